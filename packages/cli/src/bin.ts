@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+import { main } from './cli';
+import { processIO } from './io';
+
+main(process.argv.slice(2), processIO()).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`emr-re: internal error (please report): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

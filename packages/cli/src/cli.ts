@@ -1,0 +1,43 @@
+import { isUserError } from '@emr-re/tokenize';
+import type { CliIO, CommandRun } from './io';
+
+/** The command names of the `emr-re` contract; each lives in `commands/<name>.ts` exporting `run`. */
+export const COMMANDS = ['evaluate', 'train', 'predict', 'bootstrap', 'embeddings', 'export-kg'] as const;
+
+/** One-line help text. */
+export const USAGE = `usage: emr-re <command> [options]
+commands:
+  evaluate   --gold FILE --pred FILE [--format F] [--json] | --model DIR --data FILE --format F [--json]
+  train      --train FILE [--dev FILE] --format F --schema S (--config JSON | --arch A [--preset small|paper]) --out DIR
+  predict    --model DIR --data FILE --format F --out FILE.jsonl
+  bootstrap  --seed FILE --pool FILE --format F --schema S --out DIR [--lambda 0.7] [--per-iteration 1000]
+  embeddings train --corpus FILE... --dim 300 --out FILE [--format text|binary]
+  export-kg  --predictions FILE.jsonl --to jsonl|ntriples|neo4j-csv --out PATH
+run 'emr-re <command> --help' for a command's options.`;
+
+/**
+ * Runs the CLI. User errors (typed `EmrReError`s) become one line on stderr and exit code 2;
+ * anything else is a bug and keeps its stack trace (exit code 1).
+ */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    io.stdout(USAGE + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  if (!(COMMANDS as readonly string[]).includes(name)) {
+    io.stderr(`emr-re: unknown command '${name}'\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const command = require(`./commands/${name}`) as { run: CommandRun };
+    return await command.run(rest, io);
+  } catch (err) {
+    if (isUserError(err)) {
+      io.stderr(`emr-re ${name}: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

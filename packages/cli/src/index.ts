@@ -1,0 +1,4 @@
+/** @emr-re/cli: the `emr-re` command line, also callable in-process. */
+export { main, COMMANDS, USAGE } from './cli';
+export type { CliIO, CommandRun } from './io';
+export { processIO, progressRenderer } from './io';

@@ -1,0 +1,2 @@
+/** @emr-re/resgru-att */
+export {};
