@@ -34,10 +34,16 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     const command = require(`./commands/${name}`) as { run: CommandRun };
     return await command.run(rest, io);
   } catch (err) {
-    if (isUserError(err)) {
-      io.stderr(`emr-re ${name}: ${err.message}\n`);
+    if (isUserError(err) || isArgumentError(err)) {
+      io.stderr(`emr-re ${name}: ${(err as Error).message.split('\n')[0]}\n`);
       return 2;
     }
     throw err;
   }
+}
+
+/** node:util parseArgs rejects unknown or malformed flags with these codes: a user error, not a bug. */
+function isArgumentError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }

@@ -2,3 +2,4 @@
 export { main, COMMANDS, USAGE } from './cli';
 export type { CliIO, CommandRun } from './io';
 export { processIO, progressRenderer } from './io';
+export * from './kg';
