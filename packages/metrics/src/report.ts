@@ -107,15 +107,15 @@ export class MetricsAccumulator {
     let support = 0;
     classes.forEach((c, i) => {
       const tp = matrix[i][i];
-      const support_c = matrix[i].reduce((a, b) => a + b, 0);
+      const classSupport = matrix[i].reduce((a, b) => a + b, 0);
       const predicted = matrix.reduce((a, row) => a + row[i], 0);
       const fp = predicted - tp;
-      const fn = support_c - tp;
-      perClass[c] = { ...prfFromCounts(tp, fp, fn), support: support_c, predicted, tp, fp, fn };
+      const fn = classSupport - tp;
+      perClass[c] = { ...prfFromCounts(tp, fp, fn), support: classSupport, predicted, tp, fp, fn };
       tpAll += tp;
       fpAll += fp;
       fnAll += fn;
-      support += support_c;
+      support += classSupport;
     });
 
     const goldClasses = classes.filter((c) => perClass[c].support > 0);

@@ -60,3 +60,25 @@ export class UsageError extends EmrReError {
 export function isUserError(err: unknown): err is EmrReError {
   return err instanceof EmrReError;
 }
+
+/** The kind of problem a `RecordFormatError` reports, so skipped records can be counted by reason. */
+export type RecordProblem =
+  | 'malformed-json'
+  | 'malformed-line'
+  | 'missing-field'
+  | 'wrong-type'
+  | 'bad-offset'
+  | 'mention-mismatch'
+  | 'duplicate-id'
+  | 'dangling-relation'
+  | 'unknown-type'
+  | 'missing-file';
+
+/** A `CorpusFormatError` about one record that also names the kind of problem (`problem`). */
+export class RecordFormatError extends CorpusFormatError {
+  readonly problem: RecordProblem;
+  constructor(location: SourceLocation, problem: RecordProblem, reason: string) {
+    super(location, reason);
+    this.problem = problem;
+  }
+}

@@ -1,0 +1,379 @@
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { scorePairs } from '@emr-re/metrics';
+import type { Candidate, ProgressEvent, RelationClassifier } from '@emr-re/tokenize';
+import { BootstrapOptions, BootstrapResult, runBootstrap } from './bootstrap';
+import { BootstrapOptionError, RunDirectoryError } from './errors';
+import { topPredictions } from './select';
+import { CharNgramLogReg } from './__tests__/char-ngram-logreg';
+import { chainTask, poisonTask, TOY_LABELS } from './__tests__/tasks';
+
+const logreg = async (): Promise<RelationClassifier> => new CharNgramLogReg(TOY_LABELS);
+
+let tmp: string;
+beforeEach(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'emr-re-bootstrap-test-'));
+});
+afterEach(async () => {
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+async function readJsonl(file: string): Promise<Record<string, unknown>[]> {
+  const text = await fs.readFile(file, 'utf8');
+  return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+async function devMicroF1(classifier: RelationClassifier, dev: Candidate[]): Promise<number> {
+  const top = topPredictions(classifier.labels, await classifier.predictProba(dev));
+  return scorePairs(dev.map((c, i) => ({ gold: c.label, pred: top[i].label }))).micro.f1;
+}
+
+/** Everything a run wrote except the classifiers' own files, as text by relative path. */
+async function runFiles(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const walk = async (sub: string): Promise<void> => {
+    for (const entry of await fs.readdir(path.join(dir, sub), { withFileTypes: true })) {
+      const rel = path.join(sub, entry.name);
+      if (entry.isDirectory()) await walk(rel);
+      else if (entry.name !== 'run.json') out[rel] = await fs.readFile(path.join(dir, rel), 'utf8');
+    }
+  };
+  await walk('');
+  return out;
+}
+
+function release(result: BootstrapResult): void {
+  result.classifier?.dispose();
+}
+
+describe('runBootstrap on the chain task', () => {
+  it('labels the pool link by link, without wrong labels, and beats the seed-only classifier on dev', async () => {
+    const task = chainTask();
+    const created: CharNgramLogReg[] = [];
+    const events: ProgressEvent[] = [];
+    const outDir = path.join(tmp, 'run');
+    const result = await runBootstrap({
+      seed: task.seed,
+      pool: task.pool,
+      poolGold: task.poolGold,
+      dev: task.dev,
+      perIteration: 100,
+      outDir,
+      onProgress: (e) => events.push(e),
+      createClassifier: async () => {
+        const c = new CharNgramLogReg(TOY_LABELS);
+        created.push(c);
+        return c;
+      },
+    });
+    expect(result.stopReason).toBe('pool-empty');
+    expect(result.poolLeft).toBe(0);
+    expect(result.labelled).toBe(task.seed.length + task.pool.length);
+    expect(result.iterations.reduce((n, it) => n + it.added, 0)).toBe(task.pool.length);
+    // The first link (t0 t1) is the only one the seed classifier can read: exactly its 5 items per class move first.
+    expect(result.iterations[0]).toMatchObject({ iteration: 1, added: 15, poolLeft: 30, labelled: 27, addedByClass: { unknown: 5, A: 5, B: 5 }, wrongAdded: 0 });
+    expect(result.iterations.every((it) => it.wrongAdded === 0)).toBe(true);
+    const seedF1 = result.seedDev?.micro.f1 as number;
+    const finalF1 = result.iterations[result.iterations.length - 1].dev?.micro.f1 as number;
+    expect(seedF1).toBeCloseTo(0.4, 6); // the seed classifier knows one trigger of four per class
+    expect(finalF1).toBe(1);
+    expect(await devMicroF1(result.classifier as RelationClassifier, task.dev)).toBe(1);
+    // every classifier but the returned one is disposed
+    expect(created.filter((c) => !c.disposed)).toEqual([result.classifier]);
+    expect(created).toHaveLength(result.iterations.length + 1);
+    // one bootstrap event per iteration (plus the seed's), fit events passed through
+    expect(events.filter((e) => e.phase === 'bootstrap').map((e) => e.done)).toEqual([0, ...result.iterations.map((it) => it.iteration)]);
+    expect(events.some((e) => e.phase === 'epoch')).toBe(true);
+
+    // The run directory: run.json, state.json, iteration-0..K with added.jsonl / metrics.json / classifier/, the accepted model/.
+    const entries = (await fs.readdir(outDir)).sort();
+    const k = result.iterations.length;
+    expect(entries).toEqual(['model', ...Array.from({ length: k + 1 }, (_, i) => `iteration-${i}`), 'run.json', 'state.json'].sort());
+    const runJson = JSON.parse(await fs.readFile(path.join(outDir, 'run.json'), 'utf8'));
+    expect(runJson).toMatchObject({ version: 1, options: { lambda: 0.7, perIteration: 100, includeUnknown: true, warmStart: false, maxIterations: null } });
+    const added1 = await readJsonl(path.join(outDir, 'iteration-1', 'added.jsonl'));
+    expect(added1).toHaveLength(15);
+    expect(Object.keys(added1[0]).sort()).toEqual(['gold', 'head', 'key', 'label', 'probability', 'recordId', 'tail']);
+    expect(added1[0].head).toEqual({ id: 'T1', type: '疾病', start: 0, end: 1 });
+    const probabilities = added1.map((a) => a.probability as number);
+    expect(probabilities.every((p) => p > 0.7)).toBe(true);
+    expect([...probabilities].sort((a, b) => b - a)).toEqual(probabilities);
+    const metrics1 = JSON.parse(await fs.readFile(path.join(outDir, 'iteration-1', 'metrics.json'), 'utf8'));
+    expect(metrics1).toEqual(JSON.parse(JSON.stringify(result.iterations[0])));
+    await expect(fs.stat(path.join(outDir, `iteration-${k}`, 'classifier', 'logreg.json'))).resolves.toBeDefined();
+    const final = new CharNgramLogReg(TOY_LABELS);
+    await final.load(path.join(outDir, 'model'));
+    expect(await devMicroF1(final, task.dev)).toBe(1);
+    const state = JSON.parse(await fs.readFile(path.join(outDir, 'state.json'), 'utf8'));
+    expect(state).toMatchObject({ completedIteration: k, acceptedIteration: k, stopReason: 'pool-empty' });
+    expect(new Set(state.moved.map((m: { key: string }) => m.key)).size).toBe(task.pool.length);
+    release(result);
+  });
+
+  it('moves at most N of the most probable items per iteration and stops at maxIterations', async () => {
+    const task = chainTask();
+    const outDir = path.join(tmp, 'run');
+    const result = await runBootstrap({ seed: task.seed, pool: task.pool, perIteration: 4, maxIterations: 2, outDir, createClassifier: logreg });
+    expect(result.stopReason).toBe('max-iterations');
+    expect(result.iterations.map((it) => [it.added, it.poolLeft, it.labelled])).toEqual([
+      [4, 41, 16],
+      [4, 37, 20],
+    ]);
+    expect(result.labelled).toBe(task.seed.length + 8);
+    expect(result.iterations[0].wrongAdded).toBeUndefined();
+    // the 4 chosen are the most probable of all pool items under the seed classifier
+    const seedModel = new CharNgramLogReg(TOY_LABELS);
+    await seedModel.load(path.join(outDir, 'iteration-0', 'classifier'));
+    const top = topPredictions(TOY_LABELS, await seedModel.predictProba(task.pool));
+    const chosen = (await readJsonl(path.join(outDir, 'iteration-1', 'added.jsonl'))).map((a) => a.probability as number);
+    const best4 = top.map((t) => t.probability).sort((a, b) => b - a).slice(0, 4);
+    expect(chosen).toEqual(best4);
+    const fourth = chosen[3];
+    expect(fourth).toBeGreaterThan(0.7);
+    release(result);
+  });
+
+  it('stops with nothing-passed when no item clears λ, keeping the seed classifier', async () => {
+    const task = chainTask();
+    const result = await runBootstrap({ seed: task.seed, pool: task.pool, dev: task.dev, lambda: 0.9999, createClassifier: logreg });
+    expect(result).toMatchObject({ stopReason: 'nothing-passed', iterations: [], acceptedIteration: 0, labelled: 12, poolLeft: 45 });
+    expect(await devMicroF1(result.classifier as RelationClassifier, task.dev)).toBeCloseTo(result.seedDev?.micro.f1 as number, 10);
+    release(result);
+  });
+
+  it('maxIterations 0 trains on the seed set only', async () => {
+    const task = chainTask();
+    const result = await runBootstrap({ seed: task.seed, pool: task.pool, maxIterations: 0, createClassifier: logreg });
+    expect(result).toMatchObject({ stopReason: 'max-iterations', iterations: [], labelled: 12 });
+    release(result);
+  });
+
+  it('respects per-class quotas and can leave negatives in the pool', async () => {
+    const task = chainTask();
+    const result = await runBootstrap({
+      seed: task.seed,
+      pool: task.pool,
+      perIteration: 100,
+      maxIterations: 2,
+      classQuotas: { A: 2, '*': 0 },
+      createClassifier: logreg,
+    });
+    expect(result.iterations.map((it) => it.addedByClass)).toEqual([{ A: 2 }, { A: 2 }]);
+    release(result);
+    const noNegatives = await runBootstrap({ seed: task.seed, pool: task.pool, perIteration: 100, maxIterations: 1, includeUnknown: false, createClassifier: logreg });
+    expect(noNegatives.iterations[0].addedByClass).toEqual({ A: 5, B: 5 });
+    release(noNegatives);
+  });
+
+  it('proportional quotas follow the seed set class shares', async () => {
+    // seed: 8 unknown, 2 A, 2 B; N = 6 → caps unknown ceil(4) = 4, A ceil(1) = 1, B 1
+    const task = chainTask({ seedPerClass: { unknown: 8, A: 2, B: 2 } });
+    const result = await runBootstrap({ seed: task.seed, pool: task.pool, perIteration: 6, maxIterations: 1, classQuotas: 'proportional', createClassifier: logreg });
+    expect(result.iterations[0].addedByClass).toEqual({ unknown: 4, A: 1, B: 1 });
+    release(result);
+  });
+
+  it('continues from the previous weights with warmStart and from scratch without', async () => {
+    const task = chainTask();
+    const firstLosses = async (warmStart: boolean, outDir?: string): Promise<number[]> => {
+      const losses: number[] = [];
+      const r = await runBootstrap({
+        seed: task.seed,
+        pool: task.pool,
+        perIteration: 100,
+        maxIterations: 2,
+        warmStart,
+        outDir,
+        onProgress: (e) => {
+          if (e.phase === 'epoch' && e.done === 1) losses.push(e.values?.loss as number);
+        },
+        createClassifier: logreg,
+      });
+      release(r);
+      return losses;
+    };
+    // zero weights give uniform probabilities, so a fresh fit starts at loss ln 3
+    expect((await firstLosses(false)).map((l) => l.toFixed(6))).toEqual(Array(3).fill(Math.log(3).toFixed(6)));
+    for (const outDir of [undefined, path.join(tmp, 'warm')]) {
+      const warm = await firstLosses(true, outDir);
+      expect(warm[0]).toBeCloseTo(Math.log(3), 6);
+      expect(warm.slice(1).every((l) => l < Math.log(3) - 0.1)).toBe(true);
+    }
+  });
+});
+
+describe('the dev-drop guard', () => {
+  it('rolls back an iteration whose moved items lower dev F1, and reports the drift', async () => {
+    const task = poisonTask();
+    const outDir = path.join(tmp, 'run');
+    const result = await runBootstrap({
+      seed: task.seed,
+      pool: task.pool,
+      poolGold: task.poolGold,
+      dev: task.dev,
+      devDropTolerance: 0.05,
+      outDir,
+      createClassifier: logreg,
+    });
+    expect(result.stopReason).toBe('dev-dropped');
+    expect(result.seedDev?.macro.f1).toBe(1);
+    expect(result.iterations).toHaveLength(1);
+    expect(result.iterations[0]).toMatchObject({ added: 12, addedByClass: { A: 12 }, wrongAdded: 12, rolledBack: true });
+    expect(result.iterations[0].dev?.macro.f1).toBeLessThan(0.5);
+    // L and U are back to the seed set and the whole pool, and the returned classifier is the seed one
+    expect(result).toMatchObject({ labelled: task.seed.length, poolLeft: task.pool.length, acceptedIteration: 0 });
+    expect(await devMicroF1(result.classifier as RelationClassifier, task.dev)).toBe(1);
+    const state = JSON.parse(await fs.readFile(path.join(outDir, 'state.json'), 'utf8'));
+    expect(state).toMatchObject({ moved: [], acceptedIteration: 0, completedIteration: 1, stopReason: 'dev-dropped' });
+    release(result);
+    // resuming a rolled-back run changes nothing
+    const again = await runBootstrap({ seed: task.seed, pool: task.pool, poolGold: task.poolGold, dev: task.dev, devDropTolerance: 0.05, outDir, resume: true, createClassifier: logreg });
+    expect(again).toMatchObject({ stopReason: 'dev-dropped', labelled: task.seed.length, acceptedIteration: 0 });
+    expect(await devMicroF1(again.classifier as RelationClassifier, task.dev)).toBe(1);
+    release(again);
+    // without the guard the same items stay in L
+    const unguarded = await runBootstrap({ seed: task.seed, pool: task.pool, dev: task.dev, createClassifier: logreg });
+    expect(unguarded).toMatchObject({ stopReason: 'pool-empty', labelled: task.seed.length + 12 });
+    release(unguarded);
+  });
+});
+
+describe('resuming a killed run', () => {
+  const task = chainTask();
+  const base = (outDir: string): BootstrapOptions => ({
+    seed: task.seed,
+    pool: task.pool,
+    poolGold: task.poolGold,
+    dev: task.dev,
+    perIteration: 7,
+    outDir,
+    createClassifier: logreg,
+  });
+
+  /** A classifier factory whose `method` throws on the `failAt`-th call across all classifiers it made. */
+  function failing(method: 'fit' | 'predictProba', failAt: number): () => Promise<RelationClassifier> {
+    let calls = 0;
+    return async () => {
+      const c = new CharNgramLogReg(TOY_LABELS);
+      const original = c[method].bind(c) as (...args: unknown[]) => Promise<unknown>;
+      (c as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
+        if (++calls === failAt) throw new Error(`injected failure in ${method}`);
+        return original(...args);
+      };
+      return c;
+    };
+  }
+
+  it.each([
+    // fit calls: seed, iteration 1, iteration 2 → the 3rd fails after iteration 2 chose its items
+    ['fit', 3],
+    // predictProba calls: seed dev, it. 1 pool, it. 1 dev, it. 2 pool → the 4th fails while predicting U
+    ['predictProba', 4],
+  ] as const)('after a throw in %s (call %d) it resumes to the same result as an uninterrupted run', async (method, failAt) => {
+    const reference = await runBootstrap(base(path.join(tmp, 'reference')));
+    const outDir = path.join(tmp, 'killed');
+    await expect(runBootstrap({ ...base(outDir), createClassifier: failing(method, failAt) })).rejects.toThrow(`injected failure in ${method}`);
+    const committed = JSON.parse(await fs.readFile(path.join(outDir, 'state.json'), 'utf8'));
+    expect(committed.completedIteration).toBe(1);
+    expect((await fs.readdir(outDir)).filter((e) => e.startsWith('iteration-')).sort()).toEqual(['iteration-0', 'iteration-1']);
+    // leftovers of a crash between writing iteration-2/ and committing state.json are cleared on resume
+    await fs.mkdir(path.join(outDir, 'iteration-2'));
+    await fs.writeFile(path.join(outDir, 'iteration-2', 'added.jsonl'), '{"key":"stale"}\n');
+    await fs.mkdir(path.join(outDir, 'iteration-3.tmp-1234-abcd0123'));
+    await expect(runBootstrap(base(outDir))).rejects.toThrow(RunDirectoryError);
+    const resumed = await runBootstrap({ ...base(outDir), resume: true });
+
+    const strip = (r: BootstrapResult): unknown => ({ ...r, classifier: undefined });
+    expect(strip(resumed)).toEqual(strip(reference));
+    expect(await runFiles(outDir)).toEqual(await runFiles(path.join(tmp, 'reference')));
+    const keys: string[] = [];
+    for (const it of resumed.iterations) {
+      keys.push(...(await readJsonl(path.join(outDir, `iteration-${it.iteration}`, 'added.jsonl'))).map((a) => a.key as string));
+    }
+    expect(keys).toHaveLength(task.pool.length - resumed.poolLeft);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.length).toBeGreaterThan(20);
+    release(reference);
+    release(resumed);
+  });
+
+  it('stops with aborted when the signal fires and resumes to the uninterrupted result', async () => {
+    const reference = await runBootstrap(base(path.join(tmp, 'reference')));
+    const outDir = path.join(tmp, 'aborted');
+    const controller = new AbortController();
+    const aborted = await runBootstrap({
+      ...base(outDir),
+      signal: controller.signal,
+      onProgress: (e) => {
+        if (e.phase === 'bootstrap' && e.done === 2) controller.abort();
+      },
+    });
+    expect(aborted.stopReason).toBe('aborted');
+    expect(aborted.iterations).toEqual(reference.iterations.slice(0, 2));
+    const resumed = await runBootstrap({ ...base(outDir), resume: true });
+    expect({ ...resumed, classifier: undefined }).toEqual({ ...reference, classifier: undefined });
+    expect(await runFiles(outDir)).toEqual(await runFiles(path.join(tmp, 'reference')));
+    // a finished run resumed again returns its result without training
+    let fits = 0;
+    const done = await runBootstrap({
+      ...base(outDir),
+      resume: true,
+      createClassifier: async () => {
+        const c = new CharNgramLogReg(TOY_LABELS);
+        c.fit = async () => {
+          fits++;
+          return { epochs: 0, loss: [] };
+        };
+        return c;
+      },
+    });
+    expect(fits).toBe(0);
+    expect(done.iterations).toEqual(reference.iterations);
+    for (const r of [reference, aborted, resumed, done]) release(r);
+  });
+
+  it('an abort during seed training returns no classifier', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const result = await runBootstrap({ ...base(path.join(tmp, 'run')), signal: controller.signal });
+    expect(result).toMatchObject({ stopReason: 'aborted', iterations: [], classifier: undefined });
+  });
+
+  it('refuses to resume with another pool or other options, and allows a larger maxIterations', async () => {
+    const outDir = path.join(tmp, 'run');
+    release(await runBootstrap({ ...base(outDir), maxIterations: 1 }));
+    await expect(runBootstrap({ ...base(outDir), resume: true, lambda: 0.8 })).rejects.toThrow(
+      'option lambda is 0.8 but the run was started with 0.7',
+    );
+    await expect(runBootstrap({ ...base(outDir), resume: true, pool: task.pool.slice(1), poolGold: task.poolGold.slice(1) })).rejects.toThrow(
+      'the pool set differs from the one this run was started with (45 vs 44 items)',
+    );
+    const longer = await runBootstrap({ ...base(outDir), resume: true, maxIterations: 2 });
+    expect(longer.iterations.map((it) => it.iteration)).toEqual([1, 2]);
+    expect(longer.stopReason).toBe('max-iterations');
+    release(longer);
+  });
+
+  it('refuses a non-empty directory that holds no run', async () => {
+    await fs.writeFile(path.join(tmp, 'notes.txt'), 'x');
+    await expect(runBootstrap(base(tmp))).rejects.toThrow('is not empty and holds no bootstrap run');
+  });
+});
+
+describe('option checks', () => {
+  const task = chainTask();
+  it.each([
+    [{ lambda: 1 }, 'bootstrap option lambda: 1 is not in [0, 1)'],
+    [{ perIteration: 0 }, 'bootstrap option perIteration: 0 is not a whole number ≥ 1'],
+    [{ maxIterations: 1.5 }, 'bootstrap option maxIterations: 1.5 is not a whole number ≥ 0'],
+    [{ devDropTolerance: 0.1 }, 'bootstrap option devDropTolerance: the drop guard needs a non-empty dev set'],
+    [{ poolGold: ['A'] }, 'bootstrap option poolGold: has 1 labels for 45 pool items'],
+    [{ seed: [] }, 'bootstrap option seed: the seed set is empty'],
+    [{ resume: true }, 'bootstrap option resume: needs outDir'],
+  ] as [Partial<BootstrapOptions>, string][])('rejects %j', async (bad, message) => {
+    const run = runBootstrap({ seed: task.seed, pool: task.pool, createClassifier: logreg, ...bad });
+    await expect(run).rejects.toThrow(BootstrapOptionError);
+    await expect(runBootstrap({ seed: task.seed, pool: task.pool, createClassifier: logreg, ...bad })).rejects.toThrow(message);
+  });
+});

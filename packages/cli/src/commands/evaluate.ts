@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadSchema, openCorpus, readAllRecords, UsageError } from '@emr-re/tokenize';
+import type { CorpusFormatError, EmrRecord, Schema } from '@emr-re/tokenize';
+import { metricsToJSON, metricsToMarkdown, pairRecords, scorePairs } from '@emr-re/metrics';
+import type { CliIO, CommandRun } from '../io';
+
+const HELP = `usage: emr-re evaluate --gold FILE --pred FILE [--format jsonl|brat|cmeie|ccks2017] [--schema S] [--skip-invalid] [--json | --markdown]
+       emr-re evaluate --model DIR --data FILE --format F [--json]   (scores a trained model; see its --help)
+Scores predicted relations against gold ones. Records are matched by id, relations by the character offsets
+of their head and tail entities; a record missing from one file counts as having no relations there.
+  --format F       format of both files (default jsonl)
+  --schema S       schema name or file, for formats that map labels onto a schema (cmeie, ccks2017)
+  --skip-invalid   skip malformed records (counted on stderr) instead of stopping at the first
+  --json           print exactly one JSON object: {"micro","macro","perClass","support","confusion"}
+  --markdown       print Markdown tables (the default)
+`;
+
+const FORMATS = ['jsonl', 'brat', 'cmeie', 'ccks2017'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** `emr-re evaluate`: micro/macro/per-class P, R, F1 of a prediction file against a gold file, or of a model (`--model`). */
+export const run: CommandRun = async (argv, io) => {
+  if (argv.some((a) => a === '--model' || a.startsWith('--model='))) return runModelEvaluation(argv, io);
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      gold: { type: 'string' },
+      pred: { type: 'string' },
+      format: { type: 'string', default: 'jsonl' },
+      schema: { type: 'string' },
+      'skip-invalid': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      markdown: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (!values.gold) throw new UsageError('--gold FILE is required (or --model DIR --data FILE to score a model)');
+  if (!values.pred) throw new UsageError('--pred FILE is required');
+  if (values.json && values.markdown) throw new UsageError('--json and --markdown are exclusive: stdout holds one or the other');
+  const format = values.format as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${values.format}'`);
+  const schema = values.schema === undefined ? undefined : await loadSchema(schemaArgument(values.schema, io.cwd));
+
+  const goldFile = inputPath(values.gold, '--gold', io.cwd);
+  const predFile = inputPath(values.pred, '--pred', io.cwd);
+  const read = { format, schema, skipInvalid: values['skip-invalid'] };
+  const gold = await readRecords(goldFile, read, io);
+  const pred = await readRecords(predFile, read, io);
+
+  const report = scorePairs(pairRecords(gold, pred, { goldFile, predFile }));
+  if (values.json) {
+    io.stdout(JSON.stringify(metricsToJSON(report)) + '\n');
+  } else {
+    io.stdout(`${coverageLine(gold, pred)}\n\n${metricsToMarkdown(report)}`);
+  }
+  return 0;
+};
+
+/** `--model` belongs to `evaluate-model.ts` (written separately); its absence is a usage error, not a crash. */
+async function runModelEvaluation(argv: string[], io: CliIO): Promise<number> {
+  let resolved: string;
+  try {
+    resolved = require.resolve('./evaluate-model');
+  } catch {
+    throw new UsageError('model evaluation (--model) is unavailable in this build; score a prediction file with --gold FILE --pred FILE');
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const command = require(resolved) as { run: CommandRun };
+  return command.run(argv, io);
+}
+
+function inputPath(value: string, flag: string, cwd: string): string {
+  const file = path.resolve(cwd, value);
+  if (!existsSync(file)) throw new UsageError(`${flag} ${file}: no such file or directory`);
+  return file;
+}
+
+/** A schema argument naming an existing file (relative to the working directory) is that file; otherwise a built-in schema name. */
+function schemaArgument(value: string, cwd: string): string {
+  const file = path.resolve(cwd, value);
+  return existsSync(file) ? file : value;
+}
+
+async function readRecords(file: string, options: { format: Format; schema?: Schema; skipInvalid: boolean }, io: CliIO): Promise<EmrRecord[]> {
+  const skipped: CorpusFormatError[] = [];
+  const reader = openCorpus(file, options.format, { schema: options.schema, skipInvalid: options.skipInvalid, onSkip: (e) => skipped.push(e) });
+  const records = await readAllRecords(reader);
+  if (skipped.length > 0) {
+    io.stderr(`emr-re evaluate: skipped ${skipped.length} invalid record${skipped.length === 1 ? '' : 's'} of ${file}; first: ${skipped[0].message}\n`);
+  }
+  return records;
+}
+
+/** How many records each side has and how many matched by id (unmatched gold records cost recall). */
+function coverageLine(gold: EmrRecord[], pred: EmrRecord[]): string {
+  const goldIds = new Set(gold.map((r) => r.id));
+  const predIds = new Set(pred.map((r) => r.id));
+  const matched = [...goldIds].filter((id) => predIds.has(id)).length;
+  return `Records: ${goldIds.size} gold, ${predIds.size} predicted, ${matched} matched by id (${goldIds.size - matched} gold without predictions, ${predIds.size - matched} predicted without gold).`;
+}

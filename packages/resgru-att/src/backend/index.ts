@@ -1,0 +1,26 @@
+/**
+ * Backend selection and the kernel/gradient fixes that make training work and run fast on tfjs' wasm backend.
+ * Importing this module applies the fixes, so code that calls `tf.setBackend('wasm')` itself also gets them.
+ */
+import { installEngineFixes } from './select';
+
+export {
+  BACKEND_ENV_VAR,
+  BACKEND_NAMES,
+  BackendName,
+  BackendUnavailableError,
+  SelectBackendOptions,
+  installEngineFixes,
+  selectBackend,
+  selectedBackend,
+} from './select';
+export { batchMatMulGradConfig, matMulGradient, registerFastGradients, stockBatchMatMulGradConfig } from './gradients';
+export {
+  batchMatMulWasmFast,
+  conv2dBackpropFilterWasm,
+  originalWasmBatchMatMul,
+  registerWasmKernels,
+  unsortedSegmentSumWasm,
+} from './wasm-kernels';
+
+installEngineFixes();

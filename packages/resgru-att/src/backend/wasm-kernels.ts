@@ -1,0 +1,206 @@
+/**
+ * Kernels that training needs and tfjs' wasm backend (4.22.0) lacks: `UnsortedSegmentSum` (the gradient of
+ * `tf.gather`, so of every embedding) and `Conv2DBackpropFilter` (the weight gradient of stock `conv1d`/`conv2d`).
+ * Both are JS kernels working on the wasm heap; the filter gradient hands its one big product to the wasm
+ * `BatchMatMul` kernel in its fast (XNNPACK, untransposed, batch 1) form. Also wraps wasm's `BatchMatMul` so that
+ * transposed or broadcast-batched products (e.g. inside `tf.fused.matMul`'s gradient, which no gradient
+ * re-registration reaches) take that fast form too.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+// Registers the wasm backend and its kernels, which registerWasmKernels() extends and wraps.
+import '@tensorflow/tfjs-backend-wasm';
+
+/** The parts of tfjs-backend-wasm's `BackendWasm` these kernels use. */
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
+  disposeData(dataId: tf.DataId): boolean;
+}
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+function wasmKernel(name: string): tf.KernelFunc {
+  const config = tf.getKernel(name, 'wasm');
+  if (config === undefined) throw new Error(`wasm backend has no ${name} kernel; is @tensorflow/tfjs-backend-wasm loaded?`);
+  return config.kernelFunc;
+}
+
+/**
+ * `UnsortedSegmentSum` on wasm: `x (n, ...rest)` and `segmentIds (n)` (or any leading shape that `x` starts
+ * with) → `(numSegments, ...rest)`, summing the rows of `x` that share a segment id. Ids outside
+ * `[0, numSegments)` are dropped, as in TensorFlow. One pass over `x`; no transposes.
+ */
+export function unsortedSegmentSumWasm(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as unknown as WasmBackendLike;
+  const { x, segmentIds } = args.inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+  const { numSegments } = args.attrs as unknown as tf.UnsortedSegmentSumAttrs;
+  const rows = tf.util.sizeFromShape(segmentIds.shape);
+  const rowSize = rows === 0 ? 0 : tf.util.sizeFromShape(x.shape) / rows;
+  const outShape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
+  const out = backend.makeOutput(outShape, x.dtype);
+  // Views are taken after the last makeOutput: a heap growth would detach earlier ones.
+  const outValues = backend.typedArrayFromHeap(out);
+  const xValues = backend.typedArrayFromHeap(x);
+  const ids = backend.typedArrayFromHeap(segmentIds);
+  outValues.fill(0);
+  for (let r = 0; r < rows; r++) {
+    const id = ids[r];
+    if (!(id >= 0 && id < numSegments)) continue;
+    const from = r * rowSize;
+    const to = id * rowSize;
+    for (let j = 0; j < rowSize; j++) outValues[to + j] += xValues[from + j];
+  }
+  return out;
+}
+
+/**
+ * `Conv2DBackpropFilter` on wasm, by im2col: `x (batch, height, width, inChannels)` and
+ * `dy (batch, outHeight, outWidth, outChannels)` → `dw (filterHeight, filterWidth, inChannels, outChannels)`.
+ * Patches `(n, fh·fw·inC)` are gathered in JS (zeros where the window overhangs the padding), then
+ * `dwᵀ = dyᵀ · patches` runs as one plain wasm matMul; the two transposes are of the small operands.
+ * NHWC only (the only layout the wasm `Conv2D` supports).
+ */
+export function conv2dBackpropFilterWasm(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as unknown as WasmBackendLike;
+  const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  if (attrs.dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter on wasm supports only dataFormat NHWC');
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const n = batchSize * outHeight * outWidth;
+  const k = filterHeight * filterWidth * inChannels;
+
+  // patches (n, k): row (b, oh, ow), column (fh, fw, ci) — the filter's own memory order.
+  const patches = backend.makeOutput([1, n, k], 'float32');
+  const patchValues = backend.typedArrayFromHeap(patches);
+  const xValues = backend.typedArrayFromHeap(x);
+  const rowStride = inWidth * inChannels;
+  const batchStride = inHeight * rowStride;
+  let p = 0;
+  for (let b = 0; b < batchSize; b++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      for (let ow = 0; ow < outWidth; ow++) {
+        for (let fh = 0; fh < filterHeight; fh++) {
+          const ih = oh * strideHeight + fh * dilationHeight - top;
+          for (let fw = 0; fw < filterWidth; fw++) {
+            const iw = ow * strideWidth + fw * dilationWidth - left;
+            if (ih < 0 || ih >= inHeight || iw < 0 || iw >= inWidth) {
+              patchValues.fill(0, p, p + inChannels);
+            } else {
+              const from = b * batchStride + ih * rowStride + iw * inChannels;
+              patchValues.set(xValues.subarray(from, from + inChannels), p);
+            }
+            p += inChannels;
+          }
+        }
+      }
+    }
+  }
+
+  const transpose = wasmKernel('Transpose');
+  const batchMatMul = wasmKernel('BatchMatMul');
+  const dy2: tf.TensorInfo = { dataId: dy.dataId, shape: [n, outChannels], dtype: dy.dtype };
+  const dyT = transpose({ inputs: { x: dy2 }, backend: args.backend, attrs: { perm: [1, 0] } }) as tf.TensorInfo;
+  const dyT3: tf.TensorInfo = { dataId: dyT.dataId, shape: [1, outChannels, n], dtype: dyT.dtype };
+  const dwT = batchMatMul({
+    inputs: { a: dyT3, b: patches },
+    backend: args.backend,
+    attrs: { transposeA: false, transposeB: false },
+  }) as tf.TensorInfo;
+  backend.disposeData(dyT.dataId);
+  backend.disposeData(patches.dataId);
+  const dwT2: tf.TensorInfo = { dataId: dwT.dataId, shape: [outChannels, k], dtype: dwT.dtype };
+  const dw = transpose({ inputs: { x: dwT2 }, backend: args.backend, attrs: { perm: [1, 0] } }) as tf.TensorInfo;
+  backend.disposeData(dwT.dataId);
+  return { dataId: dw.dataId, shape: [...attrs.filterShape], dtype: dw.dtype };
+}
+
+/** The original wasm `BatchMatMul` kernel, kept for `batchMatMulWasmFast` to call (and for benchmarks). */
+let originalBatchMatMul: tf.KernelConfig | undefined;
+
+/** Explicit last-two-axes transpose on the wasm heap (a new tensor the caller disposes). */
+function swapLastWasm(x: tf.TensorInfo, backend: tf.KernelBackend): tf.TensorInfo {
+  const rank = x.shape.length;
+  const perm = [...Array(rank).keys()];
+  perm[rank - 2] = rank - 1;
+  perm[rank - 1] = rank - 2;
+  return wasmKernel('Transpose')({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
+}
+
+/**
+ * wasm `BatchMatMul` that hands XNNPACK only untransposed, batch-1 products (wasm runs every other form as a
+ * scalar loop): transposes become explicit wasm `Transpose`s, and a batched `a (..., m, k)` times an
+ * unbatched `b (k, n)` is folded to `(batch·m, k) · (k, n)`. Same inputs, attrs and result as the original.
+ */
+export function batchMatMulWasmFast(args: KernelArgs): tf.TensorInfo {
+  const original = originalBatchMatMul;
+  if (original === undefined) throw new Error('batchMatMulWasmFast called before registerWasmKernels()');
+  const backend = args.backend as unknown as WasmBackendLike;
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
+  const temps: tf.TensorInfo[] = [];
+  let aEff = a;
+  let bEff = b;
+  if (transposeA) temps.push((aEff = swapLastWasm(a, args.backend as tf.KernelBackend)));
+  if (transposeB) temps.push((bEff = swapLastWasm(b, args.backend as tf.KernelBackend)));
+  const m = aEff.shape[aEff.shape.length - 2];
+  const k = aEff.shape[aEff.shape.length - 1];
+  const n = bEff.shape[bEff.shape.length - 1];
+  const batchA = tf.util.sizeFromShape(aEff.shape.slice(0, -2));
+  const batchB = tf.util.sizeFromShape(bEff.shape.slice(0, -2));
+  const outBatch = tf.broadcast_util.assertAndGetBroadcastShape(aEff.shape.slice(0, -2), bEff.shape.slice(0, -2));
+  if (batchB === 1 && batchA > 1) {
+    // Rows of every batch entry meet the same right-hand matrix: one (batch·m, k) · (k, n) product.
+    aEff = { dataId: aEff.dataId, shape: [1, batchA * m, k], dtype: aEff.dtype };
+    bEff = { dataId: bEff.dataId, shape: [1, k, n], dtype: bEff.dtype };
+  }
+  const out = original.kernelFunc({
+    inputs: { a: aEff, b: bEff },
+    backend: args.backend,
+    attrs: { transposeA: false, transposeB: false },
+  }) as tf.TensorInfo;
+  for (const t of temps) backend.disposeData(t.dataId);
+  return { dataId: out.dataId, shape: [...outBatch, m, n], dtype: out.dtype };
+}
+
+let registered = false;
+
+/**
+ * Registers the missing wasm kernels and the fast `BatchMatMul` wrapper (idempotent). Safe to call before or
+ * after the wasm backend is initialised: kernels are looked up per call.
+ */
+export function registerWasmKernels(): void {
+  if (registered) return;
+  registered = true;
+  const own: Array<[string, tf.KernelFunc]> = [
+    ['UnsortedSegmentSum', unsortedSegmentSumWasm],
+    ['Conv2DBackpropFilter', conv2dBackpropFilterWasm],
+  ];
+  for (const [kernelName, kernelFunc] of own) {
+    // A later tfjs release may ship its own; keep that one.
+    if (tf.getKernel(kernelName, 'wasm') === undefined) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+  }
+  originalBatchMatMul = tf.getKernel('BatchMatMul', 'wasm');
+  if (originalBatchMatMul !== undefined) {
+    // unregister first: registering over an existing kernel prints a warning.
+    tf.unregisterKernel('BatchMatMul', 'wasm');
+    tf.registerKernel({ ...originalBatchMatMul, kernelFunc: batchMatMulWasmFast });
+  }
+}
+
+/** The wasm `BatchMatMul` kernel as tfjs ships it (before `registerWasmKernels` wrapped it), for comparisons. */
+export function originalWasmBatchMatMul(): tf.KernelConfig | undefined {
+  return originalBatchMatMul ?? tf.getKernel('BatchMatMul', 'wasm');
+}

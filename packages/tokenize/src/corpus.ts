@@ -1,0 +1,273 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { parseBratAnnotation } from './brat';
+import { parseCcks2017Record } from './ccks2017';
+import { parseCmeieLine } from './cmeie';
+import { CorpusFormatError, RecordFormatError, UsageError } from './errors';
+import { naturalCompare } from './offsets';
+import { parseRecordLine } from './records';
+import type { LineLocation, ParseOptions } from './records';
+import { emptyReadStats, resetReadStats } from './stats';
+import type { ReadStats } from './stats';
+import type { CorpusReader, EmrRecord, Schema } from './types';
+
+/** Corpus formats `openCorpus` reads. */
+export type CorpusFormat = 'jsonl' | 'cmeie' | 'ccks2017' | 'brat';
+
+/** Every `CorpusFormat`, for option validation. */
+export const CORPUS_FORMATS: readonly CorpusFormat[] = ['jsonl', 'cmeie', 'ccks2017', 'brat'];
+
+/** Line-based formats (one record a line). */
+export type LineFormat = 'jsonl' | 'cmeie';
+
+/** How to read a corpus. */
+export interface ReadOptions {
+  /** Map source types and labels onto this schema (see `Schema.mappings`). */
+  schema?: Schema;
+  /** Skip invalid records (counted in `stats.skippedByReason`, passed to `onSkip`) instead of failing. */
+  skipInvalid?: boolean;
+  /** Called with each skipped record's error (only with `skipInvalid`). */
+  onSkip?: (err: CorpusFormatError) => void;
+  /** The name used for the file in error messages (line formats; default: the path). */
+  file?: string;
+}
+
+/** A `CorpusReader` that also counts what it read, skipped and dropped (reset at each `read()`). */
+export interface CorpusFileReader extends CorpusReader {
+  readonly format: CorpusFormat;
+  /** The path or name read. */
+  readonly path: string;
+  readonly stats: ReadStats;
+  read(): AsyncIterable<EmrRecord>;
+}
+
+/** Either rethrows `err` or, with `skipInvalid` and a format error, counts it and tells `onSkip`. */
+function skipOrThrow(err: unknown, options: ReadOptions, stats: ReadStats): void {
+  if (!(err instanceof CorpusFormatError) || !options.skipInvalid) throw err;
+  const reason = err instanceof RecordFormatError ? err.problem : 'invalid';
+  stats.skipped++;
+  stats.skippedByReason[reason] = (stats.skippedByReason[reason] ?? 0) + 1;
+  options.onSkip?.(err);
+}
+
+function parseLine(format: LineFormat, line: string, loc: LineLocation, options: ParseOptions): EmrRecord {
+  return format === 'jsonl' ? parseRecordLine(line, loc, options) : parseCmeieLine(line, loc, options);
+}
+
+/**
+ * Yields the records of a line-based corpus from its lines (line 1 first; a leading BOM and blank lines are
+ * ignored, but line numbers still count them). The pure core of the JSONL and CMeIE readers.
+ */
+export async function* recordsFromLines(
+  lines: Iterable<string> | AsyncIterable<string>,
+  format: LineFormat,
+  options: ReadOptions = {},
+  stats: ReadStats = emptyReadStats(),
+): AsyncGenerator<EmrRecord> {
+  const parse: ParseOptions = { schema: options.schema, stats };
+  let lineNo = 0;
+  for await (const raw of lines) {
+    lineNo++;
+    let line = lineNo === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (line.trim() === '') continue;
+    let record: EmrRecord;
+    try {
+      record = parseLine(format, line, { file: options.file, line: lineNo }, parse);
+    } catch (err) {
+      skipOrThrow(err, options, stats);
+      continue;
+    }
+    stats.records++;
+    yield record;
+  }
+}
+
+/** A reader over lines held in memory or produced by any (async) iterable, e.g. inline test data. */
+export function corpusFromLines(lines: Iterable<string> | AsyncIterable<string>, format: LineFormat, options: ReadOptions = {}): CorpusFileReader {
+  const stats = emptyReadStats();
+  return {
+    format,
+    path: options.file ?? '<lines>',
+    stats,
+    read: () => {
+      resetReadStats(stats);
+      return recordsFromLines(lines, format, options, stats);
+    },
+  };
+}
+
+function cannotOpen(file: string, err: unknown): CorpusFormatError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EISDIR' ? 'is a directory, expected a file' : code ?? (err as Error).message;
+  return new CorpusFormatError({ file }, `cannot read: ${why}`);
+}
+
+async function statOrFail(file: string): Promise<fs.Stats> {
+  try {
+    return await fs.promises.stat(file);
+  } catch (err) {
+    throw cannotOpen(file, err);
+  }
+}
+
+/** Streams the lines of a file with readline; never holds the whole file. */
+async function* fileLines(file: string, shownAs: string): AsyncGenerator<string> {
+  const info = await statOrFail(file);
+  if (info.isDirectory()) throw cannotOpen(shownAs, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
+  const stream = fs.createReadStream(file, { encoding: 'utf8' });
+  const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
+  let failure: unknown;
+  stream.on('error', (err) => {
+    failure = err;
+    lines.close();
+  });
+  try {
+    for await (const line of lines) yield line;
+  } catch (err) {
+    throw cannotOpen(shownAs, err);
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+  if (failure !== undefined) throw cannotOpen(shownAs, failure);
+}
+
+/** Every file under `dir` (recursively) whose name ends with `suffix`, in natural order of relative path. */
+async function filesUnder(dir: string, suffix: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (current: string): Promise<void> => {
+    const entries = await fs.promises.readdir(current, { withFileTypes: true });
+    for (const entry of entries) {
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.name.endsWith(suffix)) found.push(full);
+    }
+  };
+  await walk(dir);
+  return found.sort((a, b) => naturalCompare(path.relative(dir, a), path.relative(dir, b)));
+}
+
+async function readText(file: string): Promise<string> {
+  const text = await fs.promises.readFile(file, 'utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.promises.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Fails unless `file` (the document a non-folder corpus path names) exists, naming the path the user gave. */
+async function documentOrFail(given: string, file: string): Promise<void> {
+  if (await exists(file)) return;
+  const why = file === given ? 'no such file' : `no such folder, and no document ${path.basename(file)}`;
+  throw new CorpusFormatError({ file: given }, `cannot read: ${why}`);
+}
+
+const CCKS_TEXT = '.txtoriginal.txt';
+
+/** Strips a known extension from a file path given instead of a stem. */
+function stemOf(file: string, extensions: string[]): string {
+  for (const ext of extensions) if (file.endsWith(ext)) return file.slice(0, -ext.length);
+  return file;
+}
+
+async function* readCcks2017(root: string, options: ReadOptions, stats: ReadStats): AsyncGenerator<EmrRecord> {
+  const info = await fs.promises.stat(root).catch(() => undefined);
+  let stems: string[];
+  if (info?.isDirectory()) {
+    stems = (await filesUnder(root, CCKS_TEXT)).map((f) => f.slice(0, -CCKS_TEXT.length));
+  } else {
+    const stem = stemOf(root, [CCKS_TEXT, '.txt']);
+    await documentOrFail(root, stem + CCKS_TEXT);
+    stems = [stem];
+  }
+  const parse: ParseOptions = { schema: options.schema, stats };
+  for (const stem of stems) {
+    const entityFile = `${stem}.txt`;
+    const recordId = `ccks2017-${path.basename(path.dirname(path.resolve(stem)))}-${path.basename(stem)}`;
+    let record: EmrRecord;
+    try {
+      if (!(await exists(entityFile))) {
+        throw new RecordFormatError({ file: entityFile, recordId }, 'missing-file', `the entity file of ${path.basename(stem)}${CCKS_TEXT} is missing`);
+      }
+      const [text, entities] = await Promise.all([readText(stem + CCKS_TEXT), readText(entityFile)]);
+      record = parseCcks2017Record(text, entities, { file: entityFile, recordId }, parse);
+    } catch (err) {
+      skipOrThrow(err, options, stats);
+      continue;
+    }
+    stats.records++;
+    yield record;
+  }
+}
+
+async function* readBrat(root: string, options: ReadOptions, stats: ReadStats): AsyncGenerator<EmrRecord> {
+  const info = await fs.promises.stat(root).catch(() => undefined);
+  let documents: Array<{ stem: string; name: string }>;
+  if (info?.isDirectory()) {
+    documents = (await filesUnder(root, '.ann')).map((f) => {
+      const stem = f.slice(0, -'.ann'.length);
+      return { stem, name: path.relative(root, stem).split(path.sep).join('/') };
+    });
+  } else {
+    const stem = stemOf(root, ['.ann', '.txt']);
+    await documentOrFail(root, `${stem}.ann`);
+    documents = [{ stem, name: path.basename(stem) }];
+  }
+  const parse: ParseOptions = { schema: options.schema, stats };
+  for (const { stem, name } of documents) {
+    const annFile = `${stem}.ann`;
+    const recordId = `brat-${name}`;
+    let record: EmrRecord;
+    try {
+      if (!(await exists(`${stem}.txt`))) throw new RecordFormatError({ file: `${stem}.txt`, recordId }, 'missing-file', 'the text file of this .ann is missing');
+      const [text, ann] = await Promise.all([readText(`${stem}.txt`), readText(annFile)]);
+      record = parseBratAnnotation(text, ann, { file: annFile, recordId }, parse);
+    } catch (err) {
+      skipOrThrow(err, options, stats);
+      continue;
+    }
+    stats.records++;
+    yield record;
+  }
+}
+
+/**
+ * Opens a corpus for streaming. `jsonl` and `cmeie` read a file line by line (readline over a read stream, so
+ * a file of any size is never held whole); `ccks2017` and `brat` read a folder (recursively, in natural file
+ * order) or a single document given by its stem or one of its files. Nothing is opened until `read()`.
+ * Invalid records throw a `CorpusFormatError` naming file and line, or are skipped with `skipInvalid`.
+ */
+export function openCorpus(corpusPath: string, format: CorpusFormat, options: ReadOptions = {}): CorpusFileReader {
+  if (!CORPUS_FORMATS.includes(format)) throw new UsageError(`unknown corpus format '${String(format)}' (use ${CORPUS_FORMATS.join(', ')})`);
+  const stats = emptyReadStats();
+  const read = (): AsyncIterable<EmrRecord> => {
+    resetReadStats(stats);
+    switch (format) {
+      case 'jsonl':
+      case 'cmeie': {
+        const shownAs = options.file ?? corpusPath;
+        return recordsFromLines(fileLines(corpusPath, shownAs), format, { ...options, file: shownAs }, stats);
+      }
+      case 'ccks2017':
+        return readCcks2017(corpusPath, options, stats);
+      case 'brat':
+        return readBrat(corpusPath, options, stats);
+    }
+  };
+  return { format, path: corpusPath, stats, read };
+}
+
+/** Reads every record of a reader into memory (for corpora that fit; stream with `read()` otherwise). */
+export async function readAllRecords(reader: CorpusReader): Promise<EmrRecord[]> {
+  const records: EmrRecord[] = [];
+  for await (const record of reader.read()) records.push(record);
+  return records;
+}

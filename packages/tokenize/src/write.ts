@@ -1,0 +1,105 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { formatBratAnnotation } from './brat';
+import { CorpusFormatError } from './errors';
+import { formatRecordLine } from './records';
+import type { EmrRecord } from './types';
+
+function tempPathFor(file: string): string {
+  const dir = path.dirname(file);
+  const nonce = `${process.pid}.${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 8)}`;
+  return path.join(dir, `.${path.basename(file)}.${nonce}.tmp`);
+}
+
+/** Writes `data` to `file` atomically: a temporary file in the same folder, then a rename over `file`. */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const temp = tempPathFor(file);
+  try {
+    await fs.promises.writeFile(temp, data);
+    await fs.promises.rename(temp, file);
+  } catch (err) {
+    await fs.promises.rm(temp, { force: true });
+    throw err;
+  }
+}
+
+/** Synchronous `writeFileAtomic`. */
+export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
+  const temp = tempPathFor(file);
+  try {
+    fs.writeFileSync(temp, data);
+    fs.renameSync(temp, file);
+  } catch (err) {
+    fs.rmSync(temp, { force: true });
+    throw err;
+  }
+}
+
+const FLUSH_BYTES = 1 << 16;
+
+/**
+ * Writes records as canonical JSONL (one `formatRecordLine` a line), streaming them into a temporary file
+ * that is renamed over `file` only when every record was written. Returns the number of records written.
+ */
+export async function writeJsonl(file: string, records: Iterable<EmrRecord> | AsyncIterable<EmrRecord>): Promise<number> {
+  const temp = tempPathFor(file);
+  const handle = await fs.promises.open(temp, 'w');
+  let count = 0;
+  try {
+    let buffer: string[] = [];
+    let size = 0;
+    for await (const record of records) {
+      const line = formatRecordLine(record) + '\n';
+      buffer.push(line);
+      size += line.length;
+      count++;
+      if (size >= FLUSH_BYTES) {
+        await handle.writeFile(buffer.join(''));
+        buffer = [];
+        size = 0;
+      }
+    }
+    if (buffer.length) await handle.writeFile(buffer.join(''));
+    await handle.close();
+    await fs.promises.rename(temp, file);
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    await fs.promises.rm(temp, { force: true });
+    throw err;
+  }
+  return count;
+}
+
+/**
+ * The BRAT file stem of a record: the id without a leading `brat-` (so `brat-x` read from `x.ann` is written
+ * back to `x.ann`), with characters that are unsafe in file names replaced by `_`.
+ */
+export function bratStem(recordId: string): string {
+  const bare = recordId.startsWith('brat-') && recordId.length > 5 ? recordId.slice(5) : recordId;
+  const safe = bare.replace(/[\\/:*?"<>|\s\u0000-\u001f]/g, '_');
+  return safe === '.' || safe === '..' ? safe.replace(/\./g, '_') : safe;
+}
+
+/**
+ * Writes records as a BRAT folder: `<stem>.txt` (the text) and `<stem>.ann` (see `formatBratAnnotation`) per
+ * record, each file written atomically; `dir` is created if needed. Two records with the same stem are an
+ * error (nothing of the second is written). Returns the number of records written.
+ */
+export async function writeBrat(dir: string, records: Iterable<EmrRecord> | AsyncIterable<EmrRecord>): Promise<number> {
+  await fs.promises.mkdir(dir, { recursive: true });
+  const stems = new Map<string, string>();
+  let count = 0;
+  for await (const record of records) {
+    const stem = bratStem(record.id);
+    const earlier = stems.get(stem);
+    if (earlier !== undefined) {
+      throw new CorpusFormatError({ recordId: record.id, field: 'id' }, `maps to BRAT file ${stem}.ann, as record ${earlier} does`);
+    }
+    stems.set(stem, record.id);
+    const ann = formatBratAnnotation(record);
+    await writeFileAtomic(path.join(dir, `${stem}.txt`), record.text);
+    await writeFileAtomic(path.join(dir, `${stem}.ann`), ann);
+    count++;
+  }
+  return count;
+}
