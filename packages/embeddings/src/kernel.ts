@@ -30,6 +30,98 @@ for (let i = 0; i < EXP_TABLE_SIZE; i++) {
   NLOG_ONE_MINUS_SIG[i] = -Math.log(1 - s);
 }
 
+/*
+ * Vector loops, unrolled by four with independent accumulators: V8 neither vectorises nor reorders float
+ * additions, so this breaks the add-latency chain of the dot product and halves the training time.
+ * `Hidden` variants take the CBOW hidden vector (Float64Array) so that every call site stays monomorphic.
+ */
+
+/** Dot product of `a[ao..ao+n)` and `b[bo..bo+n)`. */
+function dotRows(a: Float32Array, ao: number, b: Float32Array, bo: number, n: number): number {
+  let f0 = 0;
+  let f1 = 0;
+  let f2 = 0;
+  let f3 = 0;
+  let k = 0;
+  const n4 = n & ~3;
+  for (; k < n4; k += 4) {
+    f0 += a[ao + k] * b[bo + k];
+    f1 += a[ao + k + 1] * b[bo + k + 1];
+    f2 += a[ao + k + 2] * b[bo + k + 2];
+    f3 += a[ao + k + 3] * b[bo + k + 3];
+  }
+  for (; k < n; k++) f0 += a[ao + k] * b[bo + k];
+  return f0 + f1 + f2 + f3;
+}
+
+/** The gradient step of one (input, output) pair: `grad += g * out`, then `out += g * input`. */
+function stepRows(grad: Float64Array, out: Float32Array, oo: number, input: Float32Array, io: number, g: number, n: number): void {
+  let k = 0;
+  const n4 = n & ~3;
+  for (; k < n4; k += 4) {
+    const a0 = out[oo + k];
+    const a1 = out[oo + k + 1];
+    const a2 = out[oo + k + 2];
+    const a3 = out[oo + k + 3];
+    grad[k] += g * a0;
+    grad[k + 1] += g * a1;
+    grad[k + 2] += g * a2;
+    grad[k + 3] += g * a3;
+    out[oo + k] = a0 + g * input[io + k];
+    out[oo + k + 1] = a1 + g * input[io + k + 1];
+    out[oo + k + 2] = a2 + g * input[io + k + 2];
+    out[oo + k + 3] = a3 + g * input[io + k + 3];
+  }
+  for (; k < n; k++) {
+    const a = out[oo + k];
+    grad[k] += g * a;
+    out[oo + k] = a + g * input[io + k];
+  }
+}
+
+/** `dotRows` with a Float64Array hidden vector. */
+function dotHidden(h: Float64Array, b: Float32Array, bo: number, n: number): number {
+  let f0 = 0;
+  let f1 = 0;
+  let f2 = 0;
+  let f3 = 0;
+  let k = 0;
+  const n4 = n & ~3;
+  for (; k < n4; k += 4) {
+    f0 += h[k] * b[bo + k];
+    f1 += h[k + 1] * b[bo + k + 1];
+    f2 += h[k + 2] * b[bo + k + 2];
+    f3 += h[k + 3] * b[bo + k + 3];
+  }
+  for (; k < n; k++) f0 += h[k] * b[bo + k];
+  return f0 + f1 + f2 + f3;
+}
+
+/** `stepRows` with a Float64Array hidden vector. */
+function stepHidden(grad: Float64Array, out: Float32Array, oo: number, h: Float64Array, g: number, n: number): void {
+  let k = 0;
+  const n4 = n & ~3;
+  for (; k < n4; k += 4) {
+    const a0 = out[oo + k];
+    const a1 = out[oo + k + 1];
+    const a2 = out[oo + k + 2];
+    const a3 = out[oo + k + 3];
+    grad[k] += g * a0;
+    grad[k + 1] += g * a1;
+    grad[k + 2] += g * a2;
+    grad[k + 3] += g * a3;
+    out[oo + k] = a0 + g * h[k];
+    out[oo + k + 1] = a1 + g * h[k + 1];
+    out[oo + k + 2] = a2 + g * h[k + 2];
+    out[oo + k + 3] = a3 + g * h[k + 3];
+  }
+  for (; k < n; k++) {
+    const a = out[oo + k];
+    grad[k] += g * a;
+    out[oo + k] = a + g * h[k];
+  }
+}
+
 /** The arrays a kernel reads and writes (shared between threads when training in parallel). */
 export interface KernelArrays {
   /** Input (token) vectors `(vocab, dim)`: the embeddings. */
@@ -228,8 +320,7 @@ export class Word2VecKernel {
             label = 0;
           }
           const l2 = target * dim;
-          let f = 0;
-          for (let k = 0; k < dim; k++) f += syn0[l1 + k] * syn1[l2 + k];
+          const f = dotRows(syn0, l1, syn1, l2, dim);
           let g: number;
           if (f > MAX_EXP) {
             g = (label - 1) * alpha;
@@ -243,10 +334,7 @@ export class Word2VecKernel {
             lossSum += label === 1 ? NLOG_SIG[i] : NLOG_ONE_MINUS_SIG[i];
           }
           lossTerms++;
-          for (let k = 0; k < dim; k++) {
-            neu1e[k] += g * syn1[l2 + k];
-            syn1[l2 + k] += g * syn0[l1 + k];
-          }
+          stepRows(neu1e, syn1, l2, syn0, l1, g, dim);
         }
         for (let k = 0; k < dim; k++) syn0[l1 + k] += neu1e[k];
       }
@@ -305,8 +393,7 @@ export class Word2VecKernel {
           label = 0;
         }
         const l2 = target * dim;
-        let f = 0;
-        for (let k = 0; k < dim; k++) f += neu1[k] * syn1[l2 + k];
+        const f = dotHidden(neu1, syn1, l2, dim);
         let g: number;
         if (f > MAX_EXP) {
           g = (label - 1) * alpha;
@@ -320,10 +407,7 @@ export class Word2VecKernel {
           lossSum += label === 1 ? NLOG_SIG[i] : NLOG_ONE_MINUS_SIG[i];
         }
         lossTerms++;
-        for (let k = 0; k < dim; k++) {
-          neu1e[k] += g * syn1[l2 + k];
-          syn1[l2 + k] += g * neu1[k];
-        }
+        stepHidden(neu1e, syn1, l2, neu1, g, dim);
       }
       for (let c = lo; c <= hi; c++) {
         if (c === p) continue;

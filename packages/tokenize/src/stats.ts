@@ -8,7 +8,7 @@ export interface ReadStats {
   skippedByReason: Record<string, number>;
   /** CMeIE triples whose subject or object string does not occur in the text (the triple is dropped). */
   missingMentions: number;
-  /** Entities dropped because the schema does not know their (mapped) type. */
+  /** Entity mentions dropped because the schema does not know their (mapped) type (CMeIE: counted per triple side). */
   droppedEntities: number;
   /** Relations dropped: label not mapped onto the schema, or an argument entity was dropped. */
   droppedRelations: number;

@@ -75,3 +75,87 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 }
+
+/** A layer whose weights `layerGradientError` can read and set. */
+interface CheckableLayer {
+  apply(inputs: tf.Tensor | tf.Tensor[]): unknown;
+  trainableWeights: Array<{ read(): tf.Tensor }>;
+  getWeights(): tf.Tensor[];
+  setWeights(weights: tf.Tensor[]): void;
+}
+
+/**
+ * Gradient check of a layer through the loss `Σ layer(inputs) · R` (R fixed random): the inputs at
+ * `inputIndices` and every trainable weight, analytic (tape) against central differences. Returns the worst
+ * mismatch in units of tolerance (< 1 passes) and where it was.
+ */
+export function layerGradientError(
+  layer: CheckableLayer,
+  inputs: tf.Tensor[],
+  inputIndices: number[],
+  options: GradCheckOptions = {},
+): { worst: number; at: string } {
+  const call = (xs: tf.Tensor[]) => layer.apply(xs.length === 1 ? xs[0] : xs) as tf.Tensor;
+  const outShape = tf.tidy(() => call(inputs).shape);
+  const r = fixedRandom(outShape, 97);
+  const loss = (xs: tf.Tensor[]) => tf.sum(tf.mul(call(xs), r)) as tf.Scalar;
+  let worst = 0;
+  let at = '';
+  if (inputIndices.length > 0) {
+    const res = gradientError(
+      (...checked) => loss(inputs.map((x, i) => (inputIndices.includes(i) ? checked[inputIndices.indexOf(i)] : x))),
+      inputIndices.map((i) => inputs[i]),
+      options,
+    );
+    worst = res.worst;
+    at = res.at;
+  }
+  // Weights: analytic by variableGrads, numeric by setWeights.
+  const eps = options.eps ?? 1e-2;
+  const atol = options.atol ?? 2e-3;
+  const rtol = options.rtol ?? 2e-2;
+  const variables = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+  if (variables.length === 0) {
+    r.dispose();
+    return { worst, at };
+  }
+  const { value, grads } = tf.variableGrads(() => loss(inputs), variables);
+  const analytic = variables.map((v) => Float32Array.from(grads[v.name].dataSync()));
+  tf.dispose([value, ...Object.values(grads)]);
+  const original = layer.getWeights().map((w) => ({ shape: w.shape, values: Float32Array.from(w.dataSync()) }));
+  const evaluate = (wi: number, values: Float32Array): number => {
+    const ws = original.map((w, i) => tf.tensor(i === wi ? values : w.values, w.shape));
+    layer.setWeights(ws);
+    tf.dispose(ws);
+    const out = tf.tidy(() => loss(inputs));
+    const v = out.dataSync()[0];
+    out.dispose();
+    return v;
+  };
+  original.forEach((w, wi) => {
+    const values = Float32Array.from(w.values);
+    for (let j = 0; j < values.length; j++) {
+      const v = values[j];
+      values[j] = v + eps;
+      const up = evaluate(wi, values);
+      values[j] = v - eps;
+      const down = evaluate(wi, values);
+      values[j] = v;
+      const numeric = (up - down) / (2 * eps);
+      const err = Math.abs(numeric - analytic[wi][j]) / (atol + rtol * Math.abs(numeric));
+      if (err > worst) {
+        worst = err;
+        at = `weight ${wi} element ${j}: numeric ${numeric}, analytic ${analytic[wi][j]}`;
+      }
+    }
+  });
+  const restore = original.map((w) => tf.tensor(w.values, w.shape));
+  layer.setWeights(restore);
+  tf.dispose([...restore, r]);
+  return { worst, at };
+}
+
+/** A readable pass/fail for `expect`: `{ worst: 'ok' }` or the worst error and where. */
+export function verdict(res: { worst: number; at: string }): { worst: number | 'ok'; at: string } {
+  return { worst: res.worst < 1 ? 'ok' : res.worst, at: res.at };
+}

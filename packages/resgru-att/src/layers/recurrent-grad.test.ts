@@ -1,0 +1,132 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '../backend/select';
+import { CellKind, DirectionWeights, gateCount, recurrentSequence, RnnImplementation } from './recurrent-kernels';
+
+// Deterministic pseudo-random tensor in [-scale, scale) (no Math.random: failures must reproduce).
+function fixed(shape: number[], seed: number, scale = 1): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const v = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    v[i] = ((s / 4294967296) * 2 - 1) * scale;
+  }
+  return tf.tensor(v, shape);
+}
+
+interface Case {
+  cell: CellKind;
+  dirs: number;
+  returnSequences: boolean;
+}
+
+/** Inputs `[x, ...weights]` and a scalar loss `Σ out ⊙ P` of the kernel under `implementation`. */
+function problem(c: Case, B: number, T: number, D: number, U: number, lengths: number[]) {
+  const G = gateCount(c.cell);
+  const x = fixed([B, T, D], 1);
+  const maskRows = lengths.map((len) => Array.from({ length: T }, (_, t) => (t < len ? 1 : 0)));
+  const mask = tf.tensor2d(maskRows);
+  const weights: tf.Tensor[] = [];
+  for (let d = 0; d < c.dirs; d++) {
+    weights.push(fixed([D, G * U], 10 + d, 0.8), fixed([U, G * U], 20 + d, 0.8), fixed([G * U], 30 + d, 0.5));
+  }
+  const width = c.dirs * U;
+  const probe = fixed(c.returnSequences ? [B, T, width] : [B, width], 40);
+  const loss =
+    (implementation: RnnImplementation) =>
+    (xIn: tf.Tensor, ...w: tf.Tensor[]): tf.Scalar => {
+      const dw: DirectionWeights[] = [];
+      for (let d = 0; d < c.dirs; d++) dw.push({ kernel: w[3 * d], recurrentKernel: w[3 * d + 1], bias: w[3 * d + 2] });
+      const out = recurrentSequence(xIn, mask, dw, { cell: c.cell, units: U, returnSequences: c.returnSequences, implementation });
+      return tf.sum(tf.mul(out, probe));
+    };
+  return { inputs: [x, ...weights], loss, dispose: () => tf.dispose([x, mask, probe, ...weights]) };
+}
+
+/** Worst |numeric − analytic| / (atol + rtol·|numeric|) over every element of every input (central differences). */
+function worstGradientError(
+  f: (...xs: tf.Tensor[]) => tf.Scalar,
+  inputs: tf.Tensor[],
+  eps = 1e-2,
+  atol = 2e-3,
+  rtol = 2e-2,
+): { worst: number; at: string; nonZero: number } {
+  const grads = tf.grads((...xs: tf.Tensor[]) => f(...xs))(inputs);
+  const analytic = grads.map((g) => g.dataSync());
+  tf.dispose(grads);
+  const evaluate = (i: number, values: Float32Array): number => {
+    const out = tf.tidy(() => f(...inputs.map((x, k) => (k === i ? tf.tensor(values, x.shape) : x))));
+    const v = out.dataSync()[0];
+    out.dispose();
+    return v;
+  };
+  let worst = 0;
+  let at = '';
+  let nonZero = 0;
+  inputs.forEach((input, i) => {
+    const base = Float32Array.from(input.dataSync());
+    for (let j = 0; j < base.length; j++) {
+      const v = base[j];
+      base[j] = v + eps;
+      const up = evaluate(i, base);
+      base[j] = v - eps;
+      const down = evaluate(i, base);
+      base[j] = v;
+      const numeric = (up - down) / (2 * eps);
+      if (Math.abs(analytic[i][j]) > 1e-3) nonZero++;
+      const err = Math.abs(numeric - analytic[i][j]) / (atol + rtol * Math.abs(numeric));
+      if (err > worst) {
+        worst = err;
+        at = `input ${i} element ${j}: numeric ${numeric}, analytic ${analytic[i][j]}`;
+      }
+    }
+  });
+  return { worst, at, nonZero };
+}
+
+const CASES: Case[] = [
+  { cell: 'gru', dirs: 1, returnSequences: true },
+  { cell: 'gru', dirs: 2, returnSequences: true },
+  { cell: 'gru', dirs: 2, returnSequences: false },
+  { cell: 'lstm', dirs: 1, returnSequences: true },
+  { cell: 'lstm', dirs: 2, returnSequences: true },
+  { cell: 'lstm', dirs: 1, returnSequences: false },
+];
+
+describe.each(['cpu', 'wasm'])('recurrentSequence gradients on %s', (backend) => {
+  beforeAll(async () => {
+    await selectBackend({ backend: backend as 'cpu' | 'wasm' });
+  });
+
+  describe.each(CASES)('$cell dirs=$dirs returnSequences=$returnSequences', (c) => {
+    it.each(['autodiff', 'bptt'] as RnnImplementation[])('%s matches central differences (B=2, T=4, D=3, U=2, one row padded)', (impl) => {
+      const p = problem(c, 2, 4, 3, 2, [4, 2]);
+      const before = tf.memory().numTensors;
+      const r = worstGradientError(p.loss(impl), p.inputs);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(r.nonZero).toBeGreaterThan(20);
+      if (r.worst > 1) throw new Error(`gradient mismatch ${r.worst.toFixed(2)}× tolerance at ${r.at}`);
+      p.dispose();
+    });
+
+    it('bptt equals autodiff in value and every gradient (B=3, T=6, D=5, U=4, lengths 6/3/1)', () => {
+      const p = problem(c, 3, 6, 5, 4, [6, 3, 1]);
+      const run = (impl: RnnImplementation) => {
+        const { value, grads } = tf.valueAndGrads(p.loss(impl))(p.inputs);
+        const out = { value: value.dataSync()[0], grads: grads.map((g) => Array.from(g.dataSync())) };
+        tf.dispose([value, ...grads]);
+        return out;
+      };
+      const auto = run('autodiff');
+      const bptt = run('bptt');
+      expect(Math.abs(bptt.value - auto.value)).toBeLessThan(1e-5 * (1 + Math.abs(auto.value)));
+      auto.grads.forEach((g, i) => {
+        const scale = Math.max(...g.map(Math.abs));
+        expect(scale).toBeGreaterThan(1e-2);
+        const diff = Math.max(...g.map((v, j) => Math.abs(v - bptt.grads[i][j])));
+        expect(diff).toBeLessThan(1e-5 * Math.max(1, scale));
+      });
+      p.dispose();
+    });
+  });
+});

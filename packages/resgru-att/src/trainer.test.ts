@@ -1,0 +1,193 @@
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import '@tensorflow/tfjs-backend-cpu';
+import { CharVocabulary, generateCandidates, positionVocabularySize } from '@emr-re/tokenize';
+import type { Candidate } from '@emr-re/tokenize';
+import type { FeatureInput } from './architectures';
+import { readCheckpoint } from './checkpoint';
+import { ModelConfig, validateConfig } from './config';
+import { featureTensors } from './features';
+import { SequenceMask, StepDropout } from './network-layers';
+import { withSeededRandom } from './random';
+import {
+  TrainableNetwork,
+  TrainingCancelledError,
+  argmax,
+  classWeightVector,
+  devMacroF1,
+  fitNetwork,
+  weightArrays,
+} from './trainer';
+import { TOY_LABELS, TOY_SCHEMA, syntheticRecords } from './__tests__/synthetic';
+
+const INPUTS: FeatureInput[] = ['chars', 'headPosition', 'tailPosition', 'mask'];
+
+/** A small network of stock layers (embeddings → conv → global max pool → dropout → softmax) to test the loop alone. */
+function tinyNetwork(config: ModelConfig, vocabularySize: number): tfl.LayersModel {
+  return withSeededRandom(config.seed, () => {
+    const T = config.maxLength;
+    const chars = tfl.input({ shape: [T], dtype: 'int32', name: 'chars' });
+    const head = tfl.input({ shape: [T], dtype: 'int32', name: 'headPosition' });
+    const tail = tfl.input({ shape: [T], dtype: 'int32', name: 'tailPosition' });
+    const mask = tfl.input({ shape: [T], name: 'mask' });
+    const p = positionVocabularySize(config.maxDistance);
+    const x = tfl.layers.concatenate().apply([
+      tfl.layers.embedding({ inputDim: vocabularySize, outputDim: config.charDim }).apply(chars) as tfl.SymbolicTensor,
+      tfl.layers.embedding({ inputDim: p, outputDim: config.positionDim }).apply(head) as tfl.SymbolicTensor,
+      tfl.layers.embedding({ inputDim: p, outputDim: config.positionDim }).apply(tail) as tfl.SymbolicTensor,
+    ]) as tfl.SymbolicTensor;
+    const masked = new SequenceMask({}).apply([x, mask]) as tfl.SymbolicTensor;
+    const conv = tfl.layers.conv1d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(masked) as tfl.SymbolicTensor;
+    const pooled = tfl.layers.globalMaxPooling1d({}).apply(conv) as tfl.SymbolicTensor;
+    const dropped = new StepDropout({ rate: config.dropout, seed: config.seed }).apply(pooled) as tfl.SymbolicTensor;
+    const out = tfl.layers.dense({ units: TOY_LABELS.length, activation: 'softmax' }).apply(dropped) as tfl.SymbolicTensor;
+    return tfl.model({ inputs: [chars, head, tail, mask], outputs: out });
+  });
+}
+
+function trainable(config: ModelConfig, vocabulary: CharVocabulary): TrainableNetwork {
+  const network = tinyNetwork(config, vocabulary.size);
+  const model: TrainableNetwork = {
+    network,
+    config,
+    labels: TOY_LABELS,
+    vocabulary,
+    inputs: INPUTS,
+    async predictProba(cands: Candidate[]): Promise<Float32Array[]> {
+      const probs = tf.tidy(() => network.predict(featureTensors(cands, vocabulary, config, INPUTS)) as tf.Tensor);
+      const flat = probs.dataSync() as Float32Array;
+      probs.dispose();
+      return cands.map((_, i) => flat.slice(i * TOY_LABELS.length, (i + 1) * TOY_LABELS.length));
+    },
+  };
+  return model;
+}
+
+const config = validateConfig({
+  arch: 'cnn',
+  maxLength: 40,
+  charDim: 12,
+  positionDim: 4,
+  maxDistance: 40,
+  dropout: 0.2,
+  batchSize: 16,
+  learningRate: 0.01,
+  epochs: 3,
+  seed: 5,
+});
+const candidates = (n: number, seed: number): Candidate[] =>
+  syntheticRecords(n, seed).flatMap((r) => generateCandidates(r, TOY_SCHEMA));
+const train = candidates(60, 1);
+const dev = candidates(30, 2);
+const vocabulary = CharVocabulary.build(train.map((c) => c.sentence.text));
+
+let tmp: string;
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'emr-re-trainer-'));
+});
+afterAll(async () => {
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+const allEqual = (a: ReturnType<typeof weightArrays>, b: ReturnType<typeof weightArrays>): boolean =>
+  a.length === b.length && a.every((w, i) => w.values.length === b[i].values.length && w.values.every((v, j) => v === b[i].values[j]));
+
+describe('fitNetwork', () => {
+  it('is deterministic: same seed, same weights; another seed, other weights', async () => {
+    const a = trainable(config, vocabulary);
+    const b = trainable(config, vocabulary);
+    const c = trainable(validateConfig({ ...config, seed: 6 }), vocabulary);
+    await fitNetwork(a, train, { epochs: 2 });
+    await fitNetwork(b, train, { epochs: 2 });
+    await fitNetwork(c, train, { epochs: 2 });
+    expect(allEqual(weightArrays(a.network), weightArrays(b.network))).toBe(true);
+    expect(allEqual(weightArrays(a.network), weightArrays(c.network))).toBe(false);
+    [a, b, c].forEach((m) => m.network.dispose());
+  });
+
+  it('learns the toy task, reports per-epoch loss and dev macro-F1, and keeps tensor memory flat', async () => {
+    const m = trainable(validateConfig({ ...config, epochs: 8 }), vocabulary);
+    const tensorsAfterEpoch: number[] = [];
+    const trainEvents: number[] = [];
+    const report = await fitNetwork(m, train, {
+      dev,
+      onProgress: (e) => {
+        if (e.phase === 'epoch') tensorsAfterEpoch.push(tf.memory().numTensors);
+        if (e.phase === 'train') trainEvents.push(e.done);
+      },
+    });
+    expect(report.epochs).toBe(8);
+    expect(report.loss).toHaveLength(8);
+    expect(report.loss[7]).toBeLessThan(report.loss[0]);
+    expect(report.devMacroF1).toHaveLength(8);
+    expect(report.bestEpoch).toBe(argmax(report.devMacroF1 as number[]) + 1);
+    expect(Math.max(...(report.devMacroF1 as number[]))).toBeGreaterThanOrEqual(0.95);
+    // the best epoch's weights are the ones kept
+    expect(await devMacroF1(m, dev)).toBeCloseTo(Math.max(...(report.devMacroF1 as number[])), 6);
+    expect(new Set(tensorsAfterEpoch).size).toBe(1);
+    expect(trainEvents[trainEvents.length - 1]).toBe(8 * Math.ceil(train.length / config.batchSize));
+    m.network.dispose();
+  });
+
+  it('resumes after a crash to exactly the weights of an uninterrupted run', async () => {
+    const straight = trainable(config, vocabulary);
+    await fitNetwork(straight, train, { dev, checkpointDir: path.join(tmp, 'straight') });
+
+    const dir = path.join(tmp, 'crashed');
+    const crashed = trainable(config, vocabulary);
+    const controller = new AbortController();
+    const stepsPerEpoch = Math.ceil(train.length / config.batchSize);
+    await expect(
+      fitNetwork(crashed, train, {
+        dev,
+        checkpointDir: dir,
+        signal: controller.signal,
+        onProgress: (e) => {
+          if (e.phase === 'train' && e.done === stepsPerEpoch + 2) controller.abort();
+        },
+      }),
+    ).rejects.toBeInstanceOf(TrainingCancelledError);
+    crashed.network.dispose();
+    expect((await readCheckpoint(dir))?.state.epoch).toBe(1);
+
+    // a fresh process would rebuild the model from scratch and resume
+    const resumed = trainable(config, vocabulary);
+    const report = await fitNetwork(resumed, train, { dev, checkpointDir: dir, resume: true });
+    expect(report.epochs).toBe(3);
+    expect(report.loss).toHaveLength(3);
+    expect(allEqual(weightArrays(straight.network), weightArrays(resumed.network))).toBe(true);
+    straight.network.dispose();
+    resumed.network.dispose();
+  });
+
+  it('refuses a checkpoint of another run', async () => {
+    const dir = path.join(tmp, 'other');
+    const m = trainable(config, vocabulary);
+    await fitNetwork(m, train, { epochs: 1, checkpointDir: dir });
+    await expect(fitNetwork(m, train.slice(0, 20), { checkpointDir: dir, resume: true })).rejects.toThrow(/another configuration, seed, vocabulary or training set/);
+    m.network.dispose();
+  });
+
+  it('stops early after `patience` epochs without dev improvement', async () => {
+    // learning rate 0 → dev F1 never improves after epoch 1
+    const m = trainable(validateConfig({ ...config, learningRate: 1e-12, patience: 2, epochs: 10 }), vocabulary);
+    const report = await fitNetwork(m, train, { dev });
+    expect(report.epochs).toBe(3);
+    expect(report.bestEpoch).toBe(1);
+    m.network.dispose();
+  });
+});
+
+describe('classWeightVector', () => {
+  it('balanced weights are n / (k · n_c) over present labels', () => {
+    const y = Int32Array.from([0, 0, 0, 1]);
+    const w = classWeightVector('balanced', TOY_LABELS, y);
+    expect(Array.from(w)).toEqual([4 / (2 * 3), 4 / (2 * 1), 1].map((v) => Math.fround(v)));
+    expect(Array.from(classWeightVector({ 药物: 3 }, TOY_LABELS, y))).toEqual([1, 1, 3]);
+    expect(Array.from(classWeightVector(undefined, TOY_LABELS, y))).toEqual([1, 1, 1]);
+  });
+});
