@@ -14,4 +14,5 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  { files: ['**/*.test.ts', '**/__tests__/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
 );

@@ -202,8 +202,8 @@ export class Word2VecBinaryParser implements Word2VecParser {
     this.vocabulary = options.vocabulary;
   }
 
-  private fail(reason: string, byte: number, row: number | undefined = this.rows + 1): never {
-    throw new EmbeddingFormatError({ file: this.file, row, byte }, reason);
+  private fail(reason: string, byte: number, row: number | null = this.rows + 1): never {
+    throw new EmbeddingFormatError({ file: this.file, row: row ?? undefined, byte }, reason);
   }
 
   push(chunk: Uint8Array): void {
@@ -225,11 +225,11 @@ export class Word2VecBinaryParser implements Word2VecParser {
     if (!this.header) {
       const nl = buf.indexOf(NEWLINE);
       if (nl < 0) {
-        if (end || buf.length > 1024) this.fail(buf.length === 0 ? `empty file: ${BAD_HEADER}` : BAD_HEADER, 0, undefined);
+        if (end || buf.length > 1024) this.fail(buf.length === 0 ? `empty file: ${BAD_HEADER}` : BAD_HEADER, 0, null);
         return 0;
       }
       const header = parseHeader(buf.toString('latin1', 0, nl));
-      if (!header) this.fail(BAD_HEADER, 0, undefined);
+      if (!header) this.fail(BAD_HEADER, 0, null);
       this.header = header;
       this.builder = new TableBuilder(header.dim, header.rows, this.vocabulary);
       pos = nl + 1;
@@ -278,7 +278,7 @@ export class Word2VecBinaryParser implements Word2VecParser {
     // All rows read: only line breaks and spaces may follow.
     for (let i = pos; i < buf.length; i++) {
       const b = buf[i];
-      if (b !== NEWLINE && b !== CR && b !== SPACE && b !== TAB) this.fail(`data after the header's ${rows} rows`, this.offset + i, undefined);
+      if (b !== NEWLINE && b !== CR && b !== SPACE && b !== TAB) this.fail(`data after the header's ${rows} rows`, this.offset + i, null);
     }
     return buf.length;
   }
@@ -305,9 +305,10 @@ export function detectWord2VecFormat(head: Uint8Array): Word2VecFormat {
   const end = Math.min(head.length, sp + 1 + header.dim * 4);
   for (let i = sp + 1; i < end; i++) {
     const c = head[i];
+    if (c === NEWLINE) return 'text'; // a whole numeric row
     const numeric =
       (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e || c === 0x65 || c === 0x45 ||
-      c === SPACE || c === TAB || c === CR || c === NEWLINE || /[nNaAiIfFtTyY]/.test(String.fromCharCode(c));
+      c === SPACE || c === TAB || c === CR || /[nNaAiIfFtTyY]/.test(String.fromCharCode(c));
     if (!numeric) return 'binary';
   }
   return 'text';
@@ -315,7 +316,8 @@ export function detectWord2VecFormat(head: Uint8Array): Word2VecFormat {
 
 /** The shortest decimal that reads back as exactly this float32 (so text files round-trip bit for bit). */
 export function formatFloat32(value: number): string {
-  if (value === 0 || !Number.isFinite(value)) return String(value);
+  if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  if (!Number.isFinite(value)) return String(value);
   const v = Math.fround(value);
   for (let p = 6; p < 9; p++) {
     const s = v.toPrecision(p);

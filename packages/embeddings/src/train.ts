@@ -191,6 +191,7 @@ export async function trainWord2Vec(
   const started = Date.now();
   let lastLoss = 0;
   let lastTerms = 0;
+  let recentLoss = 0;
   const report = (learningRate: number): void => {
     if (!onProgress) return;
     let done = 0;
@@ -202,7 +203,8 @@ export async function trainWord2Vec(
       terms += arrays.stats[t * STATS_PER_THREAD + 2];
     }
     const seconds = Math.max(1e-3, (Date.now() - started) / 1000);
-    const recentLoss = terms > lastTerms ? (loss - lastLoss) / (terms - lastTerms) : 0;
+    // Mean loss per (input, output) pair since the previous report.
+    if (terms > lastTerms) recentLoss = (loss - lastLoss) / (terms - lastTerms);
     lastLoss = loss;
     lastTerms = terms;
     onProgress({

@@ -76,6 +76,7 @@ export async function writeJsonl(file: string, records: Iterable<EmrRecord> | As
  */
 export function bratStem(recordId: string): string {
   const bare = recordId.startsWith('brat-') && recordId.length > 5 ? recordId.slice(5) : recordId;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach a file name
   const safe = bare.replace(/[\\/:*?"<>|\s\u0000-\u001f]/g, '_');
   return safe === '.' || safe === '..' ? safe.replace(/\./g, '_') : safe;
 }

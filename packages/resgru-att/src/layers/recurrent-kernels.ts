@@ -6,17 +6,24 @@ import * as tf from '@tensorflow/tfjs-core';
  *
  * Layout. Weights keep tfjs-layers' layout per direction (`kernel (D, G·U)`, `recurrent_kernel (U, G·U)`,
  * `bias (G·U)`, gates z,r,h for GRU and i,f,c,o for LSTM), so tfjs GRU/LSTM weights copy in unchanged.
- * Inside the loop both directions run as one state `h (B, N)`, `N = dirs·U`, `[forward | backward]`:
- * step `s` feeds the forward direction time `s` and the backward direction time `T-1-s`. Gate
- * pre-activations are gate-major, `(B, G·N)` = `[gate0: fwd bwd | gate1: fwd bwd | …]`, so a gate is one
- * contiguous slice for both directions, and the recurrent weights form one block-diagonal `(N, G·N)`
- * matrix: one rank-2 matMul per step for both directions.
+ * In the loop both directions run as one state `h (B, N)`, `N = dirs·U`, `[forward | backward]`: step `s`
+ * feeds the forward direction time `s` and the backward direction time `T-1-s`, and each gate's
+ * recurrent weights form one block-diagonal `(N, N)` matrix, so both directions cost one op per step.
  *
- * Speed (tfjs wasm runs XNNPACK only for rank-2 matMuls without transpose flags): the input
- * projections of all steps are one `(T·B, D) × (D, dirs·G·U)` matMul; only `(B, N) × (N, ·)` stays in the
- * loop. The BPTT keeps only the recurrence in its reverse loop; per-step gate derivatives are computed
- * for all steps at once beforehand, and all weight gradients are single matMuls over `T·B` rows with
- * explicit transposes.
+ * Speed on tfjs wasm (measured there, see the package README): XNNPACK runs only rank-2 matMuls without
+ * transpose flags, every op costs ~10-100 µs of dispatch, `tanh` is ~10× slower than `sigmoid`, and
+ * slicing or concatenating along a minor axis walks rows in JS. So: the input projections of all steps
+ * are one `(T·B, D) × (D, dirs·G·U)` matMul, split per gate once, outside the loop; the loop keeps one
+ * tensor per gate (no per-step split/concat), uses tanh(x) = 2σ(2x) − 1 with the factor 2 folded into
+ * the weights, and masks with one multiply. The BPTT computes the per-step gate derivatives for all steps
+ * at once, keeps only the recurrence in its reverse loop, and forms every weight gradient as one matMul
+ * over `T·B` rows with explicit transposes.
+ *
+ * Masking. Padding sits at the end of each row, so each direction's real steps are contiguous: the
+ * forward direction has nothing real after its padding and the backward one nothing real before it. The
+ * state is therefore simply zeroed at padded steps (`h = m ⊙ h_new`): outputs are 0 there, the backward
+ * direction enters each row's last real step with a zero state, exactly as without padding. The last real
+ * state of the forward direction is picked from the outputs with a one-hot "last real step" selector.
  */
 
 /** The recurrent cell. */
@@ -49,280 +56,286 @@ export function gateCount(cell: CellKind): number {
   return cell === 'gru' ? 3 : 4;
 }
 
-/**
- * Time-order, direction-major `(T, B, dirs·G·U)` → step-order, gate-major `(T, B, G·dirs·U)`: the backward
- * direction's columns are reversed in time and interleaved per gate.
- */
-function toStepOrder(p: tf.Tensor, dirs: number, gates: number, units: number): tf.Tensor {
-  if (dirs === 1) return p;
-  const [T, B] = p.shape;
-  const [fwd, bwd] = tf.split(p, 2, 2);
-  const f = tf.reshape(fwd, [T, B, gates, 1, units]);
-  const b = tf.reshape(tf.reverse(bwd, 0), [T, B, gates, 1, units]);
-  return tf.reshape(tf.concat([f, b], 3), [T, B, gates * 2 * units]);
-}
+/** Index of the tanh gate (GRU h, LSTM c), whose projections and recurrent weights are pre-scaled by 2. */
+const TANH_GATE = 2;
 
-/** Inverse of `toStepOrder`: `(T, B, G·dirs·U)` step order → `(T, B, dirs·G·U)` time order. */
-function fromStepOrder(s: tf.Tensor, dirs: number, gates: number, units: number): tf.Tensor {
-  if (dirs === 1) return s;
-  const [T, B] = s.shape;
-  const [f, b] = tf.split(tf.reshape(s, [T, B, gates, 2, units]), 2, 3);
-  return tf.concat([tf.reshape(f, [T, B, gates * units]), tf.reverse(tf.reshape(b, [T, B, gates * units]), 0)], 2);
-}
-
-/** Columns of direction `d` from a step-order gate-major `(R, G·dirs·U)` matrix → `(R, G·U)`. */
-function directionColumns(m: tf.Tensor, d: number, dirs: number, gates: number, units: number): tf.Tensor {
-  if (dirs === 1) return m;
-  const rows = m.shape[0];
-  const cols = tf.slice(tf.reshape(m, [rows, gates, dirs, units]), [0, 0, d, 0], [rows, gates, 1, units]);
-  return tf.reshape(cols, [rows, gates * units]);
-}
-
-/**
- * Block-diagonal, gate-major recurrent matrix for gates `[first, first + count)` of every direction:
- * `(dirs·U, count·dirs·U)`; row block `d` holds direction `d`'s `(U, U)` gate blocks in its own columns.
- */
-function combinedRecurrent(kernels: tf.Tensor[], first: number, count: number, units: number): tf.Tensor {
-  const parts = kernels.map((k) => tf.slice(k, [0, first * units], [units, count * units]));
-  if (kernels.length === 1) return parts[0];
-  const zeros = tf.zeros([units, count, 1, units]);
-  const rows = parts.map((p, d) => {
-    const block = tf.reshape(p, [units, count, 1, units]);
-    return tf.reshape(tf.concat(d === 0 ? [block, zeros] : [zeros, block], 2), [units, count * 2 * units]);
-  });
-  return tf.concat(rows, 0);
-}
-
-/** Per-step mask `(T, B, 1)` for one direction, `(T, B, N)` step order for two. */
-function stepMask(maskTB: tf.Tensor, dirs: number, units: number): tf.Tensor {
-  const [T, B] = maskTB.shape;
-  if (dirs === 1) return tf.reshape(maskTB, [T, B, 1]);
-  const both = tf.stack([maskTB, tf.reverse(maskTB, 0)], 2); // (T, B, 2)
-  return tf.reshape(tf.mul(tf.reshape(both, [T, B, 2, 1]), tf.ones([1, 1, 1, units])), [T, B, 2 * units]);
-}
-
-/** What the BPTT needs of `Prepared` (everything but the projections). */
-type BpttContext = Omit<Prepared, 'xs'>;
-
-/** Everything the loops need, derived from the layer inputs and weights. */
-interface Prepared {
+/** Sizes shared by every stage. */
+interface Dims {
   T: number;
   B: number;
   D: number;
+  U: number;
   dirs: number;
+  /** dirs·U */
+  N: number;
+  G: number;
+}
+
+/**
+ * Step-order `(T, B, N)` → per direction, time-order `(T·B, U)` column blocks (forward, backward).
+ * Inverse direction of `directionsToStepOrder`.
+ */
+function stepOrderToDirections(s: tf.Tensor, d: Dims): tf.Tensor[] {
+  const flat = tf.reshape(s, [d.T * d.B, d.N]);
+  if (d.dirs === 1) return [flat];
+  const fwd = tf.slice(flat, [0, 0], [d.T * d.B, d.U]);
+  const bwd = tf.slice(flat, [0, d.U], [d.T * d.B, d.U]);
+  return [fwd, tf.reshape(tf.reverse(tf.reshape(bwd, [d.T, d.B, d.U]), 0), [d.T * d.B, d.U])];
+}
+
+/** Time-order `(T·B, U)` blocks, forward then backward → step-order `(T, B, N)`. */
+function directionsToStepOrder(parts: tf.Tensor[], d: Dims): tf.Tensor {
+  const fwd = tf.reshape(parts[0], [d.T, d.B, d.U]);
+  if (d.dirs === 1) return fwd;
+  return tf.concat([fwd, tf.reverse(tf.reshape(parts[1], [d.T, d.B, d.U]), 0)], 2);
+}
+
+/** Column block `[k·U, (k+1)·U)` of a `(rows, ·)` matrix. */
+function columnBlock(m: tf.Tensor, k: number, units: number): tf.Tensor {
+  return tf.slice(m, [0, k * units], [m.shape[0], units]);
+}
+
+/** Per gate, the block-diagonal `(N, N)` recurrent matrix of all directions. */
+function recurrentPerGate(kernels: tf.Tensor[], gates: number, units: number): tf.Tensor[] {
+  const out: tf.Tensor[] = [];
+  for (let g = 0; g < gates; g++) {
+    const blocks = kernels.map((k) => columnBlock(k, g, units));
+    if (blocks.length === 1) {
+      out.push(blocks[0]);
+    } else {
+      const zeros = tf.zeros([units, units]);
+      out.push(tf.concat([tf.concat([blocks[0], zeros], 1), tf.concat([zeros, blocks[1]], 1)], 0));
+    }
+  }
+  return out;
+}
+
+/** Everything the loops need, derived from the layer inputs and weights. */
+interface Prepared {
+  d: Dims;
   /** `(T·B, D)` time-major input rows. */
   x2d: tf.Tensor;
   /** `(D, dirs·G·U)` all directions' input kernels side by side. */
   wx: tf.Tensor;
-  /** `(T, B, G·N)` step-order input projections including bias. */
-  xs: tf.Tensor;
+  /** Per gate, `(T, B, N)` step-order projections including bias (the tanh gate ×2). */
+  xs: tf.Tensor[];
+  /** Per gate, `(N, N)` recurrent matrices (the tanh gate ×2). */
+  rs: tf.Tensor[];
   /** `(T, B, 1 | N)` step-order mask. */
   ms: tf.Tensor;
+  /** `(T, B, 1 | N)` one-hot selector of each direction's last real step (final-state output only). */
+  last?: tf.Tensor;
+}
+
+/** Step-order version `(T, B, 1 | N)` of a `(T, B)` per-time quantity; `bwd` is the backward direction's. */
+function stepOrderMask(fwd: tf.Tensor, bwd: tf.Tensor, d: Dims): tf.Tensor {
+  if (d.dirs === 1) return tf.reshape(fwd, [d.T, d.B, 1]);
+  const ones = tf.ones([1, 1, d.U]);
+  return tf.concat([tf.mul(tf.reshape(fwd, [d.T, d.B, 1]), ones), tf.mul(tf.reshape(bwd, [d.T, d.B, 1]), ones)], 2);
 }
 
 function prepare(x: tf.Tensor, mask: tf.Tensor, weights: DirectionWeights[], spec: RecurrentSpec): Prepared {
   const [B, T, D] = x.shape;
   const dirs = weights.length;
-  const gates = gateCount(spec.cell);
+  const G = gateCount(spec.cell);
+  const U = spec.units;
+  const d: Dims = { T, B, D, U, dirs, N: dirs * U, G };
   const x2d = tf.reshape(tf.transpose(x, [1, 0, 2]), [T * B, D]);
   const wx = dirs === 1 ? weights[0].kernel : tf.concat(weights.map((w) => w.kernel), 1);
   const bx = dirs === 1 ? weights[0].bias : tf.concat(weights.map((w) => w.bias), 0);
-  const proj = tf.reshape(tf.add(tf.matMul(x2d, wx), bx), [T, B, dirs * gates * spec.units]);
-  const xs = toStepOrder(proj, dirs, gates, spec.units);
-  const ms = stepMask(tf.transpose(tf.cast(mask, 'float32')), dirs, spec.units);
-  return { T, B, D, dirs, x2d, wx, xs, ms };
+  const proj = tf.add(tf.matMul(x2d, wx), bx); // (T·B, dirs·G·U), time order
+  const two = tf.scalar(2);
+  const xs: tf.Tensor[] = [];
+  for (let g = 0; g < G; g++) {
+    const parts = weights.map((_, k) => columnBlock(proj, k * G + g, U));
+    const stepOrder = directionsToStepOrder(parts, d);
+    xs.push(g === TANH_GATE ? tf.mul(stepOrder, two) : stepOrder);
+  }
+  const rs = recurrentPerGate(
+    weights.map((w) => w.recurrentKernel),
+    G,
+    U,
+  ).map((r, g) => (g === TANH_GATE ? tf.mul(r, two) : r));
+  const mT = tf.transpose(tf.cast(mask, 'float32')); // (T, B)
+  const mRev = tf.reverse(mT, 0);
+  const ms = stepOrderMask(mT, mRev, d);
+  let last: tf.Tensor | undefined;
+  if (!spec.returnSequences) {
+    // Forward: m_t − m_{t+1} is 1 exactly at the last real step. Backward: its last step is s = T−1.
+    const next = T === 1 ? tf.zeros([1, B]) : tf.concat([tf.slice(mT, [1, 0], [T - 1, B]), tf.zeros([1, B])], 0);
+    const atEnd = T === 1 ? tf.ones([1, B]) : tf.concat([tf.zeros([T - 1, B]), tf.ones([1, B])], 0);
+    last = stepOrderMask(tf.sub(mT, next), tf.mul(atEnd, mRev), d);
+  }
+  return { d, x2d, wx, xs, rs, ms, last };
 }
 
-/** Step-order outputs `(T, B, N)` → `(B, T, N)` with each direction's outputs at their own times. */
-function sequenceOutput(outs: tf.Tensor[], dirs: number, units: number): tf.Tensor {
-  return tf.transpose(fromStepOrder(tf.stack(outs), dirs, 1, units), [1, 0, 2]);
+/**
+ * Layer output from the step-order states `hs (T, B, N)`: `(B, T, N)` with each direction's outputs at
+ * their own times, or the last real state `(B, N)`.
+ */
+function layerOutput(hs: tf.Tensor, p: Prepared): tf.Tensor {
+  const d = p.d;
+  if (p.last !== undefined) {
+    const picked = tf.reshape(tf.mul(hs, p.last), [d.T, d.B * d.N]);
+    return tf.reshape(tf.matMul(tf.ones([1, d.T]), picked), [d.B, d.N]);
+  }
+  const parts = stepOrderToDirections(hs, d).map((t) => tf.reshape(t, [d.T, d.B, d.U]));
+  const timeOrder = parts.length === 1 ? parts[0] : tf.concat(parts, 2);
+  return tf.transpose(timeOrder, [1, 0, 2]);
 }
 
-/** What a forward loop leaves for the BPTT (all step order, `(T, B, N)` unless noted). */
+/** What the GRU loop leaves for the BPTT, per step (each `(B, N)`). */
 interface GruTrace {
-  hPrev: tf.Tensor;
-  z: tf.Tensor;
-  r: tf.Tensor;
-  n: tf.Tensor;
+  z: tf.Tensor[];
+  r: tf.Tensor[];
+  n: tf.Tensor[];
 }
 
 /**
- * GRU loop (tfjs-layers GRUCell, resetAfter=false, sigmoid gates): z = σ(x_z + h R_z), r = σ(x_r + h R_r),
- * n = tanh(x_h + (r ⊙ h) R_h), h' = z ⊙ h + (1 − z) ⊙ n; padded steps keep h and output 0.
- * `xs (T, B, 3N)`, `ms (T, B, 1|N)`, `r1 (N, 2N)`, `r2 (N, N)` → outputs `(T, B, N)` list or final `(B, N)`.
+ * GRU loop (tfjs-layers GRUCell, resetAfter=false, sigmoid gates): z = σ(x_z + h R_z),
+ * r = σ(x_r + h R_r), n = tanh(x_h + (r ⊙ h) R_h), h' = z ⊙ h + (1 − z) ⊙ n, h = m ⊙ h'.
+ * Returns the states `(B, N)` of every step, in step order.
  */
-function gruLoop(
-  xs: tf.Tensor,
-  ms: tf.Tensor,
-  r1: tf.Tensor,
-  r2: tf.Tensor,
-  n: number,
-  returnSequences: boolean,
-  trace: boolean,
-): { outs: tf.Tensor[]; last: tf.Tensor; trace?: GruTrace } {
-  const [T, B] = xs.shape;
-  const xSteps = tf.unstack(xs);
-  const mSteps = tf.unstack(ms);
-  let h: tf.Tensor = tf.zeros([B, n]);
-  const outs: tf.Tensor[] = [];
+function gruLoop(p: Prepared, trace?: GruTrace): tf.Tensor[] {
+  const { T, B, N } = p.d;
+  const [xz, xr, xh2] = p.xs.map((t) => tf.unstack(t));
+  const [rz, rr, rh2] = p.rs;
+  const mSteps = tf.unstack(p.ms);
+  const one = tf.scalar(1);
+  const two = tf.scalar(2);
+  let h = tf.zeros([B, N]);
   const hs: tf.Tensor[] = [];
-  const zs: tf.Tensor[] = [];
-  const rs: tf.Tensor[] = [];
-  const ns: tf.Tensor[] = [];
   for (let s = 0; s < T; s++) {
-    const [xzr, xh] = tf.split(xSteps[s], [2 * n, n], 1);
-    const zr = tf.sigmoid(tf.add(xzr, tf.matMul(h, r1)));
-    const [z, r] = tf.split(zr, 2, 1);
-    const cand = tf.tanh(tf.add(xh, tf.matMul(tf.mul(r, h), r2)));
-    const hNew = tf.add(cand, tf.mul(z, tf.sub(h, cand)));
-    const m = mSteps[s];
+    const z = tf.sigmoid(tf.add(xz[s], tf.matMul(h, rz)));
+    const r = tf.sigmoid(tf.add(xr[s], tf.matMul(h, rr)));
+    // tanh(a) = 2σ(2a) − 1; x_h and R_h arrive ×2.
+    const n = tf.sub(tf.mul(tf.sigmoid(tf.add(xh2[s], tf.matMul(tf.mul(r, h), rh2))), two), one);
+    h = tf.mul(mSteps[s], tf.add(n, tf.mul(z, tf.sub(h, n))));
+    hs.push(h);
     if (trace) {
-      hs.push(h);
-      zs.push(z);
-      rs.push(r);
-      ns.push(cand);
+      trace.z.push(z);
+      trace.r.push(r);
+      trace.n.push(n);
     }
-    if (returnSequences) outs.push(tf.mul(m, hNew));
-    h = tf.add(h, tf.mul(m, tf.sub(hNew, h)));
   }
-  const result: { outs: tf.Tensor[]; last: tf.Tensor; trace?: GruTrace } = { outs, last: h };
-  if (trace) {
-    result.trace = {
-      hPrev: tf.stack(hs),
-      z: tf.stack(zs),
-      r: tf.stack(rs),
-      n: tf.stack(ns),
-    };
-  }
-  return result;
+  return hs;
 }
 
-/** What the LSTM loop leaves for the BPTT (step order, `(T, B, N)`). */
+/** What the LSTM loop leaves for the BPTT, per step (each `(B, N)`). */
 interface LstmTrace {
-  hPrev: tf.Tensor;
-  cPrev: tf.Tensor;
-  i: tf.Tensor;
-  f: tf.Tensor;
-  g: tf.Tensor;
-  o: tf.Tensor;
-  /** tanh of the new cell state */
-  tc: tf.Tensor;
+  i: tf.Tensor[];
+  f: tf.Tensor[];
+  g: tf.Tensor[];
+  o: tf.Tensor[];
+  /** The new cell state before masking. */
+  c: tf.Tensor[];
+  /** tanh of it */
+  tc: tf.Tensor[];
 }
 
 /**
- * LSTM loop (tfjs-layers LSTMCell, sigmoid gates): i, f, o = σ(·), g = tanh(·), c' = f ⊙ c + i ⊙ g,
- * h' = o ⊙ tanh(c'); padded steps keep h and c and output 0.
- * `xs (T, B, 4N)`, `ms (T, B, 1|N)`, `rk (N, 4N)` → outputs `(T, B, N)` list or final `(B, N)`.
+ * LSTM loop (tfjs-layers LSTMCell, sigmoid gates): i, f, o = σ(x + h R), g = tanh(x_c + h R_c),
+ * c' = f ⊙ c + i ⊙ g, h' = o ⊙ tanh(c'), h = m ⊙ h', c = m ⊙ c'. Returns the states `(B, N)` per step.
  */
-function lstmLoop(
-  xs: tf.Tensor,
-  ms: tf.Tensor,
-  rk: tf.Tensor,
-  n: number,
-  returnSequences: boolean,
-  trace: boolean,
-): { outs: tf.Tensor[]; last: tf.Tensor; trace?: LstmTrace } {
-  const [T, B] = xs.shape;
-  const xSteps = tf.unstack(xs);
-  const mSteps = tf.unstack(ms);
-  let h: tf.Tensor = tf.zeros([B, n]);
-  let c: tf.Tensor = tf.zeros([B, n]);
-  const outs: tf.Tensor[] = [];
-  const t: Record<keyof LstmTrace, tf.Tensor[]> = { hPrev: [], cPrev: [], i: [], f: [], g: [], o: [], tc: [] };
+function lstmLoop(p: Prepared, trace?: LstmTrace): tf.Tensor[] {
+  const { T, B, N } = p.d;
+  const [xi, xf, xg2, xo] = p.xs.map((t) => tf.unstack(t));
+  const [ri, rf, rg2, ro] = p.rs;
+  const mSteps = tf.unstack(p.ms);
+  const one = tf.scalar(1);
+  const two = tf.scalar(2);
+  let h = tf.zeros([B, N]);
+  let c = tf.zeros([B, N]);
+  const hs: tf.Tensor[] = [];
   for (let s = 0; s < T; s++) {
-    const a = tf.add(xSteps[s], tf.matMul(h, rk));
-    const [i, f, , o] = tf.split(tf.sigmoid(a), 4, 1);
-    const g = tf.tanh(tf.slice(a, [0, 2 * n], [B, n]));
+    const i = tf.sigmoid(tf.add(xi[s], tf.matMul(h, ri)));
+    const f = tf.sigmoid(tf.add(xf[s], tf.matMul(h, rf)));
+    const o = tf.sigmoid(tf.add(xo[s], tf.matMul(h, ro)));
+    const g = tf.sub(tf.mul(tf.sigmoid(tf.add(xg2[s], tf.matMul(h, rg2))), two), one);
     const cNew = tf.add(tf.mul(f, c), tf.mul(i, g));
-    const tc = tf.tanh(cNew);
-    const hNew = tf.mul(o, tc);
+    const tc = tf.sub(tf.mul(tf.sigmoid(tf.mul(cNew, two)), two), one);
     const m = mSteps[s];
+    h = tf.mul(m, tf.mul(o, tc));
+    c = tf.mul(m, cNew);
+    hs.push(h);
     if (trace) {
-      t.hPrev.push(h);
-      t.cPrev.push(c);
-      t.i.push(i);
-      t.f.push(f);
-      t.g.push(g);
-      t.o.push(o);
-      t.tc.push(tc);
+      trace.i.push(i);
+      trace.f.push(f);
+      trace.g.push(g);
+      trace.o.push(o);
+      trace.c.push(cNew);
+      trace.tc.push(tc);
     }
-    if (returnSequences) outs.push(tf.mul(m, hNew));
-    h = tf.add(h, tf.mul(m, tf.sub(hNew, h)));
-    c = tf.add(c, tf.mul(m, tf.sub(cNew, c)));
   }
-  const result: { outs: tf.Tensor[]; last: tf.Tensor; trace?: LstmTrace } = { outs, last: h };
-  if (trace) {
-    const st = (list: tf.Tensor[]) => tf.stack(list);
-    result.trace = {
-      hPrev: st(t.hPrev),
-      cPrev: st(t.cPrev),
-      i: st(t.i),
-      f: st(t.f),
-      g: st(t.g),
-      o: st(t.o),
-      tc: st(t.tc),
-    };
-  }
-  return result;
+  return hs;
 }
 
 /** Plain forward (autodiff, or inference): the loops as ordinary ops. */
 function forward(x: tf.Tensor, mask: tf.Tensor, weights: DirectionWeights[], spec: RecurrentSpec): tf.Tensor {
   const p = prepare(x, mask, weights, spec);
-  const n = p.dirs * spec.units;
-  const rks = weights.map((w) => w.recurrentKernel);
-  const run =
-    spec.cell === 'gru'
-      ? gruLoop(
-          p.xs,
-          p.ms,
-          combinedRecurrent(rks, 0, 2, spec.units),
-          combinedRecurrent(rks, 2, 1, spec.units),
-          n,
-          spec.returnSequences,
-          false,
-        )
-      : lstmLoop(p.xs, p.ms, combinedRecurrent(rks, 0, 4, spec.units), n, spec.returnSequences, false);
-  return spec.returnSequences ? sequenceOutput(run.outs, p.dirs, spec.units) : run.last;
+  const hs = spec.cell === 'gru' ? gruLoop(p) : lstmLoop(p);
+  return layerOutput(tf.stack(hs), p);
 }
 
-/** `dy` of the layer output → step-order, masked output gradients `(T, B, N)` (null for final-state output). */
-function stepOutputGrads(dy: tf.Tensor, p: BpttContext, units: number, returnSequences: boolean): tf.Tensor[] | null {
-  if (!returnSequences) return null;
-  const d = toStepOrder(tf.transpose(dy, [1, 0, 2]), p.dirs, 1, units);
-  return tf.unstack(tf.mul(d, p.ms));
+/** The tensors the BPTT keeps from its forward pass, besides the cell's own trace. */
+interface SavedCommon {
+  x2d: tf.Tensor;
+  wx: tf.Tensor;
+  ms: tf.Tensor;
+  /** Unscaled per-gate recurrent matrices `(N, N)`. */
+  rs: tf.Tensor[];
+  /** `(T, B, N)` step-order states. */
+  hs: tf.Tensor;
+  last?: tf.Tensor;
+}
+
+/** Gradient of the loss w.r.t. each step's state output, step order `(T, B, N)`. */
+function stepOutputGrads(dy: tf.Tensor, sv: SavedCommon, d: Dims): tf.Tensor {
+  if (sv.last !== undefined) return tf.mul(sv.last, tf.reshape(dy, [1, d.B, d.N]));
+  const timeMajor = tf.reshape(tf.transpose(dy, [1, 0, 2]), [d.T * d.B, d.N]);
+  const parts = d.dirs === 1 ? [timeMajor] : [0, 1].map((k) => columnBlock(timeMajor, k, d.U));
+  return directionsToStepOrder(parts, d);
+}
+
+/** States entering each step: `(T, B, N)`, zeros then `hs[0 … T−2]`. */
+function previousStates(hs: tf.Tensor, d: Dims): tf.Tensor {
+  if (d.T === 1) return tf.zerosLike(hs);
+  return tf.concat([tf.zeros([1, d.B, d.N]), tf.slice(hs, [0, 0, 0], [d.T - 1, d.B, d.N])], 0);
 }
 
 /**
- * Gradients of the inputs and of every direction's weights, from the step-order pre-activation gradients
- * `gates (T·B, G·N)` (gate-major) and the previous-state operands of each recurrent matMul.
- * `recurrentOperands[k]` `(T·B, N)` multiplies gate group k; `groupGates[k]` says how many gates it spans.
+ * Input and weight gradients from the step-order pre-activation gradients of each gate `(T, B, N)` and
+ * the operand that multiplied each gate's recurrent matrix (`(T, B, N)`, step order).
+ * Returns `dx (B, T, D)` and per direction `[dKernel, dRecurrentKernel, dBias]`.
  */
-function weightGrads(
-  gates: tf.Tensor,
-  p: BpttContext,
-  spec: RecurrentSpec,
-  recurrentOperands: tf.Tensor[],
-  groupGates: number[],
-): { dx: tf.Tensor; perDirection: tf.Tensor[][] } {
-  const { T, B, D, dirs } = p;
-  const U = spec.units;
-  const G = gateCount(spec.cell);
-  // Time-order, direction-major rows pair with the input rows of x2d.
-  const gTime = tf.reshape(fromStepOrder(tf.reshape(gates, [T, B, G * dirs * U]), dirs, G, U), [T * B, dirs * G * U]);
-  const dWx = tf.matMul(tf.transpose(p.x2d), gTime); // (D, dirs·G·U)
-  const dB = tf.sum(gTime, 0);
-  const dx = tf.transpose(tf.reshape(tf.matMul(gTime, tf.transpose(p.wx)), [T, B, D]), [1, 0, 2]);
-  const dWxParts = dirs === 1 ? [dWx] : tf.split(dWx, dirs, 1);
-  const dBParts = dirs === 1 ? [dB] : tf.split(dB, dirs, 0);
-  const perDirection: tf.Tensor[][] = [];
-  for (let d = 0; d < dirs; d++) {
-    const gD = directionColumns(gates, d, dirs, G, U); // (T·B, G·U), gate order of the weights
-    const groups = groupGates.length === 1 ? [gD] : tf.split(gD, groupGates.map((k) => k * U), 1);
-    const dRk = groups.map((gk, k) => tf.matMul(tf.transpose(directionColumns(recurrentOperands[k], d, dirs, 1, U)), gk));
-    perDirection.push([dWxParts[d], dRk.length === 1 ? dRk[0] : tf.concat(dRk, 1), dBParts[d]]);
+function weightGrads(gates: tf.Tensor[], operands: tf.Tensor[], sv: SavedCommon, d: Dims): tf.Tensor[] {
+  const TB = d.T * d.B;
+  // Gate gradients in time order, columns laid out as `wx`: [dir0: g0 … | dir1: g0 …].
+  const perGate = gates.map((g) => stepOrderToDirections(g, d));
+  const columns: tf.Tensor[] = [];
+  for (let k = 0; k < d.dirs; k++) for (let g = 0; g < d.G; g++) columns.push(perGate[g][k]);
+  const gTime = columns.length === 1 ? columns[0] : tf.concat(columns, 1); // (T·B, dirs·G·U)
+  const dWx = tf.matMul(tf.transpose(sv.x2d), gTime);
+  const dB = tf.reshape(tf.matMul(tf.ones([1, TB]), gTime), [d.dirs * d.G * d.U]);
+  const dx = tf.transpose(tf.reshape(tf.matMul(gTime, tf.transpose(sv.wx)), [d.T, d.B, d.D]), [1, 0, 2]);
+  // Recurrent: step order is fine (each step's operand meets its own gradient); per direction, the
+  // operand's rows come contiguous from its transpose.
+  const opT = operands.map((o) => tf.transpose(tf.reshape(o, [TB, d.N]))); // (N, T·B)
+  const out: tf.Tensor[] = [dx];
+  for (let k = 0; k < d.dirs; k++) {
+    const dRk = gates.map((g, gi) => {
+      const gk = d.dirs === 1 ? tf.reshape(g, [TB, d.N]) : columnBlock(tf.reshape(g, [TB, d.N]), k, d.U);
+      const ok = d.dirs === 1 ? opT[gi] : tf.slice(opT[gi], [k * d.U, 0], [d.U, TB]);
+      return tf.matMul(ok, gk);
+    });
+    const span = d.G * d.U;
+    out.push(
+      columnBlock(dWx, k, span),
+      tf.concat(dRk, 1),
+      tf.slice(dB, [k * span], [span]),
+    );
   }
-  return { dx: dx, perDirection };
+  return out;
 }
 
 /** GRU with hand-written BPTT; inputs `[x, mask, ...per direction (kernel, recurrentKernel, bias)]`. */
@@ -332,54 +345,62 @@ function gruBptt(spec: RecurrentSpec, dirs: number) {
     const [x, mask, ...w] = args.slice(0, -1) as tf.Tensor[];
     const weights = directionWeights(w, dirs);
     const p = prepare(x, mask, weights, spec);
-    const U = spec.units;
-    const N = dirs * U;
-    const rks = weights.map((wd) => wd.recurrentKernel);
-    const r1 = combinedRecurrent(rks, 0, 2, U);
-    const r2 = combinedRecurrent(rks, 2, 1, U);
-    const run = gruLoop(p.xs, p.ms, r1, r2, N, spec.returnSequences, true);
-    const value = spec.returnSequences ? sequenceOutput(run.outs, dirs, U) : run.last;
-    const tr = run.trace as GruTrace;
+    const trace: GruTrace = { z: [], r: [], n: [] };
+    const hs = tf.stack(gruLoop(p, trace));
+    const value = layerOutput(hs, p);
+    const rs = recurrentPerGate(
+      weights.map((wd) => wd.recurrentKernel),
+      3,
+      spec.units,
+    );
     // The engine disposes everything the forward made except `value` and what is saved here.
-    save([p.x2d, p.wx, p.ms, r1, r2, tr.hPrev, tr.z, tr.r, tr.n]);
-    const { T, B, D } = p;
+    const common = [p.x2d, p.wx, p.ms, ...rs, hs, ...(p.last ? [p.last] : [])];
+    save([...common, tf.stack(trace.z), tf.stack(trace.r), tf.stack(trace.n)]);
+    const d = p.d;
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [x2d, wx, ms, r1, r2, hPrev, z, r, cand] = saved;
-        const p = savedPrepared(T, B, D, dirs, x2d, wx, ms);
-        const dOut = stepOutputGrads(dy, p, U, spec.returnSequences);
-        // Per-step local derivatives, for all steps at once:
-        //   ∂h'/∂a_h = (1 − z)(1 − n²), ∂h'/∂a_z = (h − n) z (1 − z), ∂(r ⊙ h)/∂a_r = h r (1 − r).
+        const nc = common.length;
+        const sv: SavedCommon = {
+          x2d: saved[0],
+          wx: saved[1],
+          ms: saved[2],
+          rs: saved.slice(3, 6),
+          hs: saved[6],
+          last: p.last ? saved[7] : undefined,
+        };
+        const [z, r, n] = saved.slice(nc);
         const one = tf.scalar(1);
-        const aH = tf.unstack(tf.mul(tf.sub(one, z), tf.sub(one, tf.square(cand))));
-        const aZ = tf.unstack(tf.mul(tf.sub(hPrev, cand), tf.mul(z, tf.sub(one, z))));
+        const hPrev = previousStates(sv.hs, d);
+        // Local derivatives of all steps at once, the mask folded in:
+        //   ∂h/∂a_h = m(1 − z)(1 − n²), ∂h/∂a_z = m(h_prev − n)z(1 − z), ∂h/∂h_prev|direct = m z,
+        //   ∂(r ⊙ h_prev)/∂a_r = h_prev r(1 − r).
+        const zc = tf.sub(one, z);
+        const aH = tf.unstack(tf.mul(tf.mul(sv.ms, zc), tf.sub(one, tf.square(n))));
+        const aZ = tf.unstack(tf.mul(tf.mul(sv.ms, tf.sub(hPrev, n)), tf.mul(z, zc)));
         const aR = tf.unstack(tf.mul(hPrev, tf.mul(r, tf.sub(one, r))));
-        const zSteps = tf.unstack(z);
+        const zm = tf.unstack(tf.mul(sv.ms, z));
         const rSteps = tf.unstack(r);
-        const mSteps = tf.unstack(p.ms);
-        const r1T = tf.transpose(r1);
-        const r2T = tf.transpose(r2);
-        let dh: tf.Tensor = spec.returnSequences ? tf.zeros([B, N]) : dy;
-        const dZR: tf.Tensor[] = new Array(T);
-        const dH: tf.Tensor[] = new Array(T);
-        for (let s = T - 1; s >= 0; s--) {
-          const kept = tf.mul(mSteps[s], dh);
-          const dhNew = dOut ? tf.add(kept, dOut[s]) : kept;
-          const daH = tf.mul(dhNew, aH[s]);
-          const daZ = tf.mul(dhNew, aZ[s]);
-          const dq = tf.matMul(daH, r2T);
-          const daR = tf.mul(dq, aR[s]);
-          const daZR = tf.concat([daZ, daR], 1);
-          dh = tf.addN([tf.sub(dh, kept), tf.mul(dhNew, zSteps[s]), tf.mul(dq, rSteps[s]), tf.matMul(daZR, r1T)]);
-          dZR[s] = daZR;
-          dH[s] = daH;
+        const dOut = tf.unstack(stepOutputGrads(dy, sv, d));
+        const [rzT, rrT, rhT] = sv.rs.map((m) => tf.transpose(m));
+        let dh = tf.zeros([d.B, d.N]);
+        const daZ: tf.Tensor[] = new Array(d.T);
+        const daR: tf.Tensor[] = new Array(d.T);
+        const daH: tf.Tensor[] = new Array(d.T);
+        for (let s = d.T - 1; s >= 0; s--) {
+          const g = tf.add(dh, dOut[s]);
+          const gh = tf.mul(g, aH[s]);
+          const gz = tf.mul(g, aZ[s]);
+          const dq = tf.matMul(gh, rhT);
+          const gr = tf.mul(dq, aR[s]);
+          dh = tf.add(tf.add(tf.mul(g, zm[s]), tf.mul(dq, rSteps[s])), tf.add(tf.matMul(gz, rzT), tf.matMul(gr, rrT)));
+          daZ[s] = gz;
+          daR[s] = gr;
+          daH[s] = gh;
         }
-        const gates = tf.reshape(tf.concat([tf.stack(dZR), tf.stack(dH)], 2), [T * B, 3 * N]);
-        const h2d = tf.reshape(hPrev, [T * B, N]);
-        const q2d = tf.reshape(tf.mul(r, hPrev), [T * B, N]);
-        const g = weightGrads(gates, p, spec, [h2d, q2d], [2, 1]);
-        return [g.dx, tf.zerosLike(mask), ...g.perDirection.flat()];
+        const q = tf.mul(r, hPrev);
+        const grads = weightGrads([tf.stack(daZ), tf.stack(daR), tf.stack(daH)], [hPrev, hPrev, q], sv, d);
+        return [grads[0], tf.zerosLike(mask), ...grads.slice(1)];
       },
     };
   });
@@ -392,82 +413,83 @@ function lstmBptt(spec: RecurrentSpec, dirs: number) {
     const [x, mask, ...w] = args.slice(0, -1) as tf.Tensor[];
     const weights = directionWeights(w, dirs);
     const p = prepare(x, mask, weights, spec);
-    const U = spec.units;
-    const N = dirs * U;
-    const rk = combinedRecurrent(
+    const trace: LstmTrace = { i: [], f: [], g: [], o: [], c: [], tc: [] };
+    const hs = tf.stack(lstmLoop(p, trace));
+    const value = layerOutput(hs, p);
+    const rs = recurrentPerGate(
       weights.map((wd) => wd.recurrentKernel),
-      0,
       4,
-      U,
+      spec.units,
     );
-    const run = lstmLoop(p.xs, p.ms, rk, N, spec.returnSequences, true);
-    const value = spec.returnSequences ? sequenceOutput(run.outs, dirs, U) : run.last;
-    const tr = run.trace as LstmTrace;
-    save([p.x2d, p.wx, p.ms, rk, tr.hPrev, tr.cPrev, tr.i, tr.f, tr.g, tr.o, tr.tc]);
-    const { T, B, D } = p;
+    const common = [p.x2d, p.wx, p.ms, ...rs, hs, ...(p.last ? [p.last] : [])];
+    const t = trace;
+    save([...common, ...[t.i, t.f, t.g, t.o, t.c, t.tc].map((list) => tf.stack(list))]);
+    const d = p.d;
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [x2d, wx, ms, rk, hPrev, cPrev, i, f, g, o, tc] = saved;
-        const p = savedPrepared(T, B, D, dirs, x2d, wx, ms);
-        const dOut = stepOutputGrads(dy, p, U, spec.returnSequences);
+        const nc = common.length;
+        const sv: SavedCommon = {
+          x2d: saved[0],
+          wx: saved[1],
+          ms: saved[2],
+          rs: saved.slice(3, 7),
+          hs: saved[7],
+          last: p.last ? saved[8] : undefined,
+        };
+        const [i, f, g, o, cNew, tc] = saved.slice(nc);
         const one = tf.scalar(1);
         const sig = (s: tf.Tensor) => tf.mul(s, tf.sub(one, s));
-        // Local derivatives for all steps: ∂h'/∂a_o = tanh(c') o(1−o), ∂h'/∂c' = o(1 − tanh²c'),
-        // ∂c'/∂a_i = g i(1−i), ∂c'/∂a_f = c f(1−f), ∂c'/∂a_g = i(1 − g²).
-        const pO = tf.unstack(tf.mul(tc, sig(o)));
-        const pC = tf.unstack(tf.mul(o, tf.sub(one, tf.square(tc))));
-        const pIFG = tf.unstack(
-          tf.stack([tf.mul(g, sig(i)), tf.mul(cPrev, sig(f)), tf.mul(i, tf.sub(one, tf.square(g)))], 2),
-        ); // (B, 3, N) per step
+        const hPrev = previousStates(sv.hs, d);
+        const cPrev = previousStates(tf.mul(sv.ms, cNew), d);
+        // Local derivatives of all steps at once, the mask folded into those of h and c:
+        //   ∂h/∂a_o = m tanh(c') o(1−o), ∂h/∂c' = m o(1 − tanh²c'), ∂c/∂c' = m,
+        //   ∂c'/∂a_i = g i(1−i), ∂c'/∂a_f = c_prev f(1−f), ∂c'/∂a_g = i(1 − g²), ∂c'/∂c_prev = f.
+        const pO = tf.unstack(tf.mul(sv.ms, tf.mul(tc, sig(o))));
+        const pC = tf.unstack(tf.mul(sv.ms, tf.mul(o, tf.sub(one, tf.square(tc)))));
+        const pI = tf.unstack(tf.mul(g, sig(i)));
+        const pF = tf.unstack(tf.mul(cPrev, sig(f)));
+        const pG = tf.unstack(tf.mul(i, tf.sub(one, tf.square(g))));
+        const mSteps = tf.unstack(sv.ms);
         const fSteps = tf.unstack(f);
-        const mSteps = tf.unstack(p.ms);
-        const rkT = tf.transpose(rk);
-        let dh: tf.Tensor = spec.returnSequences ? tf.zeros([B, N]) : dy;
-        let dc: tf.Tensor = tf.zeros([B, N]);
-        const dA: tf.Tensor[] = new Array(T);
-        for (let s = T - 1; s >= 0; s--) {
-          const m = mSteps[s];
-          const keptH = tf.mul(m, dh);
-          const dhNew = dOut ? tf.add(keptH, dOut[s]) : keptH;
-          const keptC = tf.mul(m, dc);
-          const dcNew = tf.add(keptC, tf.mul(dhNew, pC[s]));
-          const dIFG = tf.reshape(tf.mul(tf.reshape(dcNew, [B, 1, N]), pIFG[s]), [B, 3 * N]);
-          const da = tf.concat([dIFG, tf.mul(dhNew, pO[s])], 1);
-          dc = tf.add(tf.sub(dc, keptC), tf.mul(dcNew, fSteps[s]));
-          dh = tf.add(tf.sub(dh, keptH), tf.matMul(da, rkT));
-          dA[s] = da;
+        const dOut = tf.unstack(stepOutputGrads(dy, sv, d));
+        const rT = sv.rs.map((m) => tf.transpose(m));
+        let dh = tf.zeros([d.B, d.N]);
+        let dc = tf.zeros([d.B, d.N]);
+        const da: tf.Tensor[][] = [new Array(d.T), new Array(d.T), new Array(d.T), new Array(d.T)];
+        for (let s = d.T - 1; s >= 0; s--) {
+          const gH = tf.add(dh, dOut[s]);
+          const dcNew = tf.add(tf.mul(dc, mSteps[s]), tf.mul(gH, pC[s]));
+          const gi = tf.mul(dcNew, pI[s]);
+          const gf = tf.mul(dcNew, pF[s]);
+          const gg = tf.mul(dcNew, pG[s]);
+          const go = tf.mul(gH, pO[s]);
+          dc = tf.mul(dcNew, fSteps[s]);
+          dh = tf.add(
+            tf.add(tf.matMul(gi, rT[0]), tf.matMul(gf, rT[1])),
+            tf.add(tf.matMul(gg, rT[2]), tf.matMul(go, rT[3])),
+          );
+          da[0][s] = gi;
+          da[1][s] = gf;
+          da[2][s] = gg;
+          da[3][s] = go;
         }
-        const gates = tf.reshape(tf.stack(dA), [T * B, 4 * N]);
-        const h2d = tf.reshape(hPrev, [T * B, N]);
-        const gr = weightGrads(gates, p, spec, [h2d], [4]);
-        return [gr.dx, tf.zerosLike(mask), ...gr.perDirection.flat()];
+        const grads = weightGrads(
+          da.map((list) => tf.stack(list)),
+          [hPrev, hPrev, hPrev, hPrev],
+          sv,
+          d,
+        );
+        return [grads[0], tf.zerosLike(mask), ...grads.slice(1)];
       },
     };
   });
 }
 
-/** The BPTT's context, rebuilt from saved tensors. */
-function savedPrepared(
-  T: number,
-  B: number,
-  D: number,
-  dirs: number,
-  x2d: tf.Tensor,
-  wx: tf.Tensor,
-  ms: tf.Tensor,
-): BpttContext {
-  return { T, B, D, dirs, x2d: x2d, wx: wx, ms: ms };
-}
-
 function directionWeights(flat: tf.Tensor[], dirs: number): DirectionWeights[] {
   const out: DirectionWeights[] = [];
   for (let d = 0; d < dirs; d++) {
-    out.push({
-      kernel: flat[3 * d],
-      recurrentKernel: flat[3 * d + 1],
-      bias: flat[3 * d + 2],
-    });
+    out.push({ kernel: flat[3 * d], recurrentKernel: flat[3 * d + 1], bias: flat[3 * d + 2] });
   }
   return out;
 }
@@ -475,8 +497,8 @@ function directionWeights(flat: tf.Tensor[], dirs: number): DirectionWeights[] {
 /**
  * Runs a masked GRU/LSTM over a batch: `x (B, T, D)`, `mask (B, T)` 1 on real steps with padding at the
  * end of each row, one `DirectionWeights` per direction (forward first) → `(B, T, dirs·U)` when
- * `returnSequences`, else the last real state `(B, dirs·U)`. Padded steps carry the state and output 0;
- * the backward direction starts at each row's last real step.
+ * `returnSequences`, else the last real state `(B, dirs·U)`. Padded steps output 0; each row gives the
+ * same results as without its padding (the backward direction starts at the row's last real step).
  */
 export function recurrentSequence(
   x: tf.Tensor,
@@ -487,8 +509,7 @@ export function recurrentSequence(
   if (spec.implementation === 'bptt' && tf.engine().isTapeOn()) {
     const dirs = weights.length;
     const kernel = spec.cell === 'gru' ? gruBptt(spec, dirs) : lstmBptt(spec, dirs);
-    const flat = weights.flatMap((w) => [w.kernel, w.recurrentKernel, w.bias]);
-    return kernel(x, mask, ...flat);
+    return kernel(x, mask, ...weights.flatMap((w) => [w.kernel, w.recurrentKernel, w.bias]));
   }
   return tf.tidy(() => forward(x, mask, weights, spec));
 }

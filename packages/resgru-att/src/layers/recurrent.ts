@@ -9,10 +9,12 @@ import {
   serializeInitializer,
   WeightInitializer,
 } from './recurrent-init';
+import { registerFastWasmSliceKernels } from './recurrent-wasm';
 
 export type { CellKind, RnnImplementation } from './recurrent-kernels';
 export { BlockOrthogonal, BLOCK_ORTHOGONAL } from './recurrent-init';
 export type { InitializerSpec, WeightInitializer } from './recurrent-init';
+export { registerFastWasmSliceKernels } from './recurrent-wasm';
 
 /** Arguments of `FastRNN`. */
 export interface FastRNNArgs {
@@ -156,6 +158,8 @@ export class FastRNN extends tfl.layers.Layer {
         `FastRNN: x must be (batch, length, dim) and mask (batch, length); got [${x.shape.join(', ')}] and [${mask.shape.join(', ')}]`,
       );
     }
+    // The step loop slices big tensors T times; wasm's stock Slice copies the whole input per call.
+    if (tf.getBackend() === 'wasm') registerFastWasmSliceKernels();
     const weights: DirectionWeights[] = this.directionVariables.map(([k, rk, b]) => ({
       kernel: k.read() as tf.Tensor,
       recurrentKernel: rk.read() as tf.Tensor,
