@@ -18,7 +18,9 @@ const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 
-const emb = require(process.env.EMR_RE_EMBEDDINGS || path.join(__dirname, '..', 'packages', 'embeddings', 'dist', 'index.js'));
+const emb = require(
+  process.env.EMR_RE_EMBEDDINGS || path.join(__dirname, '..', 'packages', 'embeddings', 'dist', 'index.js'),
+);
 
 const { values } = parseArgs({
   options: {
@@ -55,8 +57,10 @@ function listFiles(dir, suffix) {
 /** One sentence a line: the lines of every CCKS record, then every CMeIE sentence. */
 function corpusLines(dataDir) {
   const lines = [];
-  for (const f of listFiles(path.join(dataDir, 'ccks2017-cner'), '.txtoriginal.txt')) lines.push(...fs.readFileSync(f, 'utf8').split('\n'));
-  for (const l of fs.readFileSync(path.join(dataDir, 'cmeie', 'train.jsonl'), 'utf8').split('\n')) if (l.trim()) lines.push(JSON.parse(l).text);
+  for (const f of listFiles(path.join(dataDir, 'ccks2017-cner'), '.txtoriginal.txt'))
+    lines.push(...fs.readFileSync(f, 'utf8').split('\n'));
+  for (const l of fs.readFileSync(path.join(dataDir, 'cmeie', 'train.jsonl'), 'utf8').split('\n'))
+    if (l.trim()) lines.push(JSON.parse(l).text);
   return lines.map((l) => l.replace(/\s+/g, '')).filter((l) => l.length > 0);
 }
 
@@ -66,7 +70,11 @@ function emit(obj) {
 
 function neighbours(impl, table) {
   for (const ch of CHARS) {
-    emit({ neighbours: impl, char: ch, nearest: emb.nearestNeighbours(table, ch, 8).map((n) => [n.token, Number(n.similarity.toFixed(3))]) });
+    emit({
+      neighbours: impl,
+      char: ch,
+      nearest: emb.nearestNeighbours(table, ch, 8).map((n) => [n.token, Number(n.similarity.toFixed(3))]),
+    });
   }
 }
 
@@ -83,20 +91,58 @@ async function main() {
     const spaced = path.join(tmp, 'spaced.txt');
     fs.writeFileSync(spaced, lines.map((l) => [...l].join(' ')).join('\n') + '\n');
     const fastText = hasFastText();
-    emit({ corpus: { sentences: lines.length, words }, settings, fastText, cpus: os.cpus().length, loadavg: os.loadavg().map((x) => Number(x.toFixed(2))) });
+    emit({
+      corpus: { sentences: lines.length, words },
+      settings,
+      fastText,
+      cpus: os.cpus().length,
+      loadavg: os.loadavg().map((x) => Number(x.toFixed(2))),
+    });
     for (const sample of values.samples.split(',').map(Number)) {
       const cpu0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       const table = await emb.trainWord2Vec(lines, { ...settings, sample, seed: 1 });
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       const cpu = process.cpuUsage(cpu0);
-      const ours = settings.epochs * words / seconds;
-      emit({ impl: 'ours', sample, words: settings.epochs * words, seconds: Number(seconds.toFixed(3)), cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)), wordsPerSec: Math.round(ours) });
+      const ours = (settings.epochs * words) / seconds;
+      emit({
+        impl: 'ours',
+        sample,
+        words: settings.epochs * words,
+        seconds: Number(seconds.toFixed(3)),
+        cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)),
+        wordsPerSec: Math.round(ours),
+      });
       if (sample === 1e-3) neighbours('ours', table);
       if (!fastText) continue;
       const out = path.join(tmp, `ft-${sample}`);
-      const args = ['skipgram', '-input', spaced, '-output', out, '-dim', settings.dim, '-ws', settings.window, '-neg', settings.negative,
-        '-epoch', settings.epochs, '-minCount', 1, '-minn', 0, '-maxn', 0, '-thread', settings.threads, '-t', sample, '-verbose', 0].map(String);
+      const args = [
+        'skipgram',
+        '-input',
+        spaced,
+        '-output',
+        out,
+        '-dim',
+        settings.dim,
+        '-ws',
+        settings.window,
+        '-neg',
+        settings.negative,
+        '-epoch',
+        settings.epochs,
+        '-minCount',
+        1,
+        '-minn',
+        0,
+        '-maxn',
+        0,
+        '-thread',
+        settings.threads,
+        '-t',
+        sample,
+        '-verbose',
+        0,
+      ].map(String);
       const timed = fs.existsSync('/usr/bin/time');
       const t1 = process.hrtime.bigint();
       const r = timed
@@ -105,8 +151,15 @@ async function main() {
       const ftSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
       if (r.status !== 0) throw new Error(`fasttext failed: ${r.stderr}`);
       const m = /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr || '');
-      const ft = settings.epochs * words / ftSeconds;
-      emit({ impl: 'fasttext', sample, words: settings.epochs * words, seconds: Number(ftSeconds.toFixed(3)), cpuSeconds: m ? Number((Number(m[1]) + Number(m[2])).toFixed(3)) : null, wordsPerSec: Math.round(ft) });
+      const ft = (settings.epochs * words) / ftSeconds;
+      emit({
+        impl: 'fasttext',
+        sample,
+        words: settings.epochs * words,
+        seconds: Number(ftSeconds.toFixed(3)),
+        cpuSeconds: m ? Number((Number(m[1]) + Number(m[2])).toFixed(3)) : null,
+        wordsPerSec: Math.round(ft),
+      });
       emit({ compare: 'ours/fasttext', sample, speedup: Number((ours / ft).toFixed(3)) });
       if (sample === 1e-3) neighbours('fasttext', await emb.loadWord2Vec(`${out}.vec`, { format: 'text' }));
     }

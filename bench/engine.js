@@ -3,7 +3,7 @@
 //
 //   npm run bench:engine -- [--json] [--cases bigru-att-128,resnet-5x128] [--backend wasm|cpu|tensorflow]
 //                           [--warmup N] [--steps N] [--min-length L] [--no-torch] [--python PATH]
-//                           [--threads N] [--seed S] [--print-spec]
+//                           [--threads N] [--seed S] [--package DIR] [--print-spec]
 //
 // One run = one child process for PyTorch (bench/torch_engine.py, spawned once with every case, run to
 // completion first) and then our side in this process, so the two never share the cores. Both sides get
@@ -159,6 +159,7 @@ function parseCli(argv) {
         threads: { type: 'string' },
         seed: { type: 'string', default: '20240501' },
         'print-spec': { type: 'boolean', default: false },
+        package: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -181,6 +182,9 @@ function parseCli(argv) {
     return c;
   });
   if (cases.length === 0) throw new UsageError('--cases is empty');
+  if (!['wasm', 'cpu', 'tensorflow', 'auto'].includes(v.backend)) {
+    throw new UsageError(`--backend must be wasm, cpu, tensorflow or auto, got "${v.backend}"`);
+  }
   const minLength = int('min-length', 1) ?? LENGTH;
   if (minLength > LENGTH) throw new UsageError(`--min-length must be <= ${LENGTH}`);
   return {
@@ -195,6 +199,7 @@ function parseCli(argv) {
     threads: int('threads', 1),
     seed: int('seed', 0),
     printSpec: v['print-spec'],
+    packageDir: v.package === undefined ? RESGRU_DIR : path.resolve(v.package),
     help: v.help,
   };
 }
@@ -246,11 +251,11 @@ function runTorch(spec, python) {
 }
 
 /** Loads tfjs-core/-layers as the resgru-att package sees them (one tfjs instance) plus the package. */
-function loadOurs() {
-  const fromPkg = (id) => require(require.resolve(id, { paths: [RESGRU_DIR] }));
+function loadOurs(packageDir = RESGRU_DIR) {
+  const fromPkg = (id) => require(require.resolve(id, { paths: [packageDir] }));
   let rg;
   try {
-    rg = require(RESGRU_DIR);
+    rg = require(packageDir);
   } catch (err) {
     throw new Error(`cannot load @emr-re/resgru-att (build it: npx tsc -p packages/resgru-att/tsconfig.build.json): ${err.message}`);
   }
@@ -330,6 +335,7 @@ function timeSteps(fn, warmup, steps) {
 /** Times our train step (forward + softmax cross-entropy + backward + Adam) and inference for one case. */
 function benchOurs(ours, c, spec) {
   const { tf } = ours;
+  const tensorsBefore = tf.memory().numTensors;
   const b = spec.batch;
   const inputs = [
     tf.tensor2d(b.chars, [BATCH, LENGTH], 'int32'),
@@ -355,15 +361,18 @@ function benchOurs(ours, c, spec) {
     probs.dataSync();
     probs.dispose();
   };
+  let train;
+  let infer;
   try {
-    const train = timeSteps(trainStep, c.warmup, c.steps);
-    const infer = timeSteps(inferStep, c.warmup, c.steps);
-    return { train, infer };
+    train = timeSteps(trainStep, c.warmup, c.steps);
+    infer = timeSteps(inferStep, c.warmup, c.steps);
   } finally {
     optimizer.dispose();
     model.dispose();
     tf.dispose([...inputs, onehot]);
   }
+  // tensors left behind by the case (should be 0; a leak would also skew later cases' timings)
+  return { train, infer, leakedTensors: tf.memory().numTensors - tensorsBefore };
 }
 
 const round = (x, d = 1) => (x === null || x === undefined ? null : Number(x.toFixed(d)));
@@ -400,6 +409,7 @@ function resultLine(c, oursRes, torchRes, backend) {
     oursInferSamplesMs: oursRes ? oursRes.infer.map((x) => round(x, 3)) : null,
     torchTrainSamplesMs: torchRes ? torchRes.torchTrainSamplesMs : null,
     torchInferSamplesMs: torchRes ? torchRes.torchInferSamplesMs : null,
+    oursLeakedTensors: oursRes ? oursRes.leakedTensors : null,
   };
 }
 
@@ -418,6 +428,7 @@ function printTable(lines) {
 
 const HELP = `usage: npm run bench:engine -- [--json] [--cases a,b | bigru-att-128,...] [--backend wasm]
   [--warmup N] [--steps N] [--min-length L] [--no-torch] [--python /usr/bin/python3] [--threads N] [--seed S]
+  [--package DIR (load @emr-re/resgru-att from DIR, default packages/resgru-att)] [--print-spec]
 cases: ${CASES.map((c) => `${c.letter}=${c.name}`).join(', ')} (default: ${DEFAULT_CASES.join(',')})
 `;
 
@@ -432,7 +443,7 @@ async function main(argv) {
     process.stdout.write(JSON.stringify(spec) + '\n');
     return 0;
   }
-  const ours = loadOurs(); // fail before the (slow) PyTorch side if our package is not built
+  const ours = loadOurs(opts.packageDir); // fail before the (slow) PyTorch side if our package is not built
   // PyTorch first, to completion, then ours: the two sides never run at the same time.
   const torchResults = opts.torch ? await runTorch(spec, opts.python) : new Map();
   const backend = await ours.rg.selectBackend({ backend: opts.backend });
@@ -454,7 +465,7 @@ if (require.main === module) {
     (code) => (process.exitCode = code),
     (err) => {
       process.stderr.write(`bench:engine: ${err.message}\n`);
-      process.exitCode = err instanceof UsageError ? 2 : 1;
+      process.exitCode = err instanceof UsageError || err.code === 'USAGE' ? 2 : 1;
     },
   );
 }

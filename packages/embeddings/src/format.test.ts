@@ -90,14 +90,24 @@ describe('word2vec text format', () => {
 
   it('rejects bad UTF-8 in a token, naming the line', () => {
     const bytes = Buffer.concat([enc('2 1\nok 1\n'), Buffer.from([0xe8, 0x85]), enc(' 2\n')]);
-    expect(errorOf(() => feed(new Word2VecTextParser({ file: 'v.vec' }), bytes, 3)).message).toBe('v.vec:3: the token is not valid UTF-8');
+    expect(errorOf(() => feed(new Word2VecTextParser({ file: 'v.vec' }), bytes, 3)).message).toBe(
+      'v.vec:3: the token is not valid UTF-8',
+    );
   });
 
   it('rejects bad headers, bad numbers and extra rows', () => {
-    expect(errorOf(() => feed(new Word2VecTextParser({ file: 'v.vec' }), enc('腹 1 2\n'), 10)).message).toMatch(/^v\.vec:1: bad header/);
-    expect(errorOf(() => feed(new Word2VecTextParser({ file: 'v.vec' }), enc('2 0\n'), 10)).message).toMatch(/^v\.vec:1: bad header/);
-    expect(errorOf(() => feed(new Word2VecTextParser({ file: 'v.vec' }), enc(''), 10)).message).toMatch(/^v\.vec:1: empty file/);
-    expect(errorOf(() => feed(new Word2VecTextParser({ file: 'v.vec' }), enc('1 2\na 1 x\n'), 10)).message).toBe('v.vec:2: value 2 is not a number');
+    expect(errorOf(() => feed(new Word2VecTextParser({ file: 'v.vec' }), enc('腹 1 2\n'), 10)).message).toMatch(
+      /^v\.vec:1: bad header/,
+    );
+    expect(errorOf(() => feed(new Word2VecTextParser({ file: 'v.vec' }), enc('2 0\n'), 10)).message).toMatch(
+      /^v\.vec:1: bad header/,
+    );
+    expect(errorOf(() => feed(new Word2VecTextParser({ file: 'v.vec' }), enc(''), 10)).message).toMatch(
+      /^v\.vec:1: empty file/,
+    );
+    expect(errorOf(() => feed(new Word2VecTextParser({ file: 'v.vec' }), enc('1 2\na 1 x\n'), 10)).message).toBe(
+      'v.vec:2: value 2 is not a number',
+    );
     expect(errorOf(() => feed(new Word2VecTextParser({ file: 'v.vec' }), enc('1 1\na 1\nb 2\n'), 10)).message).toBe(
       "v.vec:3: more rows than the header's 1",
     );
@@ -117,14 +127,27 @@ describe('word2vec binary format', () => {
   it("reads gensim's layout (no newline after rows) with a vocabulary filter", () => {
     // 0x20 (space) and 0x0a (newline) bytes inside the floats must not confuse the parser.
     const spaceFloat = Buffer.from([0x20, 0x20, 0x0a, 0x20]).readFloatLE(0);
-    const bytes = gensimBinary([['a', [spaceFloat, 1]], ['肺', [2, spaceFloat]], ['c', [5, 6]]], 2);
+    const bytes = gensimBinary(
+      [
+        ['a', [spaceFloat, 1]],
+        ['肺', [2, spaceFloat]],
+        ['c', [5, 6]],
+      ],
+      2,
+    );
     const t = feed(new Word2VecBinaryParser({ vocabulary: new Set(['肺', 'c']) }), bytes, 3);
     expect(t.tokens).toEqual(['肺', 'c']);
     expect(Array.from(t.vectors)).toEqual([2, spaceFloat, 5, 6]);
   });
 
   it('reports a row cut inside its vector, with row and byte offset', () => {
-    const bytes = gensimBinary([['a', [1, 2]], ['b', [3, 4]]], 2).subarray(0, 4 + 10 + 6);
+    const bytes = gensimBinary(
+      [
+        ['a', [1, 2]],
+        ['b', [3, 4]],
+      ],
+      2,
+    ).subarray(0, 4 + 10 + 6);
     const e = errorOf(() => feed(new Word2VecBinaryParser({ file: 'v.bin' }), bytes, 4));
     expect(e.message).toBe('v.bin: row 2: byte 14: truncated file: the row has 4 of its 8 vector bytes (2 float32)');
     expect(e.location).toEqual({ file: 'v.bin', row: 2, byte: 14 });
@@ -139,12 +162,20 @@ describe('word2vec binary format', () => {
 
   it('rejects bad UTF-8 tokens, bad headers and trailing data', () => {
     const bad = Buffer.concat([enc('1 1\n'), Buffer.from([0xff, 0x20]), Buffer.alloc(4)]);
-    expect(errorOf(() => feed(new Word2VecBinaryParser({ file: 'v.bin' }), bad, 2)).message).toBe('v.bin: row 1: byte 4: the token is not valid UTF-8');
-    expect(errorOf(() => feed(new Word2VecBinaryParser({ file: 'v.bin' }), enc('three 4\n'), 2)).message).toMatch(/^v\.bin: byte 0: bad header/);
+    expect(errorOf(() => feed(new Word2VecBinaryParser({ file: 'v.bin' }), bad, 2)).message).toBe(
+      'v.bin: row 1: byte 4: the token is not valid UTF-8',
+    );
+    expect(errorOf(() => feed(new Word2VecBinaryParser({ file: 'v.bin' }), enc('three 4\n'), 2)).message).toMatch(
+      /^v\.bin: byte 0: bad header/,
+    );
     const extra = Buffer.concat([gensimBinary([['a', [1]]], 1), enc('\nzz')]);
-    expect(errorOf(() => feed(new Word2VecBinaryParser({ file: 'v.bin' }), extra, 100)).message).toBe("v.bin: byte 11: data after the header's 1 rows");
+    expect(errorOf(() => feed(new Word2VecBinaryParser({ file: 'v.bin' }), extra, 100)).message).toBe(
+      "v.bin: byte 11: data after the header's 1 rows",
+    );
     const noSpace = Buffer.concat([enc('1 1\n'), Buffer.alloc(5000, 0x61)]);
-    expect(errorOf(() => feed(new Word2VecBinaryParser({ file: 'v.bin' }), noSpace, 1000)).message).toMatch(/no space after the token/);
+    expect(errorOf(() => feed(new Word2VecBinaryParser({ file: 'v.bin' }), noSpace, 1000)).message).toMatch(
+      /no space after the token/,
+    );
   });
 });
 
@@ -152,6 +183,8 @@ describe('detectWord2VecFormat', () => {
   it('tells text from binary by the bytes after the first token', () => {
     expect(detectWord2VecFormat(enc('2 3\n腹 0.1 -2e-5 3\n'))).toBe('text');
     expect(detectWord2VecFormat(gensimBinary([['腹', [0.1, -0.2, 0.3]]], 3))).toBe('binary');
-    expect(detectWord2VecFormat(Buffer.concat([enc(encodeWord2VecHeader(sample)), encodeWord2VecBinaryRows(sample, 0, 3)]))).toBe('binary');
+    expect(
+      detectWord2VecFormat(Buffer.concat([enc(encodeWord2VecHeader(sample)), encodeWord2VecBinaryRows(sample, 0, 3)])),
+    ).toBe('binary');
   });
 });

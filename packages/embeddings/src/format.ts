@@ -242,13 +242,17 @@ export class Word2VecBinaryParser implements Word2VecParser {
       let s = pos;
       while (s < buf.length && buf[s] === NEWLINE) s++;
       if (s === buf.length) {
-        if (end) this.fail(`truncated file: the header says ${rows} rows, the file ends after ${this.rows}`, this.offset + s);
+        if (end)
+          this.fail(`truncated file: the header says ${rows} rows, the file ends after ${this.rows}`, this.offset + s);
         return s;
       }
       let sp = buf.indexOf(SPACE, s);
       if (sp < 0 || sp - s > MAX_TOKEN_BYTES) {
         if (sp >= 0 || buf.length - s > MAX_TOKEN_BYTES) {
-          this.fail(`no space after the token within ${MAX_TOKEN_BYTES} bytes: not a word2vec binary file`, this.offset + s);
+          this.fail(
+            `no space after the token within ${MAX_TOKEN_BYTES} bytes: not a word2vec binary file`,
+            this.offset + s,
+          );
         }
         if (end) this.fail('truncated file: the row ends inside its token', this.offset + s);
         return s;
@@ -257,7 +261,10 @@ export class Word2VecBinaryParser implements Word2VecParser {
       if (sp + 1 + rowBytes > buf.length) {
         if (end) {
           const have = buf.length - sp - 1;
-          this.fail(`truncated file: the row has ${have} of its ${rowBytes} vector bytes (${dim} float32)`, this.offset + s);
+          this.fail(
+            `truncated file: the row has ${have} of its ${rowBytes} vector bytes (${dim} float32)`,
+            this.offset + s,
+          );
         }
         return s;
       }
@@ -278,7 +285,8 @@ export class Word2VecBinaryParser implements Word2VecParser {
     // All rows read: only line breaks and spaces may follow.
     for (let i = pos; i < buf.length; i++) {
       const b = buf[i];
-      if (b !== NEWLINE && b !== CR && b !== SPACE && b !== TAB) this.fail(`data after the header's ${rows} rows`, this.offset + i, null);
+      if (b !== NEWLINE && b !== CR && b !== SPACE && b !== TAB)
+        this.fail(`data after the header's ${rows} rows`, this.offset + i, null);
     }
     return buf.length;
   }
@@ -307,8 +315,16 @@ export function detectWord2VecFormat(head: Uint8Array): Word2VecFormat {
     const c = head[i];
     if (c === NEWLINE) return 'text'; // a whole numeric row
     const numeric =
-      (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e || c === 0x65 || c === 0x45 ||
-      c === SPACE || c === TAB || c === CR || /[nNaAiIfFtTyY]/.test(String.fromCharCode(c));
+      (c >= 0x30 && c <= 0x39) ||
+      c === 0x2b ||
+      c === 0x2d ||
+      c === 0x2e ||
+      c === 0x65 ||
+      c === 0x45 ||
+      c === SPACE ||
+      c === TAB ||
+      c === CR ||
+      /[nNaAiIfFtTyY]/.test(String.fromCharCode(c));
     if (!numeric) return 'binary';
   }
   return 'text';
@@ -336,7 +352,10 @@ function trimZeros(s: string): string {
 
 function checkWritableToken(token: string, row: number): void {
   if (token === '' || /[ \t\r\n]/.test(token)) {
-    throw new EmbeddingFormatError({ row }, 'a token that is empty or holds a space, tab or line break cannot be written in word2vec format');
+    throw new EmbeddingFormatError(
+      { row },
+      'a token that is empty or holds a space, tab or line break cannot be written in word2vec format',
+    );
   }
 }
 

@@ -46,7 +46,9 @@ describe('writers and loadWord2Vec', () => {
   it('keeps the old file and removes the temp file when a token cannot be written', async () => {
     const path = join(dir, 'v.vec');
     writeFileSync(path, 'old');
-    await expect(writeWord2VecText(path, EmbeddingTable.fromEntries([['a b', [1]]]))).rejects.toThrow(EmbeddingFormatError);
+    await expect(writeWord2VecText(path, EmbeddingTable.fromEntries([['a b', [1]]]))).rejects.toThrow(
+      EmbeddingFormatError,
+    );
     expect(readFileSync(path, 'utf8')).toBe('old');
     expect(readdirSync(dir)).toEqual(['v.vec']);
   });

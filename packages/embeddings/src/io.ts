@@ -55,7 +55,11 @@ async function readHead(path: string, bytes: number): Promise<Uint8Array> {
  */
 export async function loadWord2Vec(path: string, options: LoadWord2VecOptions = {}): Promise<EmbeddingTable> {
   const vocabulary =
-    options.vocabulary === undefined ? undefined : options.vocabulary instanceof Set ? options.vocabulary : new Set(options.vocabulary);
+    options.vocabulary === undefined
+      ? undefined
+      : options.vocabulary instanceof Set
+        ? options.vocabulary
+        : new Set(options.vocabulary);
   try {
     let format = options.format ?? 'auto';
     if (format === 'auto') format = detectWord2VecFormat(await readHead(path, 64 * 1024));
@@ -92,7 +96,8 @@ const ROWS_PER_PIECE = 2048;
 export async function writeWord2VecText(path: string, table: EmbeddingTable): Promise<void> {
   await writeAtomically(path, function* () {
     yield encodeWord2VecHeader(table);
-    for (let i = 0; i < table.size; i += ROWS_PER_PIECE) yield encodeWord2VecTextRows(table, i, Math.min(table.size, i + ROWS_PER_PIECE));
+    for (let i = 0; i < table.size; i += ROWS_PER_PIECE)
+      yield encodeWord2VecTextRows(table, i, Math.min(table.size, i + ROWS_PER_PIECE));
   });
 }
 
@@ -100,7 +105,8 @@ export async function writeWord2VecText(path: string, table: EmbeddingTable): Pr
 export async function writeWord2VecBinary(path: string, table: EmbeddingTable): Promise<void> {
   await writeAtomically(path, function* () {
     yield encodeWord2VecHeader(table);
-    for (let i = 0; i < table.size; i += ROWS_PER_PIECE) yield encodeWord2VecBinaryRows(table, i, Math.min(table.size, i + ROWS_PER_PIECE));
+    for (let i = 0; i < table.size; i += ROWS_PER_PIECE)
+      yield encodeWord2VecBinaryRows(table, i, Math.min(table.size, i + ROWS_PER_PIECE));
   });
 }
 

@@ -55,7 +55,15 @@ function dotRows(a: Float32Array, ao: number, b: Float32Array, bo: number, n: nu
 }
 
 /** The gradient step of one (input, output) pair: `grad += g * out`, then `out += g * input`. */
-function stepRows(grad: Float64Array, out: Float32Array, oo: number, input: Float32Array, io: number, g: number, n: number): void {
+function stepRows(
+  grad: Float64Array,
+  out: Float32Array,
+  oo: number,
+  input: Float32Array,
+  io: number,
+  g: number,
+  n: number,
+): void {
   let k = 0;
   const n4 = n & ~3;
   for (; k < n4; k += 4) {
@@ -75,6 +83,39 @@ function stepRows(grad: Float64Array, out: Float32Array, oo: number, input: Floa
   for (; k < n; k++) {
     const a = out[oo + k];
     grad[k] += g * a;
+    out[oo + k] = a + g * input[io + k];
+  }
+}
+
+/** `stepRows` for the first output of a pair: sets `grad` instead of adding (saves zeroing it). */
+function firstStepRows(
+  grad: Float64Array,
+  out: Float32Array,
+  oo: number,
+  input: Float32Array,
+  io: number,
+  g: number,
+  n: number,
+): void {
+  let k = 0;
+  const n4 = n & ~3;
+  for (; k < n4; k += 4) {
+    const a0 = out[oo + k];
+    const a1 = out[oo + k + 1];
+    const a2 = out[oo + k + 2];
+    const a3 = out[oo + k + 3];
+    grad[k] = g * a0;
+    grad[k + 1] = g * a1;
+    grad[k + 2] = g * a2;
+    grad[k + 3] = g * a3;
+    out[oo + k] = a0 + g * input[io + k];
+    out[oo + k + 1] = a1 + g * input[io + k + 1];
+    out[oo + k + 2] = a2 + g * input[io + k + 2];
+    out[oo + k + 3] = a3 + g * input[io + k + 3];
+  }
+  for (; k < n; k++) {
+    const a = out[oo + k];
+    grad[k] = g * a;
     out[oo + k] = a + g * input[io + k];
   }
 }
@@ -118,6 +159,38 @@ function stepHidden(grad: Float64Array, out: Float32Array, oo: number, h: Float6
   for (; k < n; k++) {
     const a = out[oo + k];
     grad[k] += g * a;
+    out[oo + k] = a + g * h[k];
+  }
+}
+
+/** `stepHidden` for the first output: sets `grad` instead of adding. */
+function firstStepHidden(
+  grad: Float64Array,
+  out: Float32Array,
+  oo: number,
+  h: Float64Array,
+  g: number,
+  n: number,
+): void {
+  let k = 0;
+  const n4 = n & ~3;
+  for (; k < n4; k += 4) {
+    const a0 = out[oo + k];
+    const a1 = out[oo + k + 1];
+    const a2 = out[oo + k + 2];
+    const a3 = out[oo + k + 3];
+    grad[k] = g * a0;
+    grad[k + 1] = g * a1;
+    grad[k + 2] = g * a2;
+    grad[k + 3] = g * a3;
+    out[oo + k] = a0 + g * h[k];
+    out[oo + k + 1] = a1 + g * h[k + 1];
+    out[oo + k + 2] = a2 + g * h[k + 2];
+    out[oo + k + 3] = a3 + g * h[k + 3];
+  }
+  for (; k < n; k++) {
+    const a = out[oo + k];
+    grad[k] = g * a;
     out[oo + k] = a + g * h[k];
   }
 }
@@ -304,7 +377,6 @@ export class Word2VecKernel {
       for (let c = lo; c <= hi; c++) {
         if (c === p) continue;
         const l1 = sen[c] * dim;
-        for (let k = 0; k < dim; k++) neu1e[k] = 0;
         for (let d = 0; d <= negative; d++) {
           let target: number;
           let label: number;
@@ -334,7 +406,8 @@ export class Word2VecKernel {
             lossSum += label === 1 ? NLOG_SIG[i] : NLOG_ONE_MINUS_SIG[i];
           }
           lossTerms++;
-          stepRows(neu1e, syn1, l2, syn0, l1, g, dim);
+          if (d === 0) firstStepRows(neu1e, syn1, l2, syn0, l1, g, dim);
+          else stepRows(neu1e, syn1, l2, syn0, l1, g, dim);
         }
         for (let k = 0; k < dim; k++) syn0[l1 + k] += neu1e[k];
       }
@@ -374,10 +447,7 @@ export class Word2VecKernel {
         const l = sen[c] * dim;
         for (let k = 0; k < dim; k++) neu1[k] += syn0[l + k];
       }
-      for (let k = 0; k < dim; k++) {
-        neu1[k] /= cw;
-        neu1e[k] = 0;
-      }
+      for (let k = 0; k < dim; k++) neu1[k] /= cw;
       for (let d = 0; d <= negative; d++) {
         let target: number;
         let label: number;
@@ -407,7 +477,8 @@ export class Word2VecKernel {
           lossSum += label === 1 ? NLOG_SIG[i] : NLOG_ONE_MINUS_SIG[i];
         }
         lossTerms++;
-        stepHidden(neu1e, syn1, l2, neu1, g, dim);
+        if (d === 0) firstStepHidden(neu1e, syn1, l2, neu1, g, dim);
+        else stepHidden(neu1e, syn1, l2, neu1, g, dim);
       }
       for (let c = lo; c <= hi; c++) {
         if (c === p) continue;

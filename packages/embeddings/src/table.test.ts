@@ -25,7 +25,12 @@ describe('EmbeddingTable', () => {
   it('rejects mismatched shapes and repeated tokens', () => {
     expect(() => new EmbeddingTable(['a', 'b'], new Float32Array(5), 3)).toThrow(RangeError);
     expect(() => new EmbeddingTable(['a', 'a'], new Float32Array(6), 3)).toThrow(/repeats/);
-    expect(() => EmbeddingTable.fromEntries([['a', [1, 2]], ['b', [1]]])).toThrow(/entry 1/);
+    expect(() =>
+      EmbeddingTable.fromEntries([
+        ['a', [1, 2]],
+        ['b', [1]],
+      ]),
+    ).toThrow(/entry 1/);
   });
 
   it('ranks neighbours by cosine similarity, excluding the query', () => {

@@ -64,7 +64,8 @@ export class EmbeddingTable implements EmbeddingSource {
 
   /** The vector of row `i`: a view into `vectors` (copy it before changing it). */
   row(i: number): Float32Array {
-    if (!Number.isInteger(i) || i < 0 || i >= this.tokens.length) throw new RangeError(`row ${i} out of range 0..${this.tokens.length - 1}`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.tokens.length)
+      throw new RangeError(`row ${i} out of range 0..${this.tokens.length - 1}`);
     return this.vectors.subarray(i * this.dim, (i + 1) * this.dim);
   }
 
@@ -76,7 +77,8 @@ export class EmbeddingTable implements EmbeddingSource {
 
   /** Every (token, vector) pair in row order; vectors are views. */
   *entries(): IterableIterator<[string, Float32Array]> {
-    for (let i = 0; i < this.tokens.length; i++) yield [this.tokens[i], this.vectors.subarray(i * this.dim, (i + 1) * this.dim)];
+    for (let i = 0; i < this.tokens.length; i++)
+      yield [this.tokens[i], this.vectors.subarray(i * this.dim, (i + 1) * this.dim)];
   }
 }
 
@@ -112,7 +114,8 @@ export function nearestNeighbours(table: EmbeddingTable, query: string | ArrayLi
     if (exclude < 0) return [];
     target = table.row(exclude);
   } else {
-    if (query.length !== table.dim) throw new RangeError(`query has ${query.length} values, the table's dim is ${table.dim}`);
+    if (query.length !== table.dim)
+      throw new RangeError(`query has ${query.length} values, the table's dim is ${table.dim}`);
     target = query;
   }
   const { vectors, dim } = table;

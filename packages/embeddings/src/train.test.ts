@@ -5,7 +5,12 @@ import { nearestNeighbours, type EmbeddingTable } from './table';
 import { keepProbabilities, negativeSamplingTable, trainWord2Vec } from './train';
 
 /** Deterministic test data: `sentences` lines, each `length` characters drawn from one of `groups` groups of 6. */
-function groupedCorpus(sentences: number, length: number, groups = 4, seed = 7): { lines: string[]; groupOf: Map<string, number> } {
+function groupedCorpus(
+  sentences: number,
+  length: number,
+  groups = 4,
+  seed = 7,
+): { lines: string[]; groupOf: Map<string, number> } {
   const alphabet = '心肝脾肺肾胃胸腹头颈手足红肿热痛咳喘血尿便秘呕吐'; // 24 characters
   const groupOf = new Map<string, number>();
   for (let i = 0; i < groups * 6; i++) groupOf.set(alphabet[i], Math.floor(i / 6));
@@ -79,10 +84,24 @@ describe('Word2VecKernel', () => {
         stats: new Float64Array(STATS_PER_THREAD),
         control: new Int32Array(1),
       },
-      { dim, window: 1, negative: 0, cbow: false, learningRate: alpha, epochs: 1, totalWords: 1e9, threads: 1, thread: 0, from: 0, to: 3, seed: 3 },
+      {
+        dim,
+        window: 1,
+        negative: 0,
+        cbow: false,
+        learningRate: alpha,
+        epochs: 1,
+        totalWords: 1e9,
+        threads: 1,
+        thread: 0,
+        from: 0,
+        to: 3,
+        seed: 3,
+      },
     );
     kernel.run(10);
-    const loss = (u: number[], v: number[]): number => -Math.log(1 / (1 + Math.exp(-u.reduce((s, x, i) => s + x * v[i], 0))));
+    const loss = (u: number[], v: number[]): number =>
+      -Math.log(1 / (1 + Math.exp(-u.reduce((s, x, i) => s + x * v[i], 0))));
     const h = 1e-6;
     for (let k = 0; k < dim; k++) {
       const up = [...u0];
@@ -158,13 +177,17 @@ describe('trainWord2Vec', () => {
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(), 100);
-    await expect(trainWord2Vec(big, { dim: 100, epochs: 50, threads }, { signal: controller.signal })).rejects.toThrow(/abort/i);
+    await expect(trainWord2Vec(big, { dim: 100, epochs: 50, threads }, { signal: controller.signal })).rejects.toThrow(
+      /abort/i,
+    );
     expect(Date.now() - started).toBeLessThan(10000);
   });
 
   it('rejects an empty corpus and bad options with user errors', async () => {
     await expect(trainWord2Vec(['  ', ''], base)).rejects.toThrow(EmbeddingCorpusError);
-    await expect(trainWord2Vec(['ab'], { ...base, minCount: 2 })).rejects.toThrow('the corpus has no token seen at least 2 times');
+    await expect(trainWord2Vec(['ab'], { ...base, minCount: 2 })).rejects.toThrow(
+      'the corpus has no token seen at least 2 times',
+    );
     await expect(trainWord2Vec(['ab'], { dim: 0 })).rejects.toThrow(UsageError);
     await expect(trainWord2Vec(['ab'], { window: 1.5 })).rejects.toThrow('window must be an integer >= 1, got 1.5');
     await expect(trainWord2Vec(['ab'], { model: 'glove' as 'cbow' })).rejects.toThrow(UsageError);

@@ -50,11 +50,13 @@ function positiveInt(name: string, v: number, min = 1): number {
 /** Validated options with defaults filled in. */
 export function resolveWord2VecOptions(options: Word2VecOptions = {}): Required<Word2VecOptions> {
   const model = options.model ?? 'skipgram';
-  if (model !== 'skipgram' && model !== 'cbow') throw new UsageError(`model must be 'skipgram' or 'cbow', got '${String(model)}'`);
+  if (model !== 'skipgram' && model !== 'cbow')
+    throw new UsageError(`model must be 'skipgram' or 'cbow', got '${String(model)}'`);
   const sample = options.sample ?? 1e-3;
   if (!(sample >= 0) || !Number.isFinite(sample)) throw new UsageError(`sample must be a number >= 0, got ${sample}`);
   const learningRate = options.learningRate ?? (model === 'cbow' ? 0.05 : 0.025);
-  if (!(learningRate > 0) || !Number.isFinite(learningRate)) throw new UsageError(`learningRate must be > 0, got ${learningRate}`);
+  if (!(learningRate > 0) || !Number.isFinite(learningRate))
+    throw new UsageError(`learningRate must be > 0, got ${learningRate}`);
   const seed = options.seed ?? 1;
   if (!Number.isInteger(seed)) throw new UsageError(`seed must be an integer, got ${seed}`);
   return {
@@ -103,7 +105,8 @@ export function keepProbabilities(counts: ArrayLike<number>, sample: number, sha
   let total = 0;
   for (let i = 0; i < n; i++) total += counts[i];
   const threshold = sample * total;
-  for (let i = 0; i < n; i++) keep[i] = sample > 0 ? Math.min(1, (Math.sqrt(counts[i] / threshold) + 1) * (threshold / counts[i])) : 1;
+  for (let i = 0; i < n; i++)
+    keep[i] = sample > 0 ? Math.min(1, (Math.sqrt(counts[i] / threshold) + 1) * (threshold / counts[i])) : 1;
   return keep;
 }
 
@@ -123,7 +126,9 @@ function startWorker(arrays: KernelArrays, config: KernelConfig): Worker {
   try {
     typescript = require.resolve('typescript');
   } catch {
-    throw new Error('training threads from TypeScript sources need the typescript package; build the package or use threads: 1');
+    throw new Error(
+      'training threads from TypeScript sources need the typescript package; build the package or use threads: 1',
+    );
   }
   const bootstrap = `
     const { workerData } = require('node:worker_threads');
@@ -137,7 +142,10 @@ function startWorker(arrays: KernelArrays, config: KernelConfig): Worker {
       module._compile(out.outputText, filename);
     };
     require(workerData.entry);`;
-  return new Worker(bootstrap, { eval: true, workerData: { ...workerData, typescript, entry: join(__dirname, 'worker.ts') } });
+  return new Worker(bootstrap, {
+    eval: true,
+    workerData: { ...workerData, typescript, entry: join(__dirname, 'worker.ts') },
+  });
 }
 
 /**
@@ -165,7 +173,9 @@ export async function trainWord2Vec(
     ids: encoded.ids,
     negTable: negativeSamplingTable(encoded.counts, shared),
     keep: keepProbabilities(encoded.counts, o.sample, shared),
-    stats: shared ? new Float64Array(new SharedArrayBuffer(threads * STATS_PER_THREAD * 8)) : new Float64Array(threads * STATS_PER_THREAD),
+    stats: shared
+      ? new Float64Array(new SharedArrayBuffer(threads * STATS_PER_THREAD * 8))
+      : new Float64Array(threads * STATS_PER_THREAD),
     control: shared ? new Int32Array(new SharedArrayBuffer(4)) : new Int32Array(1),
   };
   initInputVectors(arrays.syn0, o.dim, o.seed);
@@ -234,11 +244,18 @@ export async function trainWord2Vec(
       signal?.throwIfAborted();
     }
   } else {
-    const workers = configs.map((config) => startWorker(arrays, config));
-    const timer = setInterval(() => report(currentLearningRate()), PROGRESS_MS);
     const stop = (): void => {
       Atomics.store(arrays.control, 0, 1);
     };
+    const workers: Worker[] = [];
+    try {
+      for (const config of configs) workers.push(startWorker(arrays, config));
+    } catch (err) {
+      stop();
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw err;
+    }
+    const timer = setInterval(() => report(currentLearningRate()), PROGRESS_MS);
     signal?.addEventListener('abort', stop, { once: true });
     try {
       const outcomes = await Promise.allSettled(
@@ -246,7 +263,9 @@ export async function trainWord2Vec(
           (w) =>
             new Promise<void>((resolve, reject) => {
               w.once('error', reject);
-              w.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`training thread exited with code ${code}`))));
+              w.once('exit', (code) =>
+                code === 0 ? resolve() : reject(new Error(`training thread exited with code ${code}`)),
+              );
             }),
         ),
       );

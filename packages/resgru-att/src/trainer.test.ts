@@ -3,10 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import '@tensorflow/tfjs-backend-cpu';
 import { CharVocabulary, generateCandidates, positionVocabularySize } from '@emr-re/tokenize';
 import type { Candidate } from '@emr-re/tokenize';
 import type { FeatureInput } from './architectures';
+import { selectBackend } from './backend';
 import { readCheckpoint } from './checkpoint';
 import { ModelConfig, validateConfig } from './config';
 import { featureTensors } from './features';
@@ -86,7 +86,8 @@ const vocabulary = CharVocabulary.build(train.map((c) => c.sentence.text));
 
 let tmp: string;
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  // wasm: the cpu backend's JS loops run ~100x slower inside jest's vm sandbox.
+  await selectBackend({ backend: 'wasm' });
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'emr-re-trainer-'));
 });
 afterAll(async () => {

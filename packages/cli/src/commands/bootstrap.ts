@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CORPUS_FORMATS, CharVocabulary, UNKNOWN_LABEL, UsageError, loadSchema } from '@emr-re/tokenize';
@@ -174,6 +175,9 @@ export const run: CommandRun = async (argv, io) => {
   const devFile = values.dev === undefined ? undefined : inputPath(values.dev, '--dev', io.cwd);
   const embeddingsFile = values.embeddings === undefined ? undefined : inputPath(values.embeddings, '--embeddings', io.cwd);
   const out = path.resolve(io.cwd, values.out);
+  if (!values.resume && existsSync(path.join(out, 'run.json'))) {
+    throw new UsageError(`--out ${out} already holds a bootstrap run; add --resume to continue it or choose another directory`);
+  }
 
   const log = (line: string): void => io.stderr(`emr-re bootstrap: ${line}\n`);
   await selectBackend({ backend, log });

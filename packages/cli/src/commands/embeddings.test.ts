@@ -25,7 +25,23 @@ describe('emr-re embeddings train', () => {
   it('writes a text file whose header is "N DIM", with progress on stderr', async () => {
     const io = fakeIO(dir);
     const code = await main(
-      ['embeddings', 'train', '--corpus', 'a.txt', 'b.txt', '--dim', '8', '--epochs', '2', '--threads', '1', '--seed', '3', '--out', 'v.vec'],
+      [
+        'embeddings',
+        'train',
+        '--corpus',
+        'a.txt',
+        'b.txt',
+        '--dim',
+        '8',
+        '--epochs',
+        '2',
+        '--threads',
+        '1',
+        '--seed',
+        '3',
+        '--out',
+        'v.vec',
+      ],
       io,
     );
     expect(io.err).toMatch(/^embeddings 1400\/1400 words\/s \d+ lr [\d.]+ loss [\d.]+$/m);
@@ -34,12 +50,34 @@ describe('emr-re embeddings train', () => {
     const table = await loadWord2Vec(join(dir, 'v.vec'));
     expect([...table.tokens].sort()).toEqual([...'腹痛胀胸闷头晕咳嗽'].sort());
     expect(table.tokens[0]).toBe('痛'); // the most frequent character comes first
-    expect(io.out).toMatch(/^wrote 9 vectors of dim 8 to v\.vec \(text\); 1400 words trained in [\d.]+s, \d+ words\/s\n$/);
+    expect(io.out).toMatch(
+      /^wrote 9 vectors of dim 8 to v\.vec \(text\); 1400 words trained in [\d.]+s, \d+ words\/s\n$/,
+    );
   });
 
   it('writes binary for .bin (or --format binary), readable back', async () => {
     const io = fakeIO(dir);
-    expect(await main(['embeddings', 'train', '--corpus', 'b.txt', '--dim', '4', '--epochs', '1', '--threads', '1', '--cbow', '--quiet', '--out', 'v.bin'], io)).toBe(0);
+    expect(
+      await main(
+        [
+          'embeddings',
+          'train',
+          '--corpus',
+          'b.txt',
+          '--dim',
+          '4',
+          '--epochs',
+          '1',
+          '--threads',
+          '1',
+          '--cbow',
+          '--quiet',
+          '--out',
+          'v.bin',
+        ],
+        io,
+      ),
+    ).toBe(0);
     expect(io.err).toBe('');
     const table = await loadWord2Vec(join(dir, 'v.bin'), { format: 'binary' });
     expect(table.size).toBe(5);
@@ -53,10 +91,22 @@ describe('emr-re embeddings train', () => {
       [['embeddings', 'train', '--dim', '8', '--out', 'x.vec'], /--corpus is required/],
       [['embeddings', 'train', '--corpus', 'a.txt', '--out', 'x.vec'], /--dim is required/],
       [['embeddings', 'train', '--corpus', 'a.txt', '--dim', '8'], /--out is required/],
-      [['embeddings', 'train', '--corpus', 'a.txt', '--dim', 'x', '--out', 'x.vec'], /--dim must be an integer >= 1, got 'x'/],
-      [['embeddings', 'train', '--corpus', 'a.txt', '--dim', '8', '--out', 'x.vec', '--format', 'csv'], /--format must be text or binary/],
-      [['embeddings', 'train', '--corpus', 'a.txt', '--dim', '8', '--out', 'x.vec', '--bogus'], /Unknown option '--bogus'/],
-      [['embeddings', 'train', '--corpus', 'none.txt', '--dim', '8', '--out', 'x.vec', '--threads', '1'], /none\.txt: no such file/],
+      [
+        ['embeddings', 'train', '--corpus', 'a.txt', '--dim', 'x', '--out', 'x.vec'],
+        /--dim must be an integer >= 1, got 'x'/,
+      ],
+      [
+        ['embeddings', 'train', '--corpus', 'a.txt', '--dim', '8', '--out', 'x.vec', '--format', 'csv'],
+        /--format must be text or binary/,
+      ],
+      [
+        ['embeddings', 'train', '--corpus', 'a.txt', '--dim', '8', '--out', 'x.vec', '--bogus'],
+        /Unknown option '--bogus'/,
+      ],
+      [
+        ['embeddings', 'train', '--corpus', 'none.txt', '--dim', '8', '--out', 'x.vec', '--threads', '1'],
+        /none\.txt: no such file/,
+      ],
     ];
     for (const [argv, message] of cases) {
       const io = fakeIO(dir);

@@ -29,7 +29,8 @@ function integerFlag(name: string, value: string | undefined, fallback: number |
     if (fallback === undefined) throw new UsageError(`--${name} is required`);
     return fallback;
   }
-  if (!/^-?\d+$/.test(value) || Number(value) < min) throw new UsageError(`--${name} must be an integer >= ${min}, got '${value}'`);
+  if (!/^-?\d+$/.test(value) || Number(value) < min)
+    throw new UsageError(`--${name} must be an integer >= ${min}, got '${value}'`);
   return Number(value);
 }
 
@@ -49,7 +50,10 @@ export const run: CommandRun = async (argv, io) => {
     io.stdout(HELP + '\n');
     return 0;
   }
-  if (sub !== 'train') throw new UsageError(sub === undefined ? 'missing subcommand: train' : `unknown subcommand '${sub}' (expected: train)`);
+  if (sub !== 'train')
+    throw new UsageError(
+      sub === undefined ? 'missing subcommand: train' : `unknown subcommand '${sub}' (expected: train)`,
+    );
   let parsed;
   try {
     parsed = parseArgs({
@@ -87,7 +91,8 @@ export const run: CommandRun = async (argv, io) => {
   if (values.out === undefined) throw new UsageError('--out is required');
   const out = resolve(io.cwd, values.out);
   const format = values.format ?? (out.endsWith('.bin') ? 'binary' : 'text');
-  if (format !== 'text' && format !== 'binary') throw new UsageError(`--format must be text or binary, got '${format}'`);
+  if (format !== 'text' && format !== 'binary')
+    throw new UsageError(`--format must be text or binary, got '${format}'`);
   const options = {
     dim: integerFlag('dim', values.dim, undefined, 1),
     window: integerFlag('window', values.window, 5, 1),

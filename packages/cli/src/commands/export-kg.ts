@@ -1,8 +1,8 @@
+import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { openCorpus, UsageError } from '@emr-re/tokenize';
+import { openCorpus, UsageError, writeFileAtomic } from '@emr-re/tokenize';
 import type { CommandRun } from '../io';
-import { writeFileAtomic } from '../files';
 import { KnowledgeGraphBuilder, graphToJsonl, graphToNTriples, graphToNeo4jCsv, type KgFormat } from '../kg';
 
 const HELP = `usage: emr-re export-kg --predictions FILE.jsonl --to jsonl|ntriples|neo4j-csv --out PATH [--min-score P] [--all-entities] [--json]
@@ -52,6 +52,7 @@ export const run: CommandRun = async (argv, io) => {
   else if (format === 'ntriples') await writeFileAtomic(out, graphToNTriples(graph));
   else {
     const csv = graphToNeo4jCsv(graph);
+    await mkdir(out, { recursive: true });
     await writeFileAtomic(path.join(out, 'nodes.csv'), csv.nodes);
     await writeFileAtomic(path.join(out, 'relationships.csv'), csv.relationships);
   }

@@ -4,12 +4,11 @@
  */
 import { installEngineFixes } from './select';
 
+export type { BackendName, SelectBackendOptions } from './select';
 export {
   BACKEND_ENV_VAR,
   BACKEND_NAMES,
-  BackendName,
   BackendUnavailableError,
-  SelectBackendOptions,
   installEngineFixes,
   selectBackend,
   selectedBackend,
@@ -18,7 +17,9 @@ export { batchMatMulGradConfig, matMulGradient, registerFastGradients, stockBatc
 export {
   batchMatMulWasmFast,
   conv2dBackpropFilterWasm,
+  gatherRowsWasm,
   originalWasmBatchMatMul,
+  originalWasmGather,
   registerWasmKernels,
   unsortedSegmentSumWasm,
 } from './wasm-kernels';

@@ -21,6 +21,15 @@ describe('UnsortedSegmentSum on wasm', () => {
     expect(Array.from(out)).toEqual([3, 4, 0, 0, 6, 8]);
   });
 
+  it('sums duplicate ids when all are in range (ScatterNd path), equal to cpu', async () => {
+    const run = () => tf.unsortedSegmentSum(fixedRandom([6, 2, 3], 81), tf.tensor1d([3, 0, 3, 3, 1, 0], 'int32'), 5);
+    const [wasm] = await valuesOn('wasm', run);
+    const [cpu] = await valuesOn('cpu', run);
+    expect(wasm.length).toBe(30);
+    expect(maxAbsDiff(wasm, cpu)).toBeLessThan(1e-6);
+    expect(Array.from(wasm.slice(12, 18))).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
   it('makes the embedding (gather) gradient work, equal to cpu and to central differences', async () => {
     const ids = [[1, 4, 4, 0], [2, 1, 5, 5]];
     const run = () => {
@@ -41,6 +50,38 @@ describe('UnsortedSegmentSum on wasm', () => {
     const { worst, at } = gradientError((t) => tf.sum(tf.mul(tf.tanh(tf.gather(t, idTensor)), weights)) as tf.Scalar, [table]);
     expect({ worst: worst < 1 ? 'ok' : worst, at }).toMatchObject({ worst: 'ok' });
     tf.dispose([table, weights, idTensor]);
+  });
+});
+
+describe('GatherV2 on wasm (row-copy fast path)', () => {
+  it('equals cpu for embedding lookups and falls back for other axes', async () => {
+    const run = () => {
+      const table = fixedRandom([7, 3], 71);
+      const ints = tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32');
+      return [
+        tf.gather(table, tf.tensor2d([[6, 0, 0], [2, 5, 1]], [2, 3], 'int32')),
+        tf.gather(table, tf.tensor1d([4], 'int32')),
+        tf.gather(ints, tf.tensor1d([2, 0, 2], 'int32')),
+        tf.gather(table, tf.tensor1d([2, 0], 'int32'), 1),
+      ];
+    };
+    const wasm = await valuesOn('wasm', run);
+    const cpu = await valuesOn('cpu', run);
+    expect(wasm.map((v) => v.length)).toEqual([18, 3, 6, 14]);
+    wasm.forEach((v, i) => expect(Array.from(v)).toEqual(Array.from(cpu[i])));
+    await selectBackend({ backend: 'wasm' });
+    const shape = tf.tidy(() => tf.gather(fixedRandom([7, 3], 1), tf.tensor2d([[1, 2, 3], [4, 5, 6]], [2, 3], 'int32')).shape);
+    expect(shape).toEqual([2, 3, 3]);
+  });
+
+  it('throws on an index out of range and leaks nothing', async () => {
+    await selectBackend({ backend: 'wasm' });
+    const table = fixedRandom([4, 2], 1);
+    const ids = tf.tensor1d([1, 4], 'int32');
+    const buffers = tf.engine().backend.numDataIds();
+    expect(() => tf.gather(table, ids)).toThrow('GatherV2: the index value 4 is not in [0, 3]');
+    expect(tf.engine().backend.numDataIds()).toBe(buffers);
+    tf.dispose([table, ids]);
   });
 });
 

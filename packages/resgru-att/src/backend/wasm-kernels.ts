@@ -4,7 +4,7 @@
  * Both are JS kernels working on the wasm heap; the filter gradient hands its one big product to the wasm
  * `BatchMatMul` kernel in its fast (XNNPACK, untransposed, batch 1) form. Also wraps wasm's `BatchMatMul` so that
  * transposed or broadcast-batched products (e.g. inside `tf.fused.matMul`'s gradient, which no gradient
- * re-registration reaches) take that fast form too.
+ * re-registration reaches) take that fast form too, and wasm's `GatherV2` so that embedding lookups are row copies.
  */
 import * as tf from '@tensorflow/tfjs-core';
 // Registers the wasm backend and its kernels, which registerWasmKernels() extends and wraps.
@@ -28,7 +28,8 @@ function wasmKernel(name: string): tf.KernelFunc {
 /**
  * `UnsortedSegmentSum` on wasm: `x (n, ...rest)` and `segmentIds (n)` (or any leading shape that `x` starts
  * with) → `(numSegments, ...rest)`, summing the rows of `x` that share a segment id. Ids outside
- * `[0, numSegments)` are dropped, as in TensorFlow. One pass over `x`; no transposes.
+ * `[0, numSegments)` are dropped, as in TensorFlow. When every id is in range (always, for the gradient of a
+ * gather) the sum is wasm's `ScatterNd`, which adds duplicate indices; otherwise a JS loop that skips bad ids.
  */
 export function unsortedSegmentSumWasm(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as unknown as WasmBackendLike;
@@ -37,14 +38,23 @@ export function unsortedSegmentSumWasm(args: KernelArgs): tf.TensorInfo {
   const rows = tf.util.sizeFromShape(segmentIds.shape);
   const rowSize = rows === 0 ? 0 : tf.util.sizeFromShape(x.shape) / rows;
   const outShape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
+  const ids = backend.typedArrayFromHeap(segmentIds);
+  let inRange = segmentIds.dtype === 'int32';
+  for (let r = 0; r < rows && inRange; r++) inRange = ids[r] >= 0 && ids[r] < numSegments;
+  if (inRange && rows > 0 && rowSize > 0) {
+    const indices: tf.TensorInfo = { dataId: segmentIds.dataId, shape: [rows, 1], dtype: 'int32' };
+    const updates: tf.TensorInfo = { dataId: x.dataId, shape: [rows, rowSize], dtype: x.dtype };
+    const out = wasmKernel('ScatterNd')({ inputs: { indices, updates }, backend: args.backend, attrs: { shape: [numSegments, rowSize] } }) as tf.TensorInfo;
+    return { dataId: out.dataId, shape: outShape, dtype: out.dtype };
+  }
   const out = backend.makeOutput(outShape, x.dtype);
   // Views are taken after the last makeOutput: a heap growth would detach earlier ones.
   const outValues = backend.typedArrayFromHeap(out);
   const xValues = backend.typedArrayFromHeap(x);
-  const ids = backend.typedArrayFromHeap(segmentIds);
+  const segment = backend.typedArrayFromHeap(segmentIds);
   outValues.fill(0);
   for (let r = 0; r < rows; r++) {
-    const id = ids[r];
+    const id = segment[r];
     if (!(id >= 0 && id < numSegments)) continue;
     const from = r * rowSize;
     const to = id * rowSize;
@@ -175,10 +185,45 @@ export function batchMatMulWasmFast(args: KernelArgs): tf.TensorInfo {
   return { dataId: out.dataId, shape: [...outBatch, m, n], dtype: out.dtype };
 }
 
+/** The original wasm `GatherV2` kernel, for the forms `gatherRowsWasm` does not handle. */
+let originalGather: tf.KernelConfig | undefined;
+
+/**
+ * wasm `GatherV2` with a fast path for the embedding lookup (axis 0, no batch dims): `x (n, ...row)`,
+ * `indices (...)` → `(...indices, ...row)` by one typed-array row copy per index. tfjs' wasm kernel computes
+ * every element's source through generic strides, ~100x slower for an embedding table. Indices out of
+ * `[0, n)` throw, as in the original; other forms go to the original kernel.
+ */
+export function gatherRowsWasm(args: KernelArgs): tf.TensorInfo {
+  const original = originalGather;
+  if (original === undefined) throw new Error('gatherRowsWasm called before registerWasmKernels()');
+  const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+  const { axis, batchDims } = args.attrs as unknown as tf.GatherV2Attrs;
+  const parsedAxis = tf.util.parseAxisParam(axis, x.shape)[0];
+  if (parsedAxis !== 0 || (batchDims ?? 0) !== 0 || x.shape.length === 0) return original.kernelFunc(args) as tf.TensorInfo;
+  const backend = args.backend as unknown as WasmBackendLike;
+  const rows = x.shape[0];
+  const rowShape = x.shape.slice(1);
+  const rowSize = tf.util.sizeFromShape(rowShape);
+  const out = backend.makeOutput([...indices.shape, ...rowShape], x.dtype);
+  const outValues = backend.typedArrayFromHeap(out);
+  const xValues = backend.typedArrayFromHeap(x);
+  const ids = backend.typedArrayFromHeap(indices);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (!(id >= 0 && id < rows)) {
+      backend.disposeData(out.dataId);
+      throw new Error(`GatherV2: the index value ${id} is not in [0, ${rows - 1}]`);
+    }
+    outValues.set(xValues.subarray(id * rowSize, (id + 1) * rowSize), i * rowSize);
+  }
+  return out;
+}
+
 let registered = false;
 
 /**
- * Registers the missing wasm kernels and the fast `BatchMatMul` wrapper (idempotent). Safe to call before or
+ * Registers the missing wasm kernels and the fast `GatherV2` and `BatchMatMul` wrappers (idempotent). Safe to call before or
  * after the wasm backend is initialised: kernels are looked up per call.
  */
 export function registerWasmKernels(): void {
@@ -192,12 +237,22 @@ export function registerWasmKernels(): void {
     // A later tfjs release may ship its own; keep that one.
     if (tf.getKernel(kernelName, 'wasm') === undefined) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
   }
+  originalGather = tf.getKernel('GatherV2', 'wasm');
+  if (originalGather !== undefined) {
+    tf.unregisterKernel('GatherV2', 'wasm');
+    tf.registerKernel({ ...originalGather, kernelFunc: gatherRowsWasm });
+  }
   originalBatchMatMul = tf.getKernel('BatchMatMul', 'wasm');
   if (originalBatchMatMul !== undefined) {
     // unregister first: registering over an existing kernel prints a warning.
     tf.unregisterKernel('BatchMatMul', 'wasm');
     tf.registerKernel({ ...originalBatchMatMul, kernelFunc: batchMatMulWasmFast });
   }
+}
+
+/** The wasm `GatherV2` kernel as tfjs ships it (before `registerWasmKernels` wrapped it), for comparisons. */
+export function originalWasmGather(): tf.KernelConfig | undefined {
+  return originalGather ?? tf.getKernel('GatherV2', 'wasm');
 }
 
 /** The wasm `BatchMatMul` kernel as tfjs ships it (before `registerWasmKernels` wrapped it), for comparisons. */

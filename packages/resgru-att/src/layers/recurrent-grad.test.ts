@@ -37,7 +37,12 @@ function problem(c: Case, B: number, T: number, D: number, U: number, lengths: n
     (xIn: tf.Tensor, ...w: tf.Tensor[]): tf.Scalar => {
       const dw: DirectionWeights[] = [];
       for (let d = 0; d < c.dirs; d++) dw.push({ kernel: w[3 * d], recurrentKernel: w[3 * d + 1], bias: w[3 * d + 2] });
-      const out = recurrentSequence(xIn, mask, dw, { cell: c.cell, units: U, returnSequences: c.returnSequences, implementation });
+      const out = recurrentSequence(xIn, mask, dw, {
+        cell: c.cell,
+        units: U,
+        returnSequences: c.returnSequences,
+        implementation,
+      });
       return tf.sum(tf.mul(out, probe));
     };
   return { inputs: [x, ...weights], loss, dispose: () => tf.dispose([x, mask, probe, ...weights]) };
@@ -99,15 +104,18 @@ describe.each(['cpu', 'wasm'])('recurrentSequence gradients on %s', (backend) =>
   });
 
   describe.each(CASES)('$cell dirs=$dirs returnSequences=$returnSequences', (c) => {
-    it.each(['autodiff', 'bptt'] as RnnImplementation[])('%s matches central differences (B=2, T=4, D=3, U=2, one row padded)', (impl) => {
-      const p = problem(c, 2, 4, 3, 2, [4, 2]);
-      const before = tf.memory().numTensors;
-      const r = worstGradientError(p.loss(impl), p.inputs);
-      expect(tf.memory().numTensors).toBe(before);
-      expect(r.nonZero).toBeGreaterThan(20);
-      if (r.worst > 1) throw new Error(`gradient mismatch ${r.worst.toFixed(2)}× tolerance at ${r.at}`);
-      p.dispose();
-    });
+    it.each(['autodiff', 'bptt'] as RnnImplementation[])(
+      '%s matches central differences (B=2, T=4, D=3, U=2, one row padded)',
+      (impl) => {
+        const p = problem(c, 2, 4, 3, 2, [4, 2]);
+        const before = tf.memory().numTensors;
+        const r = worstGradientError(p.loss(impl), p.inputs);
+        expect(tf.memory().numTensors).toBe(before);
+        expect(r.nonZero).toBeGreaterThan(20);
+        if (r.worst > 1) throw new Error(`gradient mismatch ${r.worst.toFixed(2)}× tolerance at ${r.at}`);
+        p.dispose();
+      },
+    );
 
     it('bptt equals autodiff in value and every gradient (B=3, T=6, D=5, U=4, lengths 6/3/1)', () => {
       const p = problem(c, 3, 6, 5, 4, [6, 3, 1]);

@@ -123,7 +123,11 @@ export function resolveInitializer(spec: unknown, key: string): WeightInitialize
   let config: tf.serialization.ConfigDict = {};
   if (typeof spec === 'string' && spec.length > 0) {
     className = spec[0].toUpperCase() + spec.slice(1);
-  } else if (typeof spec === 'object' && spec !== null && typeof (spec as { className?: unknown }).className === 'string') {
+  } else if (
+    typeof spec === 'object' &&
+    spec !== null &&
+    typeof (spec as { className?: unknown }).className === 'string'
+  ) {
     className = (spec as { className: string }).className;
     config = ((spec as { config?: tf.serialization.ConfigDict }).config ?? {}) as tf.serialization.ConfigDict;
   } else {

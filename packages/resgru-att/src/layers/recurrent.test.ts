@@ -17,7 +17,16 @@ function values(n: number, seed: number): Float32Array {
 }
 
 function randomTensor(shape: number[], seed: number, scale = 1): tf.Tensor {
-  return tf.mul(tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), shape), scale);
+  return tf.mul(
+    tf.tensor(
+      values(
+        shape.reduce((a, b) => a * b, 1),
+        seed,
+      ),
+      shape,
+    ),
+    scale,
+  );
 }
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
@@ -25,10 +34,20 @@ function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
 }
 
 /** A tfjs-layers GRU/LSTM (sigmoid gates), optionally wrapped in `bidirectional`, built for `dim`. */
-function referenceLayer(cell: CellKind, units: number, bidirectional: boolean, returnSequences: boolean): tfl.layers.Layer {
+function referenceLayer(
+  cell: CellKind,
+  units: number,
+  bidirectional: boolean,
+  returnSequences: boolean,
+): tfl.layers.Layer {
   // glorotNormal: tfjs' default `orthogonal` needs tfjs-core's chained ops, which are not loaded here;
   // the weights are replaced anyway.
-  const args = { units, returnSequences, recurrentActivation: 'sigmoid' as const, recurrentInitializer: 'glorotNormal' as const };
+  const args = {
+    units,
+    returnSequences,
+    recurrentActivation: 'sigmoid' as const,
+    recurrentInitializer: 'glorotNormal' as const,
+  };
   const rnn = cell === 'gru' ? tfl.layers.gru(args) : tfl.layers.lstm(args);
   return bidirectional ? tfl.layers.bidirectional({ layer: rnn as never, mergeMode: 'concat' }) : rnn;
 }
@@ -88,7 +107,9 @@ describe.each(['cpu', 'wasm'])('FastRNN on %s', (backend) => {
       const outAlone = fast.apply([alone, tf.ones([1, len])]) as tf.Tensor;
       expect(maxAbsDiff(tf.slice(outPadded, [0, 0, 0], [1, len, -1]), outAlone)).toBeLessThan(1e-6);
       // Padded steps output exactly 0.
-      expect(Array.from(tf.slice(outPadded, [0, len, 0], [1, T - len, -1]).dataSync()).every((v) => v === 0)).toBe(true);
+      expect(Array.from(tf.slice(outPadded, [0, len, 0], [1, T - len, -1]).dataSync()).every((v) => v === 0)).toBe(
+        true,
+      );
       // The final state is the forward state at the last real step and the backward state at step 0,
       // exactly what the unpadded row ends with.
       const stateAlone = last.apply([alone, tf.ones([1, len])]) as tf.Tensor;
@@ -149,15 +170,16 @@ describe.each(['cpu', 'wasm'])('FastRNN on %s', (backend) => {
       kernelInitializer: 'heNormal',
       recurrentInitializer: 'glorotNormal',
     });
-    expect(loaded.getLayer('bigru1').getConfig()).toMatchObject({ implementation: 'bptt', recurrentInitializer: 'blockOrthogonal' });
-    expect(loaded.getLayer('bigru1').getWeights().map((w) => w.shape)).toEqual([
-      [5, 12],
-      [4, 12],
-      [12],
-      [5, 12],
-      [4, 12],
-      [12],
-    ]);
+    expect(loaded.getLayer('bigru1').getConfig()).toMatchObject({
+      implementation: 'bptt',
+      recurrentInitializer: 'blockOrthogonal',
+    });
+    expect(
+      loaded
+        .getLayer('bigru1')
+        .getWeights()
+        .map((w) => w.shape),
+    ).toEqual([[5, 12], [4, 12], [12], [5, 12], [4, 12], [12]]);
     tf.dispose([x, mask, a, b]);
   });
 });

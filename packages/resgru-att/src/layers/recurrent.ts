@@ -117,12 +117,21 @@ export class FastRNN extends tfl.layers.Layer {
     const xShape = Array.isArray(inputShape[0]) ? (inputShape as tfl.Shape[])[0] : (inputShape as tfl.Shape);
     const dim = xShape[xShape.length - 1];
     if (xShape.length !== 3 || dim === null) {
-      throw new ConfigError('inputShape', `FastRNN needs x of shape (batch, length, dim) with known dim, got [${xShape.join(', ')}]`);
+      throw new ConfigError(
+        'inputShape',
+        `FastRNN needs x of shape (batch, length, dim) with known dim, got [${xShape.join(', ')}]`,
+      );
     }
     const g = gateCount(this.cell);
     const u = this.units;
-    const kernelInit = resolveInitializer(this.kernelInitializerSpec, 'kernelInitializer') as unknown as AddWeightInitializer;
-    const recurrentInit = resolveInitializer(this.recurrentInitializerSpec, 'recurrentInitializer') as unknown as AddWeightInitializer;
+    const kernelInit = resolveInitializer(
+      this.kernelInitializerSpec,
+      'kernelInitializer',
+    ) as unknown as AddWeightInitializer;
+    const recurrentInit = resolveInitializer(
+      this.recurrentInitializerSpec,
+      'recurrentInitializer',
+    ) as unknown as AddWeightInitializer;
     const biasInit = new RecurrentBiasInit(this.cell, u) as unknown as AddWeightInitializer;
     this.directionVariables = [];
     for (let d = 0; d < this.directions; d++) {

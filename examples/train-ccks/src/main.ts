@@ -1,0 +1,93 @@
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { progressRenderer, processIO } from '@emr-re/cli';
+import { ARCHITECTURES, isPresetName, type Architecture } from '@emr-re/resgru-att';
+import { UsageError, isUserError } from '@emr-re/tokenize';
+import { runPipeline } from './pipeline';
+
+const HELP = `usage: node examples/train-ccks/dist/main.js [options]
+  --data DIR              folder with cmeie/ and ccks2017-cner/ (default ../shared/data)
+  --out DIR               run directory; a re-run resumes finished stages (default runs/train-ccks)
+  --preset small|paper    model size (default small; paper = Table 3)
+  --schema paper|cmeie|F  paper = Table 2 via the CMeIE mapping (default), cmeie = CMeIE's own schema
+  --models A,B,...        architectures to train and compare (default resgru-att,cnn,bigru-att; "all" = all eight)
+  --epochs N              training epochs per model (default: the preset's)
+  --embedding-epochs N    character word2vec passes (default 3)
+  --bootstrap-iterations K, --per-iteration N, --lambda P   (defaults 2, 1000, 0.7)
+  --seed N                split and model seed (default 1)
+  --backend wasm|cpu|tensorflow|auto
+`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      data: { type: 'string', default: '../shared/data' },
+      out: { type: 'string', default: 'runs/train-ccks' },
+      preset: { type: 'string', default: 'small' },
+      schema: { type: 'string', default: 'paper' },
+      models: { type: 'string', default: 'resgru-att,cnn,bigru-att' },
+      epochs: { type: 'string' },
+      'embedding-epochs': { type: 'string', default: '3' },
+      'bootstrap-iterations': { type: 'string', default: '2' },
+      'per-iteration': { type: 'string', default: '1000' },
+      lambda: { type: 'string', default: '0.7' },
+      seed: { type: 'string', default: '1' },
+      backend: { type: 'string', default: 'auto' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const int = (name: string, text: string | undefined, min: number): number | undefined => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${text}'`);
+    return n;
+  };
+  if (!isPresetName(values.preset)) throw new UsageError(`--preset must be small or paper, got '${values.preset}'`);
+  const models = (values.models === 'all' ? [...ARCHITECTURES] : values.models.split(',').map((m) => m.trim())) as Architecture[];
+  for (const m of models) if (!(ARCHITECTURES as readonly string[]).includes(m)) throw new UsageError(`--models: unknown architecture '${m}' (one of ${ARCHITECTURES.join(', ')})`);
+  const lambda = Number(values.lambda);
+  if (!(lambda > 0 && lambda < 1)) throw new UsageError(`--lambda must be in (0, 1), got '${values.lambda}'`);
+  const backend = values.backend as 'wasm' | 'cpu' | 'tensorflow' | 'auto';
+  if (!['wasm', 'cpu', 'tensorflow', 'auto'].includes(backend)) throw new UsageError(`--backend must be wasm, cpu, tensorflow or auto`);
+
+  const io = processIO();
+  const started = Date.now();
+  const outDir = path.resolve(values.out);
+  await runPipeline({
+    dataDir: path.resolve(values.data),
+    outDir,
+    preset: values.preset,
+    schema: values.schema,
+    models,
+    epochs: int('epochs', values.epochs, 1),
+    seed: int('seed', values.seed, 0)!,
+    embeddingEpochs: int('embedding-epochs', values['embedding-epochs'], 1)!,
+    lambda,
+    perIteration: int('per-iteration', values['per-iteration'], 1)!,
+    bootstrapIterations: int('bootstrap-iterations', values['bootstrap-iterations'], 0)!,
+    backend,
+    command: ['train-ccks', ...process.argv.slice(2)].join(' '),
+    onProgress: progressRenderer(io),
+    log: (line) => io.stderr(line + '\n'),
+  });
+  io.stderr(`done in ${((Date.now() - started) / 60000).toFixed(1)} min: report at ${path.join(outDir, 'report', 'report.html')}\n`);
+  return 0;
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (err: unknown) => {
+    const code = (err as { code?: unknown } | null)?.code;
+    if (isUserError(err) || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`train-ccks: ${(err as Error).message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`train-ccks: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);
