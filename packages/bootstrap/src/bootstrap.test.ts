@@ -21,7 +21,10 @@ afterEach(async () => {
 
 async function readJsonl(file: string): Promise<Record<string, unknown>[]> {
   const text = await fs.readFile(file, 'utf8');
-  return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 async function devMicroF1(classifier: RelationClassifier, dev: Candidate[]): Promise<number> {
@@ -72,7 +75,14 @@ describe('runBootstrap on the chain task', () => {
     expect(result.labelled).toBe(task.seed.length + task.pool.length);
     expect(result.iterations.reduce((n, it) => n + it.added, 0)).toBe(task.pool.length);
     // The first link (t0 t1) is the only one the seed classifier can read: exactly its 5 items per class move first.
-    expect(result.iterations[0]).toMatchObject({ iteration: 1, added: 15, poolLeft: 30, labelled: 27, addedByClass: { unknown: 5, A: 5, B: 5 }, wrongAdded: 0 });
+    expect(result.iterations[0]).toMatchObject({
+      iteration: 1,
+      added: 15,
+      poolLeft: 30,
+      labelled: 27,
+      addedByClass: { unknown: 5, A: 5, B: 5 },
+      wrongAdded: 0,
+    });
     expect(result.iterations.every((it) => it.wrongAdded === 0)).toBe(true);
     const seedF1 = result.seedDev?.micro.f1 as number;
     const finalF1 = result.iterations[result.iterations.length - 1].dev?.micro.f1 as number;
@@ -83,15 +93,23 @@ describe('runBootstrap on the chain task', () => {
     expect(created.filter((c) => !c.disposed)).toEqual([result.classifier]);
     expect(created).toHaveLength(result.iterations.length + 1);
     // one bootstrap event per iteration (plus the seed's), fit events passed through
-    expect(events.filter((e) => e.phase === 'bootstrap').map((e) => e.done)).toEqual([0, ...result.iterations.map((it) => it.iteration)]);
+    expect(events.filter((e) => e.phase === 'bootstrap').map((e) => e.done)).toEqual([
+      0,
+      ...result.iterations.map((it) => it.iteration),
+    ]);
     expect(events.some((e) => e.phase === 'epoch')).toBe(true);
 
     // The run directory: run.json, state.json, iteration-0..K with added.jsonl / metrics.json / classifier/, the accepted model/.
     const entries = (await fs.readdir(outDir)).sort();
     const k = result.iterations.length;
-    expect(entries).toEqual(['model', ...Array.from({ length: k + 1 }, (_, i) => `iteration-${i}`), 'run.json', 'state.json'].sort());
+    expect(entries).toEqual(
+      ['model', ...Array.from({ length: k + 1 }, (_, i) => `iteration-${i}`), 'run.json', 'state.json'].sort(),
+    );
     const runJson = JSON.parse(await fs.readFile(path.join(outDir, 'run.json'), 'utf8'));
-    expect(runJson).toMatchObject({ version: 1, options: { lambda: 0.7, perIteration: 100, includeUnknown: true, warmStart: false, maxIterations: null } });
+    expect(runJson).toMatchObject({
+      version: 1,
+      options: { lambda: 0.7, perIteration: 100, includeUnknown: true, warmStart: false, maxIterations: null },
+    });
     const added1 = await readJsonl(path.join(outDir, 'iteration-1', 'added.jsonl'));
     expect(added1).toHaveLength(15);
     expect(Object.keys(added1[0]).sort()).toEqual(['gold', 'head', 'key', 'label', 'probability', 'recordId', 'tail']);
@@ -114,7 +132,14 @@ describe('runBootstrap on the chain task', () => {
   it('moves at most N of the most probable items per iteration and stops at maxIterations', async () => {
     const task = chainTask();
     const outDir = path.join(tmp, 'run');
-    const result = await runBootstrap({ seed: task.seed, pool: task.pool, perIteration: 4, maxIterations: 2, outDir, createClassifier: logreg });
+    const result = await runBootstrap({
+      seed: task.seed,
+      pool: task.pool,
+      perIteration: 4,
+      maxIterations: 2,
+      outDir,
+      createClassifier: logreg,
+    });
     expect(result.stopReason).toBe('max-iterations');
     expect(result.iterations.map((it) => [it.added, it.poolLeft, it.labelled])).toEqual([
       [4, 41, 16],
@@ -126,8 +151,13 @@ describe('runBootstrap on the chain task', () => {
     const seedModel = new CharNgramLogReg(TOY_LABELS);
     await seedModel.load(path.join(outDir, 'iteration-0', 'classifier'));
     const top = topPredictions(TOY_LABELS, await seedModel.predictProba(task.pool));
-    const chosen = (await readJsonl(path.join(outDir, 'iteration-1', 'added.jsonl'))).map((a) => a.probability as number);
-    const best4 = top.map((t) => t.probability).sort((a, b) => b - a).slice(0, 4);
+    const chosen = (await readJsonl(path.join(outDir, 'iteration-1', 'added.jsonl'))).map(
+      (a) => a.probability as number,
+    );
+    const best4 = top
+      .map((t) => t.probability)
+      .sort((a, b) => b - a)
+      .slice(0, 4);
     expect(chosen).toEqual(best4);
     const fourth = chosen[3];
     expect(fourth).toBeGreaterThan(0.7);
@@ -136,9 +166,24 @@ describe('runBootstrap on the chain task', () => {
 
   it('stops with nothing-passed when no item clears λ, keeping the seed classifier', async () => {
     const task = chainTask();
-    const result = await runBootstrap({ seed: task.seed, pool: task.pool, dev: task.dev, lambda: 0.9999, createClassifier: logreg });
-    expect(result).toMatchObject({ stopReason: 'nothing-passed', iterations: [], acceptedIteration: 0, labelled: 12, poolLeft: 45 });
-    expect(await devMicroF1(result.classifier as RelationClassifier, task.dev)).toBeCloseTo(result.seedDev?.micro.f1 as number, 10);
+    const result = await runBootstrap({
+      seed: task.seed,
+      pool: task.pool,
+      dev: task.dev,
+      lambda: 0.9999,
+      createClassifier: logreg,
+    });
+    expect(result).toMatchObject({
+      stopReason: 'nothing-passed',
+      iterations: [],
+      acceptedIteration: 0,
+      labelled: 12,
+      poolLeft: 45,
+    });
+    expect(await devMicroF1(result.classifier as RelationClassifier, task.dev)).toBeCloseTo(
+      result.seedDev?.micro.f1 as number,
+      10,
+    );
     release(result);
   });
 
@@ -161,7 +206,14 @@ describe('runBootstrap on the chain task', () => {
     });
     expect(result.iterations.map((it) => it.addedByClass)).toEqual([{ A: 2 }, { A: 2 }]);
     release(result);
-    const noNegatives = await runBootstrap({ seed: task.seed, pool: task.pool, perIteration: 100, maxIterations: 1, includeUnknown: false, createClassifier: logreg });
+    const noNegatives = await runBootstrap({
+      seed: task.seed,
+      pool: task.pool,
+      perIteration: 100,
+      maxIterations: 1,
+      includeUnknown: false,
+      createClassifier: logreg,
+    });
     expect(noNegatives.iterations[0].addedByClass).toEqual({ A: 5, B: 5 });
     release(noNegatives);
   });
@@ -169,7 +221,14 @@ describe('runBootstrap on the chain task', () => {
   it('proportional quotas follow the seed set class shares', async () => {
     // seed: 8 unknown, 2 A, 2 B; N = 6 → caps unknown ceil(4) = 4, A ceil(1) = 1, B 1
     const task = chainTask({ seedPerClass: { unknown: 8, A: 2, B: 2 } });
-    const result = await runBootstrap({ seed: task.seed, pool: task.pool, perIteration: 6, maxIterations: 1, classQuotas: 'proportional', createClassifier: logreg });
+    const result = await runBootstrap({
+      seed: task.seed,
+      pool: task.pool,
+      perIteration: 6,
+      maxIterations: 1,
+      classQuotas: 'proportional',
+      createClassifier: logreg,
+    });
     expect(result.iterations[0].addedByClass).toEqual({ unknown: 4, A: 1, B: 1 });
     release(result);
   });
@@ -219,7 +278,12 @@ describe('the dev-drop guard', () => {
     expect(result.stopReason).toBe('dev-dropped');
     expect(result.seedDev?.macro.f1).toBe(1);
     expect(result.iterations).toHaveLength(1);
-    expect(result.iterations[0]).toMatchObject({ added: 12, addedByClass: { A: 12 }, wrongAdded: 12, rolledBack: true });
+    expect(result.iterations[0]).toMatchObject({
+      added: 12,
+      addedByClass: { A: 12 },
+      wrongAdded: 12,
+      rolledBack: true,
+    });
     expect(result.iterations[0].dev?.macro.f1).toBeLessThan(0.5);
     // L and U are back to the seed set and the whole pool, and the returned classifier is the seed one
     expect(result).toMatchObject({ labelled: task.seed.length, poolLeft: task.pool.length, acceptedIteration: 0 });
@@ -228,7 +292,16 @@ describe('the dev-drop guard', () => {
     expect(state).toMatchObject({ moved: [], acceptedIteration: 0, completedIteration: 1, stopReason: 'dev-dropped' });
     release(result);
     // resuming a rolled-back run changes nothing
-    const again = await runBootstrap({ seed: task.seed, pool: task.pool, poolGold: task.poolGold, dev: task.dev, devDropTolerance: 0.05, outDir, resume: true, createClassifier: logreg });
+    const again = await runBootstrap({
+      seed: task.seed,
+      pool: task.pool,
+      poolGold: task.poolGold,
+      dev: task.dev,
+      devDropTolerance: 0.05,
+      outDir,
+      resume: true,
+      createClassifier: logreg,
+    });
     expect(again).toMatchObject({ stopReason: 'dev-dropped', labelled: task.seed.length, acceptedIteration: 0 });
     expect(await devMicroF1(again.classifier as RelationClassifier, task.dev)).toBe(1);
     release(again);
@@ -270,33 +343,45 @@ describe('resuming a killed run', () => {
     ['fit', 3],
     // predictProba calls: seed dev, it. 1 pool, it. 1 dev, it. 2 pool → the 4th fails while predicting U
     ['predictProba', 4],
-  ] as const)('after a throw in %s (call %d) it resumes to the same result as an uninterrupted run', async (method, failAt) => {
-    const reference = await runBootstrap(base(path.join(tmp, 'reference')));
-    const outDir = path.join(tmp, 'killed');
-    await expect(runBootstrap({ ...base(outDir), createClassifier: failing(method, failAt) })).rejects.toThrow(`injected failure in ${method}`);
-    const committed = JSON.parse(await fs.readFile(path.join(outDir, 'state.json'), 'utf8'));
-    expect(committed.completedIteration).toBe(1);
-    expect((await fs.readdir(outDir)).filter((e) => e.startsWith('iteration-')).sort()).toEqual(['iteration-0', 'iteration-1']);
-    // leftovers of a crash between writing iteration-2/ and committing state.json are cleared on resume
-    await fs.mkdir(path.join(outDir, 'iteration-2'));
-    await fs.writeFile(path.join(outDir, 'iteration-2', 'added.jsonl'), '{"key":"stale"}\n');
-    await fs.mkdir(path.join(outDir, 'iteration-3.tmp-1234-abcd0123'));
-    await expect(runBootstrap(base(outDir))).rejects.toThrow(RunDirectoryError);
-    const resumed = await runBootstrap({ ...base(outDir), resume: true });
+  ] as const)(
+    'after a throw in %s (call %d) it resumes to the same result as an uninterrupted run',
+    async (method, failAt) => {
+      const reference = await runBootstrap(base(path.join(tmp, 'reference')));
+      const outDir = path.join(tmp, 'killed');
+      await expect(runBootstrap({ ...base(outDir), createClassifier: failing(method, failAt) })).rejects.toThrow(
+        `injected failure in ${method}`,
+      );
+      const committed = JSON.parse(await fs.readFile(path.join(outDir, 'state.json'), 'utf8'));
+      expect(committed.completedIteration).toBe(1);
+      expect((await fs.readdir(outDir)).filter((e) => e.startsWith('iteration-')).sort()).toEqual([
+        'iteration-0',
+        'iteration-1',
+      ]);
+      // leftovers of a crash between writing iteration-2/ and committing state.json are cleared on resume
+      await fs.mkdir(path.join(outDir, 'iteration-2'));
+      await fs.writeFile(path.join(outDir, 'iteration-2', 'added.jsonl'), '{"key":"stale"}\n');
+      await fs.mkdir(path.join(outDir, 'iteration-3.tmp-1234-abcd0123'));
+      await expect(runBootstrap(base(outDir))).rejects.toThrow(RunDirectoryError);
+      const resumed = await runBootstrap({ ...base(outDir), resume: true });
 
-    const strip = (r: BootstrapResult): unknown => ({ ...r, classifier: undefined });
-    expect(strip(resumed)).toEqual(strip(reference));
-    expect(await runFiles(outDir)).toEqual(await runFiles(path.join(tmp, 'reference')));
-    const keys: string[] = [];
-    for (const it of resumed.iterations) {
-      keys.push(...(await readJsonl(path.join(outDir, `iteration-${it.iteration}`, 'added.jsonl'))).map((a) => a.key as string));
-    }
-    expect(keys).toHaveLength(task.pool.length - resumed.poolLeft);
-    expect(new Set(keys).size).toBe(keys.length);
-    expect(keys.length).toBeGreaterThan(20);
-    release(reference);
-    release(resumed);
-  });
+      const strip = (r: BootstrapResult): unknown => ({ ...r, classifier: undefined });
+      expect(strip(resumed)).toEqual(strip(reference));
+      expect(await runFiles(outDir)).toEqual(await runFiles(path.join(tmp, 'reference')));
+      const keys: string[] = [];
+      for (const it of resumed.iterations) {
+        keys.push(
+          ...(await readJsonl(path.join(outDir, `iteration-${it.iteration}`, 'added.jsonl'))).map(
+            (a) => a.key as string,
+          ),
+        );
+      }
+      expect(keys).toHaveLength(task.pool.length - resumed.poolLeft);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(keys.length).toBeGreaterThan(20);
+      release(reference);
+      release(resumed);
+    },
+  );
 
   it('stops with aborted when the signal fires and resumes to the uninterrupted result', async () => {
     const reference = await runBootstrap(base(path.join(tmp, 'reference')));
@@ -346,9 +431,9 @@ describe('resuming a killed run', () => {
     await expect(runBootstrap({ ...base(outDir), resume: true, lambda: 0.8 })).rejects.toThrow(
       'option lambda is 0.8 but the run was started with 0.7',
     );
-    await expect(runBootstrap({ ...base(outDir), resume: true, pool: task.pool.slice(1), poolGold: task.poolGold.slice(1) })).rejects.toThrow(
-      'the pool set differs from the one this run was started with (45 vs 44 items)',
-    );
+    await expect(
+      runBootstrap({ ...base(outDir), resume: true, pool: task.pool.slice(1), poolGold: task.poolGold.slice(1) }),
+    ).rejects.toThrow('the pool set differs from the one this run was started with (45 vs 44 items)');
     const longer = await runBootstrap({ ...base(outDir), resume: true, maxIterations: 2 });
     expect(longer.iterations.map((it) => it.iteration)).toEqual([1, 2]);
     expect(longer.stopReason).toBe('max-iterations');
@@ -374,6 +459,8 @@ describe('option checks', () => {
   ] as [Partial<BootstrapOptions>, string][])('rejects %j', async (bad, message) => {
     const run = runBootstrap({ seed: task.seed, pool: task.pool, createClassifier: logreg, ...bad });
     await expect(run).rejects.toThrow(BootstrapOptionError);
-    await expect(runBootstrap({ seed: task.seed, pool: task.pool, createClassifier: logreg, ...bad })).rejects.toThrow(message);
+    await expect(runBootstrap({ seed: task.seed, pool: task.pool, createClassifier: logreg, ...bad })).rejects.toThrow(
+      message,
+    );
   });
 });

@@ -151,7 +151,8 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
     state = (await openRunDirectory(options.outDir, info, options.resume === true)) as typeof state;
   }
   const outDir = options.outDir;
-  const scratch = outDir === undefined && o.warmStart ? await fs.mkdtemp(path.join(os.tmpdir(), 'emr-re-bootstrap-')) : undefined;
+  const scratch =
+    outDir === undefined && o.warmStart ? await fs.mkdtemp(path.join(os.tmpdir(), 'emr-re-bootstrap-')) : undefined;
 
   // L is the seed set plus the moved pool items in the order they moved; U is the rest of the pool in pool order.
   const movedLabels = new Map<number, MovedItem>();
@@ -179,7 +180,8 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
     if (state !== undefined) {
       for (const m of state.moved) {
         const i = indexOfKey.get(m.key);
-        if (i === undefined) throw new RunDirectoryError(outDir as string, `state.json names pool item ${m.key}, which the pool lacks`);
+        if (i === undefined)
+          throw new RunDirectoryError(outDir as string, `state.json names pool item ${m.key}, which the pool lacks`);
         movedLabels.set(i, m);
       }
       moved = [...state.moved];
@@ -190,14 +192,22 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
       current = await options.createClassifier();
       await current.load(iterationClassifierDir(outDir as string, accepted));
       seedTrained = true;
-      if (state.stopReason !== undefined && state.stopReason !== 'max-iterations') stopReason = state.stopReason as StopReason;
+      if (state.stopReason !== undefined && state.stopReason !== 'max-iterations')
+        stopReason = state.stopReason as StopReason;
     } else {
       checkAbort();
       current = await options.createClassifier();
       const report = await current.fit(labelledSet(), fitOptions);
       checkAbort();
       seedDev = dev === undefined ? undefined : await scoreDev(current, dev, o, signal);
-      state = { version: RUN_FORMAT_VERSION, completedIteration: 0, acceptedIteration: 0, moved: [], iterations: [], seedDev };
+      state = {
+        version: RUN_FORMAT_VERSION,
+        completedIteration: 0,
+        acceptedIteration: 0,
+        moved: [],
+        iterations: [],
+        seedDev,
+      };
       const seedRecord = {
         iteration: 0,
         added: 0,
@@ -209,7 +219,13 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
       };
       if (outDir !== undefined) await commitIteration(outDir, seedRecord, [], current, state);
       seedTrained = true;
-      onProgress?.({ phase: 'bootstrap', done: 0, total: finiteOrUndefined(o.maxIterations), values: devValues(seedDev), message: 'seed classifier trained' });
+      onProgress?.({
+        phase: 'bootstrap',
+        done: 0,
+        total: finiteOrUndefined(o.maxIterations),
+        values: devValues(seedDev),
+        message: 'seed classifier trained',
+      });
     }
 
     while (stopReason === undefined) {
@@ -224,7 +240,13 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
         stopReason = 'max-iterations';
         break;
       }
-      const rows = await predictAll(current, unlabelled.map((i) => pool[i]), o.predictBatchSize, signal, onProgress);
+      const rows = await predictAll(
+        current,
+        unlabelled.map((i) => pool[i]),
+        o.predictBatchSize,
+        signal,
+        onProgress,
+      );
       const top = topPredictions(current.labels, rows);
       const limits = classQuotaLimits(options.classQuotas, o.perIteration, seedLabels, current.labels);
       const chosen = selectConfident(top, { ...o, limits });
@@ -245,7 +267,10 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
 
       candidate = await options.createClassifier();
       if (o.warmStart) {
-        const from = outDir !== undefined ? iterationClassifierDir(outDir, accepted) : path.join(scratch as string, `iteration-${accepted}`);
+        const from =
+          outDir !== undefined
+            ? iterationClassifierDir(outDir, accepted)
+            : path.join(scratch as string, `iteration-${accepted}`);
         if (outDir === undefined) await current.save(from);
         await candidate.load(from);
       }
@@ -284,9 +309,17 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
       }
       iterations = [...iterations, record];
       const nextAccepted = dropped ? accepted : k;
-      state = { version: RUN_FORMAT_VERSION, completedIteration: k, acceptedIteration: nextAccepted, moved, iterations, seedDev };
+      state = {
+        version: RUN_FORMAT_VERSION,
+        completedIteration: k,
+        acceptedIteration: nextAccepted,
+        moved,
+        iterations,
+        seedDev,
+      };
       if (stopReason !== undefined) state.stopReason = stopReason;
-      if (outDir !== undefined) await commitIteration(outDir, record, addedItems, candidate, state, pool, options.poolGold, indexOfKey);
+      if (outDir !== undefined)
+        await commitIteration(outDir, record, addedItems, candidate, state, pool, options.poolGold, indexOfKey);
       if (dropped) {
         candidate.dispose();
       } else {
@@ -361,14 +394,22 @@ function resolveOptions(options: BootstrapOptions): Resolved {
     throw new BootstrapOptionError('guardMetric', `${String(o.guardMetric)} is neither 'micro' nor 'macro'`);
   }
   if (o.devDropTolerance !== undefined) {
-    if (!(o.devDropTolerance >= 0)) throw new BootstrapOptionError('devDropTolerance', `${o.devDropTolerance} is not ≥ 0`);
+    if (!(o.devDropTolerance >= 0))
+      throw new BootstrapOptionError('devDropTolerance', `${o.devDropTolerance} is not ≥ 0`);
     if (options.dev === undefined || options.dev.length === 0) {
       throw new BootstrapOptionError('devDropTolerance', 'the drop guard needs a non-empty dev set');
     }
   }
-  if (options.seed.length === 0) throw new BootstrapOptionError('seed', 'the seed set is empty; bootstrapping needs labelled examples to start from');
+  if (options.seed.length === 0)
+    throw new BootstrapOptionError(
+      'seed',
+      'the seed set is empty; bootstrapping needs labelled examples to start from',
+    );
   if (options.poolGold !== undefined && options.poolGold.length !== options.pool.length) {
-    throw new BootstrapOptionError('poolGold', `has ${options.poolGold.length} labels for ${options.pool.length} pool items`);
+    throw new BootstrapOptionError(
+      'poolGold',
+      `has ${options.poolGold.length} labels for ${options.pool.length} pool items`,
+    );
   }
   if (options.resume === true && options.outDir === undefined) throw new BootstrapOptionError('resume', 'needs outDir');
   validateClassQuotas(options.classQuotas);
@@ -394,7 +435,8 @@ function runInfo(options: BootstrapOptions, o: Resolved, poolKeys: string[]): Ru
     seed: { size: options.seed.length, fingerprint: fingerprint(labelled(options.seed)) },
     pool: { size: options.pool.length, fingerprint: fingerprint(poolKeys) },
   };
-  if (options.dev !== undefined) info.dev = { size: options.dev.length, fingerprint: fingerprint(labelled(options.dev)) };
+  if (options.dev !== undefined)
+    info.dev = { size: options.dev.length, fingerprint: fingerprint(labelled(options.dev)) };
   return info;
 }
 
@@ -414,7 +456,14 @@ async function commitIteration(
     const i = indexOfKey?.get(m.key) as number;
     const c = (pool as Candidate[])[i];
     const span = (e: Candidate['head']): object => ({ id: e.id, type: e.type, start: e.start, end: e.end });
-    const line: Record<string, unknown> = { key: m.key, recordId: c.recordId, head: span(c.head), tail: span(c.tail), label: m.label, probability: m.probability };
+    const line: Record<string, unknown> = {
+      key: m.key,
+      recordId: c.recordId,
+      head: span(c.head),
+      tail: span(c.tail),
+      label: m.label,
+      probability: m.probability,
+    };
     if (poolGold !== undefined) line.gold = poolGold[i];
     return JSON.stringify(line) + '\n';
   });
@@ -439,7 +488,8 @@ async function predictAll(
     if (signal?.aborted) throw new AbortedRun();
     const batch = items.slice(start, start + batchSize);
     const out = await classifier.predictProba(batch);
-    if (out.length !== batch.length) throw new RangeError(`predictProba returned ${out.length} rows for ${batch.length} candidates`);
+    if (out.length !== batch.length)
+      throw new RangeError(`predictProba returned ${out.length} rows for ${batch.length} candidates`);
     rows.push(...out);
     onProgress?.({ phase: 'predict', done: Math.min(start + batchSize, items.length), total: items.length });
   }
@@ -447,7 +497,12 @@ async function predictAll(
 }
 
 /** Dev metrics of a classifier's top predictions (no threshold). */
-async function scoreDev(classifier: RelationClassifier, dev: Candidate[], o: Resolved, signal: AbortSignal | undefined): Promise<DevMetrics> {
+async function scoreDev(
+  classifier: RelationClassifier,
+  dev: Candidate[],
+  o: Resolved,
+  signal: AbortSignal | undefined,
+): Promise<DevMetrics> {
   const rows = await predictAll(classifier, dev, o.predictBatchSize, signal, undefined);
   const top = topPredictions(classifier.labels, rows);
   return metricsToJSON(scorePairs(dev.map((c, i) => ({ gold: c.label, pred: top[i].label }))));

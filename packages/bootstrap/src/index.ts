@@ -1,6 +1,13 @@
 /** @emr-re/bootstrap: bootstrapping self-training (the paper's Algorithm 1) over any `RelationClassifier`. */
 export { runBootstrap } from './bootstrap';
-export type { BootstrapOptions, BootstrapResult, BootstrapIteration, DevMetrics, StopReason, GuardMetric } from './bootstrap';
+export type {
+  BootstrapOptions,
+  BootstrapResult,
+  BootstrapIteration,
+  DevMetrics,
+  StopReason,
+  GuardMetric,
+} from './bootstrap';
 export { selectConfident, topPredictions, classQuotaLimits, validateClassQuotas } from './select';
 export type { ClassQuotas, SelectionRule, TopPrediction } from './select';
 export { candidateKey, uniqueCandidateKeys } from './keys';

@@ -11,7 +11,8 @@ export const LIBRARY_VERSION: string = readLibraryVersion();
 
 function readLibraryVersion(): string {
   try {
-    return (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string })
+      .version;
   } catch {
     return 'unknown';
   }
@@ -121,7 +122,8 @@ export async function openRunDirectory(dir: string, info: RunInfo, resume: boole
   const runFile = path.join(dir, 'run.json');
   if (!entries.includes('run.json')) {
     const foreign = entries.filter((e) => !isLeftover(e));
-    if (foreign.length > 0) throw new RunDirectoryError(dir, 'is not empty and holds no bootstrap run (no run.json); choose a new directory');
+    if (foreign.length > 0)
+      throw new RunDirectoryError(dir, 'is not empty and holds no bootstrap run (no run.json); choose a new directory');
     await removeLeftovers(dir, entries, -1);
     await writeFileAtomic(runFile, JSON.stringify(info, null, 2) + '\n');
     return undefined;
@@ -129,14 +131,21 @@ export async function openRunDirectory(dir: string, info: RunInfo, resume: boole
   if (!resume) throw new RunDirectoryError(dir, 'already holds a bootstrap run; resume it or choose another directory');
   const stored = readJson<RunInfo>(await fs.readFile(runFile, 'utf8'), runFile);
   if (stored.version !== RUN_FORMAT_VERSION) {
-    throw new RunDirectoryError(dir, `run.json has layout version ${String(stored.version)}, this library reads ${RUN_FORMAT_VERSION}`);
+    throw new RunDirectoryError(
+      dir,
+      `run.json has layout version ${String(stored.version)}, this library reads ${RUN_FORMAT_VERSION}`,
+    );
   }
   compareRunInfo(dir, stored, info);
   let state: RunState | undefined;
   if (entries.includes('state.json')) {
     const stateFile = path.join(dir, 'state.json');
     state = readJson<RunState>(await fs.readFile(stateFile, 'utf8'), stateFile);
-    if (state.version !== RUN_FORMAT_VERSION || !Array.isArray(state.moved) || !Number.isInteger(state.completedIteration)) {
+    if (
+      state.version !== RUN_FORMAT_VERSION ||
+      !Array.isArray(state.moved) ||
+      !Number.isInteger(state.completedIteration)
+    ) {
       throw new RunDirectoryError(dir, 'state.json is not a bootstrap run state of this version');
     }
   }
@@ -173,7 +182,10 @@ function compareRunInfo(dir: string, stored: RunInfo, wanted: RunInfo): void {
     const a = stored[part];
     const b = wanted[part];
     if (a?.fingerprint !== b?.fingerprint || a?.size !== b?.size) {
-      throw new RunDirectoryError(dir, `the ${part} set differs from the one this run was started with (${a?.size ?? 0} vs ${b?.size ?? 0} items)`);
+      throw new RunDirectoryError(
+        dir,
+        `the ${part} set differs from the one this run was started with (${a?.size ?? 0} vs ${b?.size ?? 0} items)`,
+      );
     }
   }
   for (const key of Object.keys({ ...stored.options, ...wanted.options })) {

@@ -34,7 +34,10 @@ describe('selectConfident', () => {
     expect(selectConfident(preds, { lambda: 0.7, perIteration: 3, includeUnknown: false })).toEqual([0, 5, 4]);
   });
   it('skips a class whose cap is used up and fills N from the others', () => {
-    const limits = new Map([['A', 1], ['unknown', 0]]);
+    const limits = new Map([
+      ['A', 1],
+      ['unknown', 0],
+    ]);
     expect(selectConfident(preds, { lambda: 0.7, perIteration: 3, includeUnknown: true, limits })).toEqual([0, 4]);
   });
 });
@@ -47,11 +50,15 @@ describe('classQuotaLimits', () => {
     expect(Object.fromEntries(limits as Map<string, number>)).toEqual({ unknown: 5, A: 3, B: 1, C: 0 });
   });
   it('a record mixes shares, counts and a default', () => {
-    expect(Object.fromEntries(classQuotaLimits({ unknown: 0.25, A: 3 }, 10, seedLabels, labels) as Map<string, number>)).toEqual({
+    expect(
+      Object.fromEntries(classQuotaLimits({ unknown: 0.25, A: 3 }, 10, seedLabels, labels) as Map<string, number>),
+    ).toEqual({
       unknown: 3,
       A: 3,
     });
-    expect(Object.fromEntries(classQuotaLimits({ A: 2, '*': 0 }, 10, seedLabels, labels) as Map<string, number>)).toEqual({
+    expect(
+      Object.fromEntries(classQuotaLimits({ A: 2, '*': 0 }, 10, seedLabels, labels) as Map<string, number>),
+    ).toEqual({
       unknown: 0,
       A: 2,
       B: 0,
@@ -60,7 +67,9 @@ describe('classQuotaLimits', () => {
   });
   it('rejects values that are neither a share nor a whole count', () => {
     expect(() => validateClassQuotas({ A: 1.5 })).toThrow(BootstrapOptionError);
-    expect(() => validateClassQuotas({ A: -0.1 })).toThrow('bootstrap option classQuotas.A: -0.1 is neither a share in [0, 1) nor a whole count ≥ 1');
+    expect(() => validateClassQuotas({ A: -0.1 })).toThrow(
+      'bootstrap option classQuotas.A: -0.1 is neither a share in [0, 1) nor a whole count ≥ 1',
+    );
     expect(() => validateClassQuotas({ A: 0.5, B: 4 })).not.toThrow();
   });
 });

@@ -50,7 +50,10 @@ export function validateClassQuotas(quotas: ClassQuotas | undefined): void {
     const share = typeof value === 'number' && value >= 0 && value < 1;
     const count = typeof value === 'number' && Number.isInteger(value) && value >= 1;
     if (!share && !count) {
-      throw new BootstrapOptionError(`classQuotas.${label}`, `${String(value)} is neither a share in [0, 1) nor a whole count ≥ 1`);
+      throw new BootstrapOptionError(
+        `classQuotas.${label}`,
+        `${String(value)} is neither a share in [0, 1) nor a whole count ≥ 1`,
+      );
     }
   }
 }

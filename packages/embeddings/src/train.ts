@@ -21,7 +21,7 @@ export interface Word2VecOptions {
   epochs?: number;
   /** Tokens seen fewer times are dropped (default 1). */
   minCount?: number;
-  /** Subsampling threshold of frequent tokens; 0 disables it (default 1e-3). */
+  /** Subsampling threshold of frequent tokens; 0 disables it (default 1e-4, as fastText; word2vec.c uses 1e-3). */
   sample?: number;
   /** Starting learning rate, decayed linearly (default 0.025 skip-gram, 0.05 CBOW). */
   learningRate?: number;
@@ -52,7 +52,7 @@ export function resolveWord2VecOptions(options: Word2VecOptions = {}): Required<
   const model = options.model ?? 'skipgram';
   if (model !== 'skipgram' && model !== 'cbow')
     throw new UsageError(`model must be 'skipgram' or 'cbow', got '${String(model)}'`);
-  const sample = options.sample ?? 1e-3;
+  const sample = options.sample ?? 1e-4;
   if (!(sample >= 0) || !Number.isFinite(sample)) throw new UsageError(`sample must be a number >= 0, got ${sample}`);
   const learningRate = options.learningRate ?? (model === 'cbow' ? 0.05 : 0.025);
   if (!(learningRate > 0) || !Number.isFinite(learningRate))

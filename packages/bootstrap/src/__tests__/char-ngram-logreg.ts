@@ -55,7 +55,8 @@ export class CharNgramLogReg implements RelationClassifier {
       for (let j = 0; j < k; j++) this.bias[j] -= scale * gradB[j];
       for (const [f, w] of this.weights) {
         const g = gradW.get(f);
-        for (let j = 0; j < k; j++) w[j] -= scale * (g === undefined ? 0 : g[j]) + this.settings.learningRate * this.settings.l2 * w[j];
+        for (let j = 0; j < k; j++)
+          w[j] -= scale * (g === undefined ? 0 : g[j]) + this.settings.learningRate * this.settings.l2 * w[j];
       }
       loss.push(total / Math.max(1, xs.length));
       options?.onProgress?.({ phase: 'epoch', done: epoch + 1, total: epochs, values: { loss: loss[epoch] } });

@@ -36,7 +36,8 @@ export function chainTask(options: { seedPerClass?: Record<string, number>; pool
         pool.push(makeCandidate(`${filler(n, 0)}${t[link]}${filler(n, 1)}${t[link + 1]}${filler(n, 2)}`, label));
       }
     }
-    for (let i = 0; i < 4; i++) for (let n = 0; n < 2; n++) dev.push(makeCandidate(`${filler(n, 1)}${t[i]}${filler(n, 2)}`, label));
+    for (let i = 0; i < 4; i++)
+      for (let n = 0; n < 2; n++) dev.push(makeCandidate(`${filler(n, 1)}${t[i]}${filler(n, 2)}`, label));
   }
   // Interleave the pool so that pool order says nothing about the class.
   const order = pool.map((_, i) => i).sort((a, b) => ((a * 7919) % pool.length) - ((b * 7919) % pool.length) || a - b);

@@ -34,7 +34,9 @@ function fakeIO(cwd: string): CliIO & { out: string[]; err: string[] } {
 let tmp: string;
 beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'emr-re-cli-bootstrap-'));
-  const lines = readFileSync(CMEIE, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(CMEIE, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   await fs.writeFile(path.join(tmp, 'seed.jsonl'), lines.slice(0, 12).join('\n') + '\n');
   await fs.writeFile(path.join(tmp, 'pool.jsonl'), lines.slice(12, 36).join('\n') + '\n');
   await fs.writeFile(path.join(tmp, 'dev.jsonl'), lines.slice(-8).join('\n') + '\n');
@@ -45,18 +47,29 @@ afterAll(async () => {
 
 const baseArgs = (out: string): string[] => [
   'bootstrap',
-  '--seed', 'seed.jsonl',
-  '--pool', 'pool.jsonl',
-  '--dev', 'dev.jsonl',
-  '--format', 'cmeie',
-  '--schema', 'cmeie',
-  '--config', TINY_CONFIG,
+  '--seed',
+  'seed.jsonl',
+  '--pool',
+  'pool.jsonl',
+  '--dev',
+  'dev.jsonl',
+  '--format',
+  'cmeie',
+  '--schema',
+  'cmeie',
+  '--config',
+  TINY_CONFIG,
   // λ = 0 lets every pair pass, so both iterations move exactly N pairs whatever the tiny model learnt
-  '--lambda', '0',
-  '--per-iteration', '40',
-  '--max-iterations', '2',
-  '--epochs', '2',
-  '--out', out,
+  '--lambda',
+  '0',
+  '--per-iteration',
+  '40',
+  '--max-iterations',
+  '2',
+  '--epochs',
+  '2',
+  '--out',
+  out,
 ];
 
 describe('emr-re bootstrap', () => {
@@ -68,7 +81,14 @@ describe('emr-re bootstrap', () => {
     const stdout = io.out.join('');
     expect(stdout.trim().split('\n')).toHaveLength(1);
     const result = JSON.parse(stdout);
-    const its = result.iterations as { iteration: number; added: number; poolLeft: number; labelled: number; wrongAdded: number; dev: { micro: { f1: number }; macro: { f1: number } } }[];
+    const its = result.iterations as {
+      iteration: number;
+      added: number;
+      poolLeft: number;
+      labelled: number;
+      wrongAdded: number;
+      dev: { micro: { f1: number }; macro: { f1: number } };
+    }[];
     expect(result.stopReason).toBe('max-iterations');
     expect(its).toHaveLength(2);
     its.forEach((it, i) => {
@@ -82,7 +102,7 @@ describe('emr-re bootstrap', () => {
         expect(it.labelled).toBe(its[i - 1].labelled + it.added);
       }
     });
-        // `labelled` counts the pairs each iteration's model trained on, its own moved pairs included
+    // `labelled` counts the pairs each iteration's model trained on, its own moved pairs included
     expect(result.labelled).toBe(its[1].labelled);
     expect(result.labelled + result.poolLeft).toBe(its[0].labelled + its[0].poolLeft);
     expect(result.seedDev.micro.f1).toBeGreaterThanOrEqual(0);
@@ -110,29 +130,141 @@ describe('emr-re bootstrap', () => {
     // an existing run is never overwritten silently
     const clash = fakeIO(tmp);
     expect(await main([...baseArgs('run'), '--json'], clash)).toBe(2);
-    expect(clash.err.join('')).toBe(`emr-re bootstrap: --out ${out} already holds a bootstrap run; add --resume to continue it or choose another directory\n`);
+    expect(clash.err.join('')).toBe(
+      `emr-re bootstrap: --out ${out} already holds a bootstrap run; add --resume to continue it or choose another directory\n`,
+    );
     // nor resumed with other settings
     const other = fakeIO(tmp);
-    expect(await main([...baseArgs('run').map((a) => (a === '0' ? '0.5' : a)), '--pool-gold', '--resume'], other)).toBe(2);
+    expect(await main([...baseArgs('run').map((a) => (a === '0' ? '0.5' : a)), '--pool-gold', '--resume'], other)).toBe(
+      2,
+    );
     expect(other.err.join('')).toContain('option lambda is 0.5 but the run was started with 0');
   });
 
   it('leaves no tensors behind after a run that trains, predicts and rolls models over', async () => {
     const io = fakeIO(tmp);
-    expect(await main(['bootstrap', '--seed', 'seed.jsonl', '--pool', 'pool.jsonl', '--format', 'cmeie', '--schema', 'cmeie', '--config', TINY_CONFIG, '--lambda', '0', '--per-iteration', '40', '--max-iterations', '1', '--epochs', '1', '--out', 'warm', '--json'], io)).toBe(0);
+    expect(
+      await main(
+        [
+          'bootstrap',
+          '--seed',
+          'seed.jsonl',
+          '--pool',
+          'pool.jsonl',
+          '--format',
+          'cmeie',
+          '--schema',
+          'cmeie',
+          '--config',
+          TINY_CONFIG,
+          '--lambda',
+          '0',
+          '--per-iteration',
+          '40',
+          '--max-iterations',
+          '1',
+          '--epochs',
+          '1',
+          '--out',
+          'warm',
+          '--json',
+        ],
+        io,
+      ),
+    ).toBe(0);
     const before = tf.memory().numTensors;
     const again = fakeIO(tmp);
-    expect(await main(['bootstrap', '--seed', 'seed.jsonl', '--pool', 'pool.jsonl', '--format', 'cmeie', '--schema', 'cmeie', '--config', TINY_CONFIG, '--lambda', '0', '--per-iteration', '40', '--max-iterations', '1', '--epochs', '1', '--warm-start', '--out', 'warm2', '--json'], again)).toBe(0);
+    expect(
+      await main(
+        [
+          'bootstrap',
+          '--seed',
+          'seed.jsonl',
+          '--pool',
+          'pool.jsonl',
+          '--format',
+          'cmeie',
+          '--schema',
+          'cmeie',
+          '--config',
+          TINY_CONFIG,
+          '--lambda',
+          '0',
+          '--per-iteration',
+          '40',
+          '--max-iterations',
+          '1',
+          '--epochs',
+          '1',
+          '--warm-start',
+          '--out',
+          'warm2',
+          '--json',
+        ],
+        again,
+      ),
+    ).toBe(0);
     expect(JSON.parse(again.out.join('')).iterations[0].added).toBe(40);
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it.each([
     [['--pool', 'pool.jsonl'], '--seed FILE (the labelled seed set) is required'],
-    [['--seed', 'seed.jsonl', '--pool', 'pool.jsonl', '--format', 'cmeie', '--schema', 'cmeie', '--out', 'x', '--lambda', '1.5'], "--lambda must be a number in [0, 1), got '1.5'"],
-    [['--seed', 'seed.jsonl', '--pool', 'pool.jsonl', '--format', 'cmeie', '--schema', 'cmeie', '--out', 'x', '--class-quotas', '{bad'], '--class-quotas must be'],
-    [['--seed', 'seed.jsonl', '--pool', 'pool.jsonl', '--format', 'cmeie', '--schema', 'cmeie', '--out', 'x', '--dev-drop-tolerance', '0.1'], '--dev-drop-tolerance needs --dev FILE'],
-    [['--seed', 'missing.jsonl', '--pool', 'pool.jsonl', '--format', 'cmeie', '--schema', 'cmeie', '--out', 'x'], 'missing.jsonl: no such file or directory'],
+    [
+      [
+        '--seed',
+        'seed.jsonl',
+        '--pool',
+        'pool.jsonl',
+        '--format',
+        'cmeie',
+        '--schema',
+        'cmeie',
+        '--out',
+        'x',
+        '--lambda',
+        '1.5',
+      ],
+      "--lambda must be a number in [0, 1), got '1.5'",
+    ],
+    [
+      [
+        '--seed',
+        'seed.jsonl',
+        '--pool',
+        'pool.jsonl',
+        '--format',
+        'cmeie',
+        '--schema',
+        'cmeie',
+        '--out',
+        'x',
+        '--class-quotas',
+        '{bad',
+      ],
+      '--class-quotas must be',
+    ],
+    [
+      [
+        '--seed',
+        'seed.jsonl',
+        '--pool',
+        'pool.jsonl',
+        '--format',
+        'cmeie',
+        '--schema',
+        'cmeie',
+        '--out',
+        'x',
+        '--dev-drop-tolerance',
+        '0.1',
+      ],
+      '--dev-drop-tolerance needs --dev FILE',
+    ],
+    [
+      ['--seed', 'missing.jsonl', '--pool', 'pool.jsonl', '--format', 'cmeie', '--schema', 'cmeie', '--out', 'x'],
+      'missing.jsonl: no such file or directory',
+    ],
   ])('%j is a usage error (exit 2, one line)', async (args, message) => {
     const io = fakeIO(tmp);
     expect(await main(['bootstrap', ...args], io)).toBe(2);

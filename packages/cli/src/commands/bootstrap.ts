@@ -3,13 +3,28 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CORPUS_FORMATS, CharVocabulary, UNKNOWN_LABEL, UsageError, loadSchema } from '@emr-re/tokenize';
 import type { Candidate } from '@emr-re/tokenize';
-import { ARCHITECTURES, BACKEND_NAMES, PRESET_NAMES, createRelationModel, selectBackend, toCandidates } from '@emr-re/resgru-att';
+import {
+  ARCHITECTURES,
+  BACKEND_NAMES,
+  PRESET_NAMES,
+  createRelationModel,
+  selectBackend,
+  toCandidates,
+} from '@emr-re/resgru-att';
 import { loadWord2Vec } from '@emr-re/embeddings';
 import { runBootstrap } from '@emr-re/bootstrap';
 import type { BootstrapResult, ClassQuotas } from '@emr-re/bootstrap';
 import { progressRenderer } from '../io';
 import type { CommandRun } from '../io';
-import { backendArgument, configFromFlags, corpusFormat, inputPath, intArgument, readRecords, schemaArgument } from './train';
+import {
+  backendArgument,
+  configFromFlags,
+  corpusFormat,
+  inputPath,
+  intArgument,
+  readRecords,
+  schemaArgument,
+} from './train';
 
 const HELP = `usage: emr-re bootstrap --seed FILE --pool FILE --format F --schema S --out DIR
                         [--config JSON|FILE | [--arch A] [--preset small|paper]] [--dev FILE]
@@ -49,14 +64,16 @@ The accepted model is written to DIR/model (score it with: emr-re evaluate --mod
 function lambdaArgument(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const x = Number(value);
-  if (value.trim() === '' || !Number.isFinite(x) || x < 0 || x >= 1) throw new UsageError(`--lambda must be a number in [0, 1), got '${value}'`);
+  if (value.trim() === '' || !Number.isFinite(x) || x < 0 || x >= 1)
+    throw new UsageError(`--lambda must be a number in [0, 1), got '${value}'`);
   return x;
 }
 
 function toleranceArgument(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const x = Number(value);
-  if (value.trim() === '' || !Number.isFinite(x) || x < 0) throw new UsageError(`--dev-drop-tolerance must be a number ≥ 0, got '${value}'`);
+  if (value.trim() === '' || !Number.isFinite(x) || x < 0)
+    throw new UsageError(`--dev-drop-tolerance must be a number ≥ 0, got '${value}'`);
   return x;
 }
 
@@ -67,7 +84,9 @@ function quotasArgument(value: string | undefined): ClassQuotas | undefined {
   try {
     parsed = JSON.parse(value);
   } catch {
-    throw new UsageError(`--class-quotas must be 'proportional' or a JSON object like {"临床表现": 0.3, "*": 100}, got '${value}'`);
+    throw new UsageError(
+      `--class-quotas must be 'proportional' or a JSON object like {"临床表现": 0.3, "*": 100}, got '${value}'`,
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new UsageError(`--class-quotas JSON must be an object of label → share or count`);
@@ -143,7 +162,8 @@ export const run: CommandRun = async (argv, io) => {
     io.stdout(HELP);
     return 0;
   }
-  if (!values.seed) throw new UsageError('--seed FILE (the labelled seed set) is required; the random seed is --random-seed N');
+  if (!values.seed)
+    throw new UsageError('--seed FILE (the labelled seed set) is required; the random seed is --random-seed N');
   if (!values.pool) throw new UsageError('--pool FILE (the unlabelled records) is required');
   if (!values.out) throw new UsageError('--out DIR (the run directory) is required');
   if (!values.schema) throw new UsageError('--schema paper|cmeie|FILE is required');
@@ -158,14 +178,18 @@ export const run: CommandRun = async (argv, io) => {
   const maxIterations = intArgument(values['max-iterations'], '--max-iterations');
   const classQuotas = quotasArgument(values['class-quotas']);
   const devDropTolerance = toleranceArgument(values['dev-drop-tolerance']);
-  if (devDropTolerance !== undefined && values.dev === undefined) throw new UsageError('--dev-drop-tolerance needs --dev FILE');
+  if (devDropTolerance !== undefined && values.dev === undefined)
+    throw new UsageError('--dev-drop-tolerance needs --dev FILE');
   const config = await configFromFlags(
     {
       config: values.config,
       arch: values.config === undefined ? (values.arch ?? 'resgru-att') : values.arch,
       preset: values.preset,
       epochs: positiveArgument(values.epochs, '--epochs'),
-      seed: intArgument(values['random-seed'] ?? values['seed-number'], values['random-seed'] !== undefined ? '--random-seed' : '--seed-number'),
+      seed: intArgument(
+        values['random-seed'] ?? values['seed-number'],
+        values['random-seed'] !== undefined ? '--random-seed' : '--seed-number',
+      ),
       crossSentence: values['cross-sentence'],
     },
     io.cwd,
@@ -173,10 +197,13 @@ export const run: CommandRun = async (argv, io) => {
   const seedFile = inputPath(values.seed, '--seed', io.cwd);
   const poolFile = inputPath(values.pool, '--pool', io.cwd);
   const devFile = values.dev === undefined ? undefined : inputPath(values.dev, '--dev', io.cwd);
-  const embeddingsFile = values.embeddings === undefined ? undefined : inputPath(values.embeddings, '--embeddings', io.cwd);
+  const embeddingsFile =
+    values.embeddings === undefined ? undefined : inputPath(values.embeddings, '--embeddings', io.cwd);
   const out = path.resolve(io.cwd, values.out);
   if (!values.resume && existsSync(path.join(out, 'run.json'))) {
-    throw new UsageError(`--out ${out} already holds a bootstrap run; add --resume to continue it or choose another directory`);
+    throw new UsageError(
+      `--out ${out} already holds a bootstrap run; add --resume to continue it or choose another directory`,
+    );
   }
 
   const log = (line: string): void => io.stderr(`emr-re bootstrap: ${line}\n`);
@@ -185,22 +212,35 @@ export const run: CommandRun = async (argv, io) => {
   const crossSentence = config.crossSentence ?? false;
   const skipInvalid = values['skip-invalid'];
   const candidatesOf = async (file: string, fileFormat: typeof format): Promise<Candidate[]> =>
-    toCandidates(await readRecords(file, { format: fileFormat, schema, skipInvalid }, io, 'bootstrap'), schema, crossSentence);
+    toCandidates(
+      await readRecords(file, { format: fileFormat, schema, skipInvalid }, io, 'bootstrap'),
+      schema,
+      crossSentence,
+    );
   const seed = await candidatesOf(seedFile, format);
-  if (seed.length === 0) throw new UsageError(`${seedFile}: no candidate entity pairs under schema '${schema.name}' (check --format and --schema)`);
+  if (seed.length === 0)
+    throw new UsageError(
+      `${seedFile}: no candidate entity pairs under schema '${schema.name}' (check --format and --schema)`,
+    );
   const poolWithLabels = await candidatesOf(poolFile, poolFormat);
   // The pool's labels never reach training; with --pool-gold they only score the moved labels.
   const pool = poolWithLabels.map((c) => ({ ...c, label: UNKNOWN_LABEL }));
   const poolGold = values['pool-gold'] ? poolWithLabels.map((c) => c.label) : undefined;
   const dev = devFile === undefined ? undefined : await candidatesOf(devFile, format);
-  log(`${seed.length} seed pairs, ${pool.length} pool pairs${dev ? `, ${dev.length} dev pairs` : ''}; run directory ${out}`);
+  log(
+    `${seed.length} seed pairs, ${pool.length} pool pairs${dev ? `, ${dev.length} dev pairs` : ''}; run directory ${out}`,
+  );
 
   // One vocabulary for every iteration, from the seed and pool windows (text only, no labels).
-  const vocabulary = CharVocabulary.build(new Set([...seed, ...pool].map((c) => c.sentence.text)), { minCount: config.minCount ?? 1 });
+  const vocabulary = CharVocabulary.build(new Set([...seed, ...pool].map((c) => c.sentence.text)), {
+    minCount: config.minCount ?? 1,
+  });
   const embeddings =
     embeddingsFile === undefined
       ? undefined
-      : await loadWord2Vec(embeddingsFile, { vocabulary: new Set([...seed, ...pool].flatMap((c) => [...c.sentence.text])) });
+      : await loadWord2Vec(embeddingsFile, {
+          vocabulary: new Set([...seed, ...pool].flatMap((c) => [...c.sentence.text])),
+        });
 
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
@@ -238,10 +278,16 @@ export const run: CommandRun = async (argv, io) => {
     const lines = [`seed: ${seed.length} labelled pairs${f1(result.seedDev)}`];
     for (const it of result.iterations) {
       const wrong = it.wrongAdded === undefined ? '' : ` (${it.wrongAdded} wrong)`;
-      lines.push(`iteration ${it.iteration}: moved ${it.added}${wrong}, pool left ${it.poolLeft}, trained on ${it.labelled}${f1(it.dev)}${it.rolledBack ? ' — rolled back' : ''}`);
+      lines.push(
+        `iteration ${it.iteration}: moved ${it.added}${wrong}, pool left ${it.poolLeft}, trained on ${it.labelled}${f1(it.dev)}${it.rolledBack ? ' — rolled back' : ''}`,
+      );
     }
     lines.push(`stopped: ${result.stopReason}; labelled set ${result.labelled}, pool left ${result.poolLeft}`);
-    lines.push(result.stopReason === 'aborted' ? `interrupted: continue with --resume --out ${out}` : `model (iteration ${result.acceptedIteration}): ${path.join(out, 'model')}`);
+    lines.push(
+      result.stopReason === 'aborted'
+        ? `interrupted: continue with --resume --out ${out}`
+        : `model (iteration ${result.acceptedIteration}): ${path.join(out, 'model')}`,
+    );
     io.stdout(lines.join('\n') + '\n');
   }
   return result.stopReason === 'aborted' ? 130 : 0;

@@ -17,7 +17,7 @@ whitespace is ignored, context windows stay within a line.
   --negative N             noise samples per example (default 5)
   --epochs N               passes over the corpus (default 5)
   --min-count N            drop characters seen fewer times (default 1)
-  --sample X               subsampling threshold, 0 = off (default 1e-3)
+  --sample X               subsampling threshold, 0 = off (default 1e-4, as fastText)
   --lr X                   starting learning rate (default 0.025, CBOW 0.05)
   --threads N              training threads (default 2; 1 is reproducible with --seed)
   --cbow                   CBOW instead of skip-gram

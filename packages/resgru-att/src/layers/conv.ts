@@ -29,22 +29,54 @@ export function im2col1d(x: tf.Tensor3D, window: number): tf.Tensor3D {
   });
 }
 
+/** `x (batch, length, channels)` · `kernel (window, channels, filters)` as im2col + one matMul, no custom gradient. */
+function im2colProduct(x: tf.Tensor3D, kernel: tf.Tensor3D): { columns: tf.Tensor2D; out: tf.Tensor3D } {
+  const [batch, length, channels] = x.shape;
+  const [window, , filters] = kernel.shape;
+  const columns = tf.reshape(im2col1d(x, window), [batch * length, window * channels]) as tf.Tensor2D;
+  const out = tf.reshape(tf.matMul(columns, tf.reshape(kernel, [window * channels, filters])), [batch, length, filters]) as tf.Tensor3D;
+  return { columns, out };
+}
+
+/**
+ * The convolution with a hand-written gradient: `dkernel = columnsᵀ · dy` (one matMul, columns kept from the
+ * forward pass) and `dx = conv(dy, kernel')` with `kernel'[j, f, c] = kernel[window-1-j, c, f]` — the transposed
+ * convolution is again im2col + one matMul, about twice as fast on wasm as differentiating the im2col slices.
+ */
+const convolve = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, kernel, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
+  const { columns, out } = im2colProduct(x, kernel);
+  save([kernel, columns]);
+  return {
+    value: out,
+    gradFunc: (dyOut: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const dy = dyOut as tf.Tensor3D;
+      const [k, cols] = saved as [tf.Tensor3D, tf.Tensor2D];
+      const [window, channels, filters] = k.shape;
+      const dyRows = tf.reshape(dy, [cols.shape[0], filters]);
+      const dKernel = tf.reshape(tf.matMul(tf.transpose(cols), dyRows), [window, channels, filters]);
+      const flipped = tf.transpose(tf.reverse(k, 0), [0, 2, 1]) as tf.Tensor3D;
+      const dx = im2colProduct(dy, flipped).out;
+      return [dx, dKernel];
+    },
+  };
+});
+
 /**
  * "Same" 1-D cross-correlation with stride 1, equal to `tf.conv1d(x, kernel, 1, 'same')` for odd windows:
  * `x (batch, length, channels)`, `kernel (window, channels, filters)`, `bias (filters)` → `(batch, length, filters)`,
- * computed as `(batch·length, window·channels) · (window·channels, filters)`.
+ * computed as `(batch·length, window·channels) · (window·channels, filters)`; the backward pass is two plain
+ * matMuls and one more im2col (see `convolve`).
  */
 export function conv1dSame(x: tf.Tensor3D, kernel: tf.Tensor3D, bias?: tf.Tensor1D): tf.Tensor3D {
   return tf.tidy(() => {
-    const [batch, length, channels] = x.shape;
-    const [window, kernelChannels, filters] = kernel.shape;
+    const channels = x.shape[2];
+    const kernelChannels = kernel.shape[1];
     if (kernelChannels !== channels) {
       throw new ConfigError('kernel', `expects ${kernelChannels} input channels, x has ${channels}`);
     }
-    const columns = tf.reshape(im2col1d(x, window), [batch * length, window * channels]);
-    let out = tf.matMul(columns, tf.reshape(kernel, [window * channels, filters]));
-    if (bias !== undefined) out = tf.add(out, bias);
-    return tf.reshape(out, [batch, length, filters]);
+    const out = convolve(x, kernel) as tf.Tensor3D;
+    return bias === undefined ? out : (tf.add(out, bias) as tf.Tensor3D);
   });
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend/select';
 import { CellKind, DirectionWeights, gateCount, recurrentSequence, RnnImplementation } from './recurrent-kernels';
+import { registerFastWasmSliceKernels } from './recurrent-wasm';
 
 // Deterministic pseudo-random tensor in [-scale, scale) (no Math.random: failures must reproduce).
 function fixed(shape: number[], seed: number, scale = 1): tf.Tensor {
@@ -101,6 +102,8 @@ const CASES: Case[] = [
 describe.each(['cpu', 'wasm'])('recurrentSequence gradients on %s', (backend) => {
   beforeAll(async () => {
     await selectBackend({ backend: backend as 'cpu' | 'wasm' });
+    // What FastRNN runs on wasm.
+    registerFastWasmSliceKernels();
   });
 
   describe.each(CASES)('$cell dirs=$dirs returnSequences=$returnSequences', (c) => {

@@ -215,30 +215,34 @@ function previousStates(hs: tf.Tensor): tf.Tensor {
 }
 
 /**
- * Input and weight gradients of one direction from the pre-activation gradients of each gate
- * `(T, B, U)` and the operand that met each gate's recurrent matrix (`(T, B, U)`); all in step order.
+ * Input and weight gradients of one direction from the pre-activation gradients of each gate `(T, B, U)`
+ * (step order). `operands` lists, in gate order, each operand `(T, B, U)` that met the recurrent matrix
+ * and how many consecutive gates it met (GRU: h_prev for z and r, r ⊙ h_prev for h; LSTM: h_prev for all
+ * four), so each group's gradient is one `(U, T·B) × (T·B, k·U)` matMul.
  * Returns `[dx (T, B, D), dKernel, dRecurrentKernel, dBias]`.
  */
 function weightGrads(
   gates: tf.Tensor[],
-  operands: tf.Tensor[],
+  operands: Array<{ operand: tf.Tensor; gates: number }>,
   x2d: tf.Tensor,
   kernel: tf.Tensor,
   d: Dims,
 ): tf.Tensor[] {
   const TB = d.T * d.B;
-  const flat = gates.map((g) => tf.reshape(g, [TB, d.U]));
-  const gAll = tf.concat(flat, 1); // (T·B, G·U), the kernel's column layout
+  const gAll = tf.concat(
+    gates.map((g) => tf.reshape(g, [TB, d.U])),
+    1,
+  ); // (T·B, G·U), the kernel's column layout
   const dKernel = tf.matMul(tf.transpose(x2d), gAll);
   const dBias = tf.reshape(tf.matMul(tf.ones([1, TB]), gAll), [d.G * d.U]);
   const dx = tf.reshape(tf.matMul(gAll, tf.transpose(kernel)), [d.T, d.B, d.D]);
-  const transposed = new Map<tf.Tensor, tf.Tensor>();
-  const dRec = flat.map((g, k) => {
-    const op = operands[k];
-    if (!transposed.has(op)) transposed.set(op, tf.transpose(tf.reshape(op, [TB, d.U])));
-    return tf.matMul(transposed.get(op) as tf.Tensor, g);
+  let first = 0;
+  const dRec = operands.map(({ operand, gates: count }) => {
+    const cols = count === d.G ? gAll : tf.slice(gAll, [0, first * d.U], [TB, count * d.U]);
+    first += count;
+    return tf.matMul(tf.transpose(tf.reshape(operand, [TB, d.U])), cols);
   });
-  return [dx, dKernel, tf.concat(dRec, 1), dBias];
+  return [dx, dKernel, dRec.length === 1 ? dRec[0] : tf.concat(dRec, 1), dBias];
 }
 
 /** Output gradient per step `(T, B, U)` from the layer-output gradient `dy`. */
@@ -309,7 +313,16 @@ const gruBptt = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
           daH[s] = gh;
         }
         const gates = [daZ, daR, daH].map((list) => tf.stack(list));
-        const [dx, dK, dR, dB] = weightGrads(gates, [hPrev, hPrev, tf.mul(r, hPrev)], x2d, kernel, d);
+        const [dx, dK, dR, dB] = weightGrads(
+          gates,
+          [
+            { operand: hPrev, gates: 2 },
+            { operand: tf.mul(r, hPrev), gates: 1 },
+          ],
+          x2d,
+          kernel,
+          d,
+        );
         const grads = [dx, tf.zerosLike(ms), dK, dR, dB];
         return last === undefined ? grads : [...grads, tf.zerosLike(last)];
       }),
@@ -380,7 +393,7 @@ const lstmBptt = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => 
           da[3][s] = go;
         }
         const gates = da.map((list) => tf.stack(list));
-        const [dx, dK, dR, dB] = weightGrads(gates, [hPrev, hPrev, hPrev, hPrev], x2d, kernel, d);
+        const [dx, dK, dR, dB] = weightGrads(gates, [{ operand: hPrev, gates: 4 }], x2d, kernel, d);
         const grads = [dx, tf.zerosLike(ms), dK, dR, dB];
         return last === undefined ? grads : [...grads, tf.zerosLike(last)];
       }),

@@ -69,7 +69,7 @@ describe('FastRNN learns a toy order task on wasm', () => {
         const mask = tf.slice(train.mask, [from, 0], [batch, T]);
         const y = tf.slice(train.y, [from, 0], [batch, 1]);
         const p = model.apply([x, mask], { training: true }) as tf.Tensor;
-        return tf.losses.sigmoidCrossEntropy(y, tf.log(tf.div(p, tf.sub(1, p))));
+        return tf.losses.logLoss(y, p);
       }, true) as tf.Scalar;
       const v = cost.dataSync()[0];
       cost.dispose();
@@ -96,7 +96,7 @@ describe('FastRNN learns a toy order task on wasm', () => {
     const test = orderTask(512, T, 4);
     const model = orderModel(T, { cell: 'lstm', units: 16, bidirectional: false });
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'binaryCrossentropy' });
-    await model.fit([train.x, train.mask], train.y, { epochs: 12, batchSize: 32, shuffle: false, verbose: 0 });
+    await model.fit([train.x, train.mask], train.y, { epochs: 8, batchSize: 32, shuffle: false, verbose: 0 });
     expect(accuracy(model, test)).toBeGreaterThanOrEqual(0.95);
   });
 });

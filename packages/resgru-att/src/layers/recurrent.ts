@@ -11,7 +11,8 @@ import {
 } from './recurrent-init';
 import { registerFastWasmSliceKernels } from './recurrent-wasm';
 
-export type { CellKind, RnnImplementation } from './recurrent-kernels';
+export { gateCount, recurrentSequence } from './recurrent-kernels';
+export type { CellKind, DirectionWeights, RecurrentSpec, RnnImplementation } from './recurrent-kernels';
 export { BlockOrthogonal, BLOCK_ORTHOGONAL } from './recurrent-init';
 export type { InitializerSpec, WeightInitializer } from './recurrent-init';
 export { registerFastWasmSliceKernels } from './recurrent-wasm';
@@ -59,8 +60,12 @@ class RecurrentBiasInit implements WeightInitializer {
  * Inputs `[x (batch, length, dim), mask (batch, length)]`, mask 1 on real steps, 0 on padding at the end
  * of each row. Output `(batch, length, U·dirs)` with zeros at padded steps, or with
  * `returnSequences: false` the last real state `(batch, U·dirs)` (`[forward | backward]`). Each row is
- * processed as if its padding were absent: padded steps carry the state unchanged and the backward
- * direction starts at the row's last real step.
+ * processed as if its padding were absent: padded steps output 0 and never reach a real step, and the
+ * backward direction starts at the row's last real step.
+ *
+ * `implementation: 'bptt'` (default) trains with a hand-written backward pass whose weight gradients are
+ * single matMuls over all steps; `'autodiff'` lets tfjs differentiate the step loop (same results, slower).
+ * On the wasm backend the first call installs `registerFastWasmSliceKernels()`.
  *
  * Weights per direction follow tfjs-layers' GRU/LSTM layout and order (`kernel`, `recurrent_kernel`,
  * `bias`, forward then backward), so `setWeights(tfl.layers.bidirectional({layer: tfl.layers.gru(…)})

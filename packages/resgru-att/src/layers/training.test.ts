@@ -101,7 +101,7 @@ describe('training on wasm', () => {
 
 describe.each([
   ['wasm', 1000],
-  ['cpu', 200],
+  ['cpu', 100],
 ] as const)('memory on %s', (backend, steps) => {
   it(`a ${steps}-step train loop through every layer holds tensors and backend buffers flat`, async () => {
     await selectBackend({ backend });
