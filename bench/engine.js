@@ -470,4 +470,4 @@ if (require.main === module) {
   );
 }
 
-module.exports = { CASES, forwardFlops, makeBatch, buildSpec, parseCli, buildOurs, benchOurs, sequenceMaskClass, resultLine };
+module.exports = { CASES, forwardFlops, makeBatch, buildSpec, parseCli, loadOurs, buildOurs, benchOurs, resultLine, main };
