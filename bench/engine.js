@@ -257,7 +257,7 @@ function loadOurs(packageDir = RESGRU_DIR) {
   try {
     rg = require(packageDir);
   } catch (err) {
-    throw new Error(`cannot load @emr-re/resgru-att (build it: npx tsc -p packages/resgru-att/tsconfig.build.json): ${err.message}`);
+    throw new Error(`cannot load @emr-re/resgru-att (build it first: npm run build): ${err.message}`);
   }
   const tf = fromPkg('@tensorflow/tfjs-core');
   const tfl = fromPkg('@tensorflow/tfjs-layers');
@@ -449,14 +449,25 @@ async function main(argv) {
   const backend = await ours.rg.selectBackend({ backend: opts.backend });
   const backendName = typeof backend === 'string' ? backend : ours.tf.getBackend();
   const lines = [];
+  let failed = 0;
   for (const c of spec.cases) {
-    const oursRes = benchOurs(ours, c, spec);
+    let oursRes;
+    let oursError;
+    try {
+      oursRes = benchOurs(ours, c, spec);
+    } catch (err) {
+      // e.g. the wasm heap (4 GiB max) running out: report the case, keep the PyTorch numbers
+      oursError = String(err && err.message ? err.message : err);
+      failed++;
+    }
     const line = resultLine(c, oursRes, torchResults.get(c.name), backendName);
+    if (oursError !== undefined) line.oursError = oursError;
     lines.push(line);
     if (opts.json) process.stdout.write(JSON.stringify(line) + '\n');
+    else if (oursError !== undefined) process.stderr.write(`bench:engine: ${c.name}: our side failed: ${oursError}\n`);
   }
   if (!opts.json) printTable(lines);
-  return 0;
+  return failed > 0 ? 1 : 0;
 }
 
 if (require.main === module) {

@@ -28,7 +28,8 @@ function tiny(arch: Architecture, overrides: Partial<ModelConfig> = {}): ModelCo
   });
 }
 
-const candidates = (n: number, seed: number): Candidate[] => syntheticRecords(n, seed).flatMap((r) => generateCandidates(r, TOY_SCHEMA));
+const candidates = (n: number, seed: number): Candidate[] =>
+  syntheticRecords(n, seed).flatMap((r) => generateCandidates(r, TOY_SCHEMA));
 const train = candidates(100, 11);
 const dev = candidates(40, 12);
 const vocabulary = CharVocabulary.build(train.map((c) => c.sentence.text));
@@ -38,37 +39,40 @@ beforeAll(async () => {
 });
 
 describe('buildNetwork', () => {
-  it.each(ARCHITECTURES)('%s maps (batch, length) features to (batch, labels) probabilities, ignoring padding', (arch) => {
-    const config = tiny(arch);
-    // First use may create per-backend constants that layers cache; measure on the second build.
-    buildNetwork(config, { vocabularySize: vocabulary.size, labelCount: 3 }).dispose();
-    const before = tf.memory().numTensors;
-    const network = buildNetwork(config, { vocabularySize: vocabulary.size, labelCount: 3 });
-    const inputs = inputsOf(arch);
-    expect(network.inputs.map((i) => i.shape)).toEqual(inputs.map(() => [null, 32]));
-    expect(network.outputs[0].shape).toEqual([null, 3]);
-    const batch = dev.slice(0, 5);
-    tf.tidy(() => {
-      const features = featureTensors(batch, vocabulary, config, inputs);
-      const p = network.predict(features) as tf.Tensor;
-      expect(p.shape).toEqual([5, 3]);
-      const sums = tf.sum(p, -1).arraySync() as number[];
-      sums.forEach((s) => expect(s).toBeCloseTo(1, 5));
-      // Scribble on the padding (chars and positions beyond the mask): the output must not move.
-      const mask = features[inputs.indexOf('mask')];
-      const pad = tf.sub(1, mask);
-      const noisy = features.map((f, i) =>
-        inputs[i] === 'chars' || inputs[i] === 'headPosition' || inputs[i] === 'tailPosition'
-          ? tf.add(f, tf.cast(tf.mul(pad, 7), 'int32'))
-          : f,
-      );
-      expect(tf.sum(pad).arraySync()).toBeGreaterThan(0);
-      const q = network.predict(noisy) as tf.Tensor;
-      expect(tf.max(tf.abs(tf.sub(p, q))).arraySync()).toBeLessThan(1e-5);
-    });
-    network.dispose();
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  it.each(ARCHITECTURES)(
+    '%s maps (batch, length) features to (batch, labels) probabilities, ignoring padding',
+    (arch) => {
+      const config = tiny(arch);
+      // First use may create per-backend constants that layers cache; measure on the second build.
+      buildNetwork(config, { vocabularySize: vocabulary.size, labelCount: 3 }).dispose();
+      const before = tf.memory().numTensors;
+      const network = buildNetwork(config, { vocabularySize: vocabulary.size, labelCount: 3 });
+      const inputs = inputsOf(arch);
+      expect(network.inputs.map((i) => i.shape)).toEqual(inputs.map(() => [null, 32]));
+      expect(network.outputs[0].shape).toEqual([null, 3]);
+      const batch = dev.slice(0, 5);
+      tf.tidy(() => {
+        const features = featureTensors(batch, vocabulary, config, inputs);
+        const p = network.predict(features) as tf.Tensor;
+        expect(p.shape).toEqual([5, 3]);
+        const sums = tf.sum(p, -1).arraySync() as number[];
+        sums.forEach((s) => expect(s).toBeCloseTo(1, 5));
+        // Scribble on the padding (chars and positions beyond the mask): the output must not move.
+        const mask = features[inputs.indexOf('mask')];
+        const pad = tf.sub(1, mask);
+        const noisy = features.map((f, i) =>
+          inputs[i] === 'chars' || inputs[i] === 'headPosition' || inputs[i] === 'tailPosition'
+            ? tf.add(f, tf.cast(tf.mul(pad, 7), 'int32'))
+            : f,
+        );
+        expect(tf.sum(pad).arraySync()).toBeGreaterThan(0);
+        const q = network.predict(noisy) as tf.Tensor;
+        expect(tf.max(tf.abs(tf.sub(p, q))).arraySync()).toBeLessThan(1e-5);
+      });
+      network.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    },
+  );
 
   it('builds the same weights from the same seed and others from another seed', () => {
     const a = buildNetwork(tiny('resgru-att'), { vocabularySize: vocabulary.size, labelCount: 3 });
@@ -81,7 +85,10 @@ describe('buildNetwork', () => {
   });
 
   it('resnet depth is 1 + 2 × blocks convolutions per window path (Figure 7: 11 layers = 5 blocks)', () => {
-    const network = buildNetwork(tiny('resnet', { cnn: { filters: 4, windows: [3], blocks: 5 } }), { vocabularySize: 10, labelCount: 3 });
+    const network = buildNetwork(tiny('resnet', { cnn: { filters: 4, windows: [3], blocks: 5 } }), {
+      vocabularySize: 10,
+      labelCount: 3,
+    });
     const blocks = network.layers.filter((l) => l.getClassName() === 'EmrResidualBlock1D');
     const stem = network.layers.filter((l) => l.getClassName() === 'EmrConv1DSame');
     expect(stem).toHaveLength(1);

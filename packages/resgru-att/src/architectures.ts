@@ -35,17 +35,24 @@ type ST = tfl.SymbolicTensor;
 
 /**
  * The first convolution layer: one `Conv1DSame` per window (paper Table 3: 3, 5, 7), concatenated on the
- * channel axis, so windows of several widths see the same input, as in Kim's multi-window CNN.
+ * channel axis, so windows of several widths see the same input, as in Kim's multi-window CNN. Every
+ * convolution takes the mask, so padded steps stay zero between layers and a padded sentence encodes
+ * exactly as the unpadded one.
  * `(batch, length, dv)` → `(batch, length, filters × windows)`.
  */
-function convolutionStem(x: ST, config: ModelConfig, prefix: string): ST {
+function convolutionStem(x: ST, mask: ST, config: ModelConfig, prefix: string): ST {
   const convs = config.cnn.windows.map(
     (w) =>
-      new Conv1DSame({ filters: config.cnn.filters, kernelSize: w, activation: 'relu', name: `${prefix}_conv_w${w}` }).apply(
-        x,
-      ) as ST,
+      new Conv1DSame({
+        filters: config.cnn.filters,
+        kernelSize: w,
+        activation: 'relu',
+        name: `${prefix}_conv_w${w}`,
+      }).apply([x, mask]) as ST,
   );
-  return convs.length === 1 ? convs[0] : (tfl.layers.concatenate({ axis: -1, name: `${prefix}_stem` }).apply(convs) as ST);
+  return convs.length === 1
+    ? convs[0]
+    : (tfl.layers.concatenate({ axis: -1, name: `${prefix}_stem` }).apply(convs) as ST);
 }
 
 /**
@@ -53,12 +60,12 @@ function convolutionStem(x: ST, config: ModelConfig, prefix: string): ST {
  * convolutions each, depth 1 + 2 × blocks (Figure 7: 5/9/11/13 layers = 2/4/5/6 blocks).
  * Blocks use the smallest window; `(batch, length, dv)` → `(batch, length, filters × windows)`.
  */
-function residualBranch(x: ST, config: ModelConfig): ST {
-  let h = convolutionStem(x, config, 'res');
+function residualBranch(x: ST, mask: ST, config: ModelConfig): ST {
+  let h = convolutionStem(x, mask, config, 'res');
   const width = config.cnn.filters * config.cnn.windows.length;
   const kernel = Math.min(...config.cnn.windows);
   for (let b = 0; b < config.cnn.blocks; b++) {
-    h = new ResidualBlock1D({ filters: width, kernelSize: kernel, name: `res_block${b + 1}` }).apply(h) as ST;
+    h = new ResidualBlock1D({ filters: width, kernelSize: kernel, name: `res_block${b + 1}` }).apply([h, mask]) as ST;
   }
   return h;
 }
@@ -92,25 +99,28 @@ function maxPool(h: ST, mask: ST, name: string): ST {
 function encode(x: ST, mask: ST, segments: ST | undefined, config: ModelConfig): ST {
   switch (config.arch) {
     case 'cnn':
-      return maxPool(convolutionStem(x, config, 'cnn'), mask, 'cnn_pool');
+      return maxPool(convolutionStem(x, mask, config, 'cnn'), mask, 'cnn_pool');
     case 'cnn-att':
-      return attend(convolutionStem(x, config, 'cnn'), mask, 'cnn_attention');
+      return attend(convolutionStem(x, mask, config, 'cnn'), mask, 'cnn_attention');
     case 'pcnn':
-      return new PiecewiseMaxPooling({ name: 'pcnn_pool' }).apply([convolutionStem(x, config, 'cnn'), segments as ST]) as ST;
+      return new PiecewiseMaxPooling({ name: 'pcnn_pool' }).apply([
+        convolutionStem(x, mask, config, 'cnn'),
+        segments as ST,
+      ]) as ST;
     case 'resnet':
-      return maxPool(residualBranch(x, config), mask, 'res_pool');
+      return maxPool(residualBranch(x, mask, config), mask, 'res_pool');
     case 'bilstm-att':
       return attend(recurrentBranch(x, mask, config, 'lstm'), mask, 'rnn_attention');
     case 'bigru-att':
       return attend(recurrentBranch(x, mask, config, 'gru'), mask, 'rnn_attention');
     case 'resgru': {
-      const res = maxPool(residualBranch(x, config), mask, 'res_pool');
+      const res = maxPool(residualBranch(x, mask, config), mask, 'res_pool');
       const gru = maxPool(recurrentBranch(x, mask, config, 'gru'), mask, 'rnn_pool');
       return tfl.layers.concatenate({ axis: -1, name: 'hybrid' }).apply([res, gru]) as ST;
     }
     case 'resgru-att': {
       // Paper eq. 12: S = Sc ⊕ SG, each branch with its own attention.
-      const res = attend(residualBranch(x, config), mask, 'res_attention');
+      const res = attend(residualBranch(x, mask, config), mask, 'res_attention');
       const gru = attend(recurrentBranch(x, mask, config, 'gru'), mask, 'rnn_attention');
       return tfl.layers.concatenate({ axis: -1, name: 'hybrid' }).apply([res, gru]) as ST;
     }
@@ -151,7 +161,9 @@ export function buildNetwork(config: ModelConfig, shape: NetworkShape): tfl.Laye
     const probabilities = tfl.layers
       .dense({ units: shape.labelCount, activation: 'softmax', name: 'classifier' })
       .apply(dropped) as ST;
-    const inputs = segments ? [chars, headPosition, tailPosition, mask, segments] : [chars, headPosition, tailPosition, mask];
+    const inputs = segments
+      ? [chars, headPosition, tailPosition, mask, segments]
+      : [chars, headPosition, tailPosition, mask];
     return tfl.model({ inputs, outputs: probabilities, name: `emr_re_${config.arch.replace('-', '_')}` });
   });
 }

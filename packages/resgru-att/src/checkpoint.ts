@@ -58,8 +58,16 @@ const FILE = 'checkpoint.json';
 export async function writeCheckpoint(dir: string, checkpoint: Checkpoint): Promise<void> {
   const parts: Record<string, NamedArray[]> = {
     'weights.bin': checkpoint.weights,
-    'moments1.bin': checkpoint.optimizer.firstMoments.map((values, i) => ({ name: `m${i}`, shape: [values.length], values })),
-    'moments2.bin': checkpoint.optimizer.secondMoments.map((values, i) => ({ name: `v${i}`, shape: [values.length], values })),
+    'moments1.bin': checkpoint.optimizer.firstMoments.map((values, i) => ({
+      name: `m${i}`,
+      shape: [values.length],
+      values,
+    })),
+    'moments2.bin': checkpoint.optimizer.secondMoments.map((values, i) => ({
+      name: `v${i}`,
+      shape: [values.length],
+      values,
+    })),
   };
   if (checkpoint.best) parts['best.bin'] = checkpoint.best;
   await replaceDirectoryAtomic(dir, async (tmp) => {
@@ -96,7 +104,8 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint | undefine
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new CheckpointError(found, `${FILE} is not valid JSON`);
   }
-  if (meta.version !== 1 || meta.kind !== 'emr-re-checkpoint') throw new CheckpointError(found, `${FILE} is not an emr-re checkpoint`);
+  if (meta.version !== 1 || meta.kind !== 'emr-re-checkpoint')
+    throw new CheckpointError(found, `${FILE} is not an emr-re checkpoint`);
   const read = async (name: string): Promise<NamedArray[] | undefined> => {
     const entry = meta.files[name];
     if (entry === undefined) return undefined;
@@ -117,6 +126,10 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint | undefine
     state: meta.state,
     weights,
     best: await read('best.bin'),
-    optimizer: { step: meta.optimizerStep, firstMoments: m.map((a) => a.values), secondMoments: v.map((a) => a.values) },
+    optimizer: {
+      step: meta.optimizerStep,
+      firstMoments: m.map((a) => a.values),
+      secondMoments: v.map((a) => a.values),
+    },
   };
 }

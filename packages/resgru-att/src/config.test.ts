@@ -49,7 +49,9 @@ describe('validateConfig', () => {
 
   it('names the source file in messages and reports JSON syntax errors', () => {
     expect(() => parseConfig('{"arch": "cnn",', 'my.json')).toThrow(/^my\.json: config key "\(root\)": not valid JSON/);
-    expect(() => parseConfig('{"maxLength": 2}', 'my.json')).toThrow('my.json: config key "maxLength": must be between 4 and 4096 (got 2)');
+    expect(() => parseConfig('{"maxLength": 2}', 'my.json')).toThrow(
+      'my.json: config key "maxLength": must be between 4 and 4096 (got 2)',
+    );
   });
 
   it('round-trips through JSON', () => {

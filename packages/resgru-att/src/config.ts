@@ -148,7 +148,8 @@ export function validateConfig(value: unknown, source?: string): ModelConfig {
   const merged = mergeConfig(PAPER_DEFAULTS, value) as Json;
 
   const int = (key: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    if (typeof v !== 'number' || !Number.isInteger(v)) return fail(key, `must be an integer (got ${JSON.stringify(v)})`);
+    if (typeof v !== 'number' || !Number.isInteger(v))
+      return fail(key, `must be an integer (got ${JSON.stringify(v)})`);
     if (v < min || v > max) return fail(key, `must be between ${min} and ${max} (got ${v})`);
     return v;
   };
@@ -202,7 +203,8 @@ export function validateConfig(value: unknown, source?: string): ModelConfig {
   if (merged.patience !== undefined) config.patience = int('patience', merged.patience, 1, 100000);
   if (merged.minCount !== undefined) config.minCount = int('minCount', merged.minCount, 1, 1e9);
   if (merged.crossSentence !== undefined) {
-    if (typeof merged.crossSentence !== 'boolean') fail('crossSentence', `must be true or false (got ${JSON.stringify(merged.crossSentence)})`);
+    if (typeof merged.crossSentence !== 'boolean')
+      fail('crossSentence', `must be true or false (got ${JSON.stringify(merged.crossSentence)})`);
     config.crossSentence = merged.crossSentence as boolean;
   }
   const cw = merged.classWeights;

@@ -37,7 +37,8 @@ export function checkedEntities(record: RecordInput, index: number): Entity[] {
     if (typeof x.id !== 'string') fail(`entities[${i}].id`, 'must be a string');
     if (typeof x.type !== 'string') fail(`entities[${i}].type`, 'must be a string');
     const { start, end } = x;
-    if (typeof start !== 'number' || !Number.isInteger(start) || start < 0) fail(`entities[${i}].start`, 'must be an integer ≥ 0');
+    if (typeof start !== 'number' || !Number.isInteger(start) || start < 0)
+      fail(`entities[${i}].start`, 'must be an integer ≥ 0');
     if (typeof end !== 'number' || !Number.isInteger(end) || end <= (start as number) || end > record.text.length) {
       fail(`entities[${i}].end`, 'must be an integer in (start, text length]');
     }
@@ -70,7 +71,12 @@ export class RelationExtractor {
   async predict(records: readonly RecordInput[], options: ExtractOptions = {}): Promise<EmrRecord[]> {
     const minScore = options.minScore ?? 0;
     const crossSentence = this.classifier.config.crossSentence ?? false;
-    const typed: EmrRecord[] = records.map((r, i) => ({ id: r.id, text: r.text, entities: checkedEntities(r, i), relations: [] }));
+    const typed: EmrRecord[] = records.map((r, i) => ({
+      id: r.id,
+      text: r.text,
+      entities: checkedEntities(r, i),
+      relations: [],
+    }));
     const perRecord: Candidate[][] = typed.map((r) => generateCandidates(r, this.schema, { crossSentence }));
     const predictions = await this.classifier.predict(perRecord.flat());
     let k = 0;

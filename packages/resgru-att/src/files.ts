@@ -4,7 +4,10 @@ import * as path from 'node:path';
 
 /** Writes `data` to `file` atomically: a temporary file in the same directory, then a rename. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
   try {
     await fs.writeFile(tmp, data);
     await fs.rename(tmp, file);

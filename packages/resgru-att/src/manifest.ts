@@ -24,7 +24,14 @@ export class ModelFormatError extends EmrReError {
 export const MODEL_FORMAT_VERSION = 1;
 
 /** The files of a model directory, besides manifest.json. */
-export const MODEL_FILES = ['config.json', 'vocabulary.json', 'labels.json', 'schema.json', 'model.json', 'weights.bin'] as const;
+export const MODEL_FILES = [
+  'config.json',
+  'vocabulary.json',
+  'labels.json',
+  'schema.json',
+  'model.json',
+  'weights.bin',
+] as const;
 
 /** manifest.json: what wrote the directory and the SHA-256 of every other file. */
 export interface ModelManifest {
@@ -48,7 +55,8 @@ export interface ModelParts {
 /** This package's version, read from its package.json (one level above src/ and dist/). */
 export function packageVersion(): string {
   try {
-    return (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string })
+      .version;
   } catch {
     return '0.0.0';
   }
@@ -99,7 +107,10 @@ export async function writeModelDirectory(dir: string, parts: ModelParts): Promi
     files: {},
   };
   for (const [name, data] of Object.entries(contents)) {
-    manifest.files[name] = { sha256: sha256(data), bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength };
+    manifest.files[name] = {
+      sha256: sha256(data),
+      bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength,
+    };
   }
   await replaceDirectoryAtomic(dir, async (tmp) => {
     for (const [name, data] of Object.entries(contents)) await fs.writeFile(path.join(tmp, name), data);
@@ -130,7 +141,8 @@ export async function readModelDirectory(dir: string): Promise<ModelParts> {
     throw new ModelFormatError(file('manifest.json'), 'not found: is this a model directory written by emr-re train?');
   }
   const manifest = parseJson(file('manifest.json'), manifestText) as Partial<ModelManifest>;
-  if (manifest.format !== 'emr-re-model') throw new ModelFormatError(file('manifest.json'), 'is not an emr-re model manifest');
+  if (manifest.format !== 'emr-re-model')
+    throw new ModelFormatError(file('manifest.json'), 'is not an emr-re model manifest');
   if (manifest.formatVersion !== MODEL_FORMAT_VERSION) {
     throw new ModelFormatError(
       file('manifest.json'),
@@ -206,7 +218,10 @@ export async function readModelDirectory(dir: string): Promise<ModelParts> {
   const inputLength = network.inputs[0].shape[1];
   if (outputUnits !== labels.length || inputLength !== config.maxLength) {
     network.dispose();
-    throw new ModelFormatError(file('model.json'), `network shape (input ${inputLength}, output ${outputUnits}) does not match config.json and labels.json`);
+    throw new ModelFormatError(
+      file('model.json'),
+      `network shape (input ${inputLength}, output ${outputUnits}) does not match config.json and labels.json`,
+    );
   }
   return { config, schema, vocabulary, labels: labels as string[], network };
 }

@@ -84,9 +84,22 @@ describe('save and load', () => {
     const dir = path.join(tmp, 'model');
     await model.save(dir);
     const files = (await fs.readdir(dir)).sort();
-    expect(files).toEqual(['config.json', 'labels.json', 'manifest.json', 'model.json', 'schema.json', 'vocabulary.json', 'weights.bin']);
+    expect(files).toEqual([
+      'config.json',
+      'labels.json',
+      'manifest.json',
+      'model.json',
+      'schema.json',
+      'vocabulary.json',
+      'weights.bin',
+    ]);
     const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8'));
-    expect(manifest).toMatchObject({ format: 'emr-re-model', formatVersion: 1, arch: 'resgru-att', tfjsVersion: tf.version_core });
+    expect(manifest).toMatchObject({
+      format: 'emr-re-model',
+      formatVersion: 1,
+      arch: 'resgru-att',
+      tfjsVersion: tf.version_core,
+    });
     expect(Object.keys(manifest.files).sort()).toEqual(files.filter((f) => f !== 'manifest.json'));
     const loaded = await loadRelationModel(dir);
     expect(loaded.config).toEqual(model.config);
@@ -105,7 +118,11 @@ describe('save and load', () => {
   it('load() replaces the state of an existing model', async () => {
     const dir = path.join(tmp, 'model-replace');
     await model.save(dir);
-    const other = await createRelationModel({ config: { ...config, seed: 1 }, schema: TOY_SCHEMA, vocabulary: model.vocabulary });
+    const other = await createRelationModel({
+      config: { ...config, seed: 1 },
+      schema: TOY_SCHEMA,
+      vocabulary: model.vocabulary,
+    });
     await other.load(dir);
     const a = await model.predictProba(devCandidates.slice(0, 4));
     const b = await other.predictProba(devCandidates.slice(0, 4));
@@ -114,9 +131,24 @@ describe('save and load', () => {
   });
 
   it.each([
-    ['a weight file altered', 'weights.bin', (b: Buffer) => (b[10] ^= 1, b), /weights\.bin: does not match the SHA-256/],
-    ['a config edited', 'config.json', (b: Buffer) => Buffer.from(b.toString().replace('"seed": 9', '"seed": 8')), /config\.json: does not match the SHA-256/],
-    ['the manifest from a future version', 'manifest.json', (b: Buffer) => Buffer.from(b.toString().replace('"formatVersion": 1', '"formatVersion": 2')), /manifest\.json: format version 2 is not supported/],
+    [
+      'a weight file altered',
+      'weights.bin',
+      (b: Buffer) => ((b[10] ^= 1), b),
+      /weights\.bin: does not match the SHA-256/,
+    ],
+    [
+      'a config edited',
+      'config.json',
+      (b: Buffer) => Buffer.from(b.toString().replace('"seed": 9', '"seed": 8')),
+      /config\.json: does not match the SHA-256/,
+    ],
+    [
+      'the manifest from a future version',
+      'manifest.json',
+      (b: Buffer) => Buffer.from(b.toString().replace('"formatVersion": 1', '"formatVersion": 2')),
+      /manifest\.json: format version 2 is not supported/,
+    ],
     ['the manifest missing', 'manifest.json', null, /manifest\.json: not found/],
     ['the vocabulary missing', 'vocabulary.json', null, /vocabulary\.json: is missing/],
   ])('refuses a directory with %s (typed ModelFormatError naming the file)', async (_what, file, change, message) => {
@@ -144,7 +176,15 @@ describe('loadModel (serving)', () => {
     const predictions = await model.predict(devCandidates);
     const expected = predictions.filter((p) => p.label !== UNKNOWN_LABEL);
     const got = out.flatMap((r) => r.relations.map((x) => ({ id: r.id, ...x })));
-    expect(got).toEqual(expected.map((p) => ({ id: p.candidate.recordId, head: p.candidate.head.id, tail: p.candidate.tail.id, label: p.label, score: p.score })));
+    expect(got).toEqual(
+      expected.map((p) => ({
+        id: p.candidate.recordId,
+        head: p.candidate.head.id,
+        tail: p.candidate.tail.id,
+        label: p.label,
+        score: p.score,
+      })),
+    );
     // The toy task is learnt: the predicted relations are the gold ones.
     let agree = 0;
     let total = 0;
@@ -163,7 +203,9 @@ describe('loadModel (serving)', () => {
     await model.save(dir);
     const m = await loadModel(dir);
     const bad = { id: 'r9', text: '糖尿病', entities: [{ id: 'a', type: 'D', start: 2, end: 9 }] };
-    await expect(m.predict([bad])).rejects.toThrow('record r9: field entities[0].end: must be an integer in (start, text length]');
+    await expect(m.predict([bad])).rejects.toThrow(
+      'record r9: field entities[0].end: must be an integer in (start, text length]',
+    );
     m.dispose();
   });
 });
@@ -184,9 +226,13 @@ describe('pretrained character embeddings', () => {
     };
     const m = await createRelationModel({ config, schema: TOY_SCHEMA, vocabulary, embeddings: source });
     const table = m.network.getLayer('char_embedding').getWeights()[0].arraySync() as number[][];
-    expect(table[vocabulary.id('见')].map((v) => Math.round(v * 10) / 10)).toEqual(Array.from(vec, (v) => Math.round(v * 10) / 10));
+    expect(table[vocabulary.id('见')].map((v) => Math.round(v * 10) / 10)).toEqual(
+      Array.from(vec, (v) => Math.round(v * 10) / 10),
+    );
     expect(table[vocabulary.id('治')]).not.toEqual(table[vocabulary.id('见')]);
     m.dispose();
-    await expect(createRelationModel({ config: { ...config, charDim: 9 }, schema: TOY_SCHEMA, vocabulary, embeddings: source })).rejects.toBeInstanceOf(ConfigError);
+    await expect(
+      createRelationModel({ config: { ...config, charDim: 9 }, schema: TOY_SCHEMA, vocabulary, embeddings: source }),
+    ).rejects.toBeInstanceOf(ConfigError);
   });
 });

@@ -34,7 +34,12 @@ const INFERENCE_BATCH = 256;
  * Returns how many rows were set.
  * @throws ConfigError when the source's dimension differs from `charDim`.
  */
-export function initialiseCharEmbeddings(network: tfl.LayersModel, vocabulary: CharVocabulary, source: EmbeddingSource, charDim: number): number {
+export function initialiseCharEmbeddings(
+  network: tfl.LayersModel,
+  vocabulary: CharVocabulary,
+  source: EmbeddingSource,
+  charDim: number,
+): number {
   if (source.dim !== charDim) {
     throw new ConfigError('charDim', `is ${charDim} but the pretrained embeddings have dimension ${source.dim}`);
   }
@@ -67,7 +72,13 @@ export class RelationModel implements RelationClassifier {
   };
 
   /** Use `createRelationModel` or `loadRelationModel`. */
-  constructor(parts: { config: ModelConfig; schema: Schema; vocabulary: CharVocabulary; labels: string[]; network: tfl.LayersModel }) {
+  constructor(parts: {
+    config: ModelConfig;
+    schema: Schema;
+    vocabulary: CharVocabulary;
+    labels: string[];
+    network: tfl.LayersModel;
+  }) {
     this.state = { ...parts };
   }
 

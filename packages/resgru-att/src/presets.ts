@@ -7,20 +7,22 @@ export const PRESET_NAMES = ['paper', 'small'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 /**
- * `paper`: Table 3 as published (GPU-sized). `small`: a CPU/wasm-sized model that trains on
- * ~1,000 sentences × 3 epochs in minutes on two cores; same architecture, narrower and shallower.
+ * `paper`: Table 3 as published (GPU-sized). `small`: a CPU/wasm-sized model of the same architecture
+ * (one window of 3, 48 filters, 2 residual blocks = a 5-layer ResNet, one BiGRU layer of 48 units,
+ * 80-character windows) that trains on 1,000 CMeIE sentences (~15,000 candidates) × 3 epochs in minutes on
+ * two cores with the wasm backend (measured ~0.5 s a step of 64 on a shared 2-core machine).
  */
 export const PRESETS: Record<PresetName, ModelConfig> = {
   paper: PAPER_DEFAULTS,
   small: {
     version: 1,
     arch: 'resgru-att',
-    maxLength: 100,
+    maxLength: 80,
     charDim: 64,
     positionDim: 16,
-    maxDistance: 100,
-    cnn: { filters: 32, windows: [3, 5, 7], blocks: 2 },
-    rnn: { units: 64, layers: 1 },
+    maxDistance: 80,
+    cnn: { filters: 48, windows: [3], blocks: 2 },
+    rnn: { units: 48, layers: 1 },
     dropout: 0.3,
     batchSize: 64,
     learningRate: 0.002,
@@ -40,6 +42,10 @@ export function isPresetName(name: string): name is PresetName {
  * The configuration of `arch` under a preset, with optional overrides (deep-merged, then validated).
  * @example configFor('bigru-att', 'small', { epochs: 3 })
  */
-export function configFor(arch: Architecture, preset: PresetName = 'paper', overrides: Partial<ModelConfig> = {}): ModelConfig {
+export function configFor(
+  arch: Architecture,
+  preset: PresetName = 'paper',
+  overrides: Partial<ModelConfig> = {},
+): ModelConfig {
   return validateConfig(mergeConfig({ ...PRESETS[preset], arch }, overrides));
 }

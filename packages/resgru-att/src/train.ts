@@ -29,7 +29,11 @@ function isCandidate(x: EmrRecord | Candidate): x is Candidate {
  * Candidate pairs of records (or candidates passed through) under a schema; windows are sentences, or whole
  * records with `crossSentence`.
  */
-export function toCandidates(data: readonly (EmrRecord | Candidate)[], schema: Schema, crossSentence = false): Candidate[] {
+export function toCandidates(
+  data: readonly (EmrRecord | Candidate)[],
+  schema: Schema,
+  crossSentence = false,
+): Candidate[] {
   const out: Candidate[] = [];
   for (const item of data) {
     if (isCandidate(item)) out.push(item);
@@ -46,13 +50,22 @@ export function toCandidates(data: readonly (EmrRecord | Candidate)[], schema: S
  * const model = await train(records, configFor('resgru-att', 'small'), { schema: await loadSchema('cmeie') });
  * await model.save('out/model');
  */
-export async function train(data: readonly (EmrRecord | Candidate)[], config: ModelConfig, options: TrainOptions): Promise<RelationModel> {
+export async function train(
+  data: readonly (EmrRecord | Candidate)[],
+  config: ModelConfig,
+  options: TrainOptions,
+): Promise<RelationModel> {
   const valid = validateConfig(config);
   const candidates = toCandidates(data, options.schema, valid.crossSentence ?? false);
   const texts = new Set<string>();
   for (const c of candidates) texts.add(c.sentence.text);
   const vocabulary = options.vocabulary ?? CharVocabulary.build(texts, { minCount: valid.minCount ?? 1 });
-  const model = await createRelationModel({ config: valid, schema: options.schema, vocabulary, embeddings: options.embeddings });
+  const model = await createRelationModel({
+    config: valid,
+    schema: options.schema,
+    vocabulary,
+    embeddings: options.embeddings,
+  });
   try {
     const dev = options.dev ? toCandidates(options.dev, options.schema, valid.crossSentence ?? false) : undefined;
     await model.fit(candidates, {

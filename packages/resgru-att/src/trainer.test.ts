@@ -34,16 +34,24 @@ function tinyNetwork(config: ModelConfig, vocabularySize: number): tfl.LayersMod
     const tail = tfl.input({ shape: [T], dtype: 'int32', name: 'tailPosition' });
     const mask = tfl.input({ shape: [T], name: 'mask' });
     const p = positionVocabularySize(config.maxDistance);
-    const x = tfl.layers.concatenate().apply([
-      tfl.layers.embedding({ inputDim: vocabularySize, outputDim: config.charDim }).apply(chars) as tfl.SymbolicTensor,
-      tfl.layers.embedding({ inputDim: p, outputDim: config.positionDim }).apply(head) as tfl.SymbolicTensor,
-      tfl.layers.embedding({ inputDim: p, outputDim: config.positionDim }).apply(tail) as tfl.SymbolicTensor,
-    ]) as tfl.SymbolicTensor;
+    const x = tfl.layers
+      .concatenate()
+      .apply([
+        tfl.layers
+          .embedding({ inputDim: vocabularySize, outputDim: config.charDim })
+          .apply(chars) as tfl.SymbolicTensor,
+        tfl.layers.embedding({ inputDim: p, outputDim: config.positionDim }).apply(head) as tfl.SymbolicTensor,
+        tfl.layers.embedding({ inputDim: p, outputDim: config.positionDim }).apply(tail) as tfl.SymbolicTensor,
+      ]) as tfl.SymbolicTensor;
     const masked = new SequenceMask({}).apply([x, mask]) as tfl.SymbolicTensor;
-    const conv = tfl.layers.conv1d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(masked) as tfl.SymbolicTensor;
+    const conv = tfl.layers
+      .conv1d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' })
+      .apply(masked) as tfl.SymbolicTensor;
     const pooled = tfl.layers.globalMaxPooling1d({}).apply(conv) as tfl.SymbolicTensor;
     const dropped = new StepDropout({ rate: config.dropout, seed: config.seed }).apply(pooled) as tfl.SymbolicTensor;
-    const out = tfl.layers.dense({ units: TOY_LABELS.length, activation: 'softmax' }).apply(dropped) as tfl.SymbolicTensor;
+    const out = tfl.layers
+      .dense({ units: TOY_LABELS.length, activation: 'softmax' })
+      .apply(dropped) as tfl.SymbolicTensor;
     return tfl.model({ inputs: [chars, head, tail, mask], outputs: out });
   });
 }
@@ -95,7 +103,8 @@ afterAll(async () => {
 });
 
 const allEqual = (a: ReturnType<typeof weightArrays>, b: ReturnType<typeof weightArrays>): boolean =>
-  a.length === b.length && a.every((w, i) => w.values.length === b[i].values.length && w.values.every((v, j) => v === b[i].values[j]));
+  a.length === b.length &&
+  a.every((w, i) => w.values.length === b[i].values.length && w.values.every((v, j) => v === b[i].values[j]));
 
 describe('fitNetwork', () => {
   it('is deterministic: same seed, same weights; another seed, other weights', async () => {
@@ -169,7 +178,9 @@ describe('fitNetwork', () => {
     const dir = path.join(tmp, 'other');
     const m = trainable(config, vocabulary);
     await fitNetwork(m, train, { epochs: 1, checkpointDir: dir });
-    await expect(fitNetwork(m, train.slice(0, 20), { checkpointDir: dir, resume: true })).rejects.toThrow(/another configuration, seed, vocabulary or training set/);
+    await expect(fitNetwork(m, train.slice(0, 20), { checkpointDir: dir, resume: true })).rejects.toThrow(
+      /another configuration, seed, vocabulary or training set/,
+    );
     m.network.dispose();
   });
 

@@ -57,10 +57,12 @@ export function weightArrays(network: tfl.LayersModel): NamedArray[] {
 /** Sets every weight of a network from `weightArrays` output. @throws RangeError on a count or shape mismatch. */
 export function setWeightArrays(network: tfl.LayersModel, arrays: NamedArray[]): void {
   const weights = network.weights;
-  if (arrays.length !== weights.length) throw new RangeError(`got ${arrays.length} weight arrays, network has ${weights.length}`);
+  if (arrays.length !== weights.length)
+    throw new RangeError(`got ${arrays.length} weight arrays, network has ${weights.length}`);
   arrays.forEach((a, i) => {
     const want = weights[i].shape.join(',');
-    if (a.shape.join(',') !== want) throw new RangeError(`weight ${weights[i].originalName}: shape [${a.shape}] ≠ [${want}]`);
+    if (a.shape.join(',') !== want)
+      throw new RangeError(`weight ${weights[i].originalName}: shape [${a.shape}] ≠ [${want}]`);
   });
   tf.tidy(() => network.setWeights(arrays.map((a) => tf.tensor(a.values, a.shape, 'float32'))));
 }
@@ -69,7 +71,11 @@ export function setWeightArrays(network: tfl.LayersModel, arrays: NamedArray[]):
  * Loss weight of each label index: 1 without `classWeights`; `'balanced'` gives n / (k × n_c) over the
  * k labels present in training (absent labels 1); an object gives the listed labels' weights (others 1).
  */
-export function classWeightVector(spec: ClassWeights | undefined, labels: readonly string[], trainLabels: Int32Array): Float32Array {
+export function classWeightVector(
+  spec: ClassWeights | undefined,
+  labels: readonly string[],
+  trainLabels: Int32Array,
+): Float32Array {
   const w = new Float32Array(labels.length).fill(1);
   if (spec === undefined) return w;
   if (spec === 'balanced') {
@@ -103,7 +109,11 @@ export function argmax(row: ArrayLike<number>): number {
 
 function fingerprintOf(model: TrainableNetwork, train: Candidate[], labelsIdx: Int32Array, seed: number): string {
   const { epochs: _epochs, patience: _patience, ...config } = model.config;
-  const data = sha256(train.map((c, i) => `${c.recordId}\t${c.head.start},${c.head.end}\t${c.tail.start},${c.tail.end}\t${labelsIdx[i]}`).join('\n'));
+  const data = sha256(
+    train
+      .map((c, i) => `${c.recordId}\t${c.head.start},${c.head.end}\t${c.tail.start},${c.tail.end}\t${labelsIdx[i]}`)
+      .join('\n'),
+  );
   return sha256(JSON.stringify({ config, seed, labels: model.labels, vocabulary: model.vocabulary.size, data }));
 }
 
@@ -123,7 +133,11 @@ const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(reso
  * events (phase `train` per step, `epoch` per epoch), cancellation by `signal`, and an atomic checkpoint
  * after each epoch from which `resume` continues bit-for-bit (weights, Adam moments, PRNG, epoch).
  */
-export async function fitNetwork(model: TrainableNetwork, train: Candidate[], options: TrainFitOptions = {}): Promise<FitReport> {
+export async function fitNetwork(
+  model: TrainableNetwork,
+  train: Candidate[],
+  options: TrainFitOptions = {},
+): Promise<FitReport> {
   const { network, config, labels } = model;
   const epochs = options.epochs ?? config.epochs;
   const seed = options.seed ?? config.seed;
@@ -185,11 +199,15 @@ export async function fitNetwork(model: TrainableNetwork, train: Candidate[], op
           const batch = idx.map((i) => train[i]);
           for (const d of dropouts) d.step = Math.imul(seed, 1000003) + state.step;
           const features = featureTensors(batch, model.vocabulary, config, model.inputs);
-          const targetIdx = tf.tensor1d(Int32Array.from(idx, (i) => trainLabels[i]), 'int32');
+          const targetIdx = tf.tensor1d(
+            Int32Array.from(idx, (i) => trainLabels[i]),
+            'int32',
+          );
           const targets = tf.oneHot(targetIdx, labels.length);
           const exampleWeights = tf.gather(classWeightTensor, targetIdx);
           const { value, grads } = tf.variableGrads(
-            () => weightedCrossEntropy(network.apply(features, { training: true }) as tf.Tensor, targets, exampleWeights),
+            () =>
+              weightedCrossEntropy(network.apply(features, { training: true }) as tf.Tensor, targets, exampleWeights),
             variables,
           );
           optimizer.apply(variables.map((v) => grads[v.name]));
@@ -206,7 +224,8 @@ export async function fitNetwork(model: TrainableNetwork, train: Candidate[], op
             values: {
               epoch,
               loss,
-              examplesPerSecond: seconds > 0 ? Math.round((Math.min((s + 1) * batchSize, train.length) / seconds) * 10) / 10 : 0,
+              examplesPerSecond:
+                seconds > 0 ? Math.round((Math.min((s + 1) * batchSize, train.length) / seconds) * 10) / 10 : 0,
             },
           });
           await nextTick();
@@ -230,7 +249,13 @@ export async function fitNetwork(model: TrainableNetwork, train: Candidate[], op
         state.epoch = epoch;
         state.rngState = rng.state;
         if (options.checkpointDir) {
-          const checkpoint: Checkpoint = { fingerprint, state, weights: weightArrays(network), best, optimizer: optimizer.snapshot() };
+          const checkpoint: Checkpoint = {
+            fingerprint,
+            state,
+            weights: weightArrays(network),
+            best,
+            optimizer: optimizer.snapshot(),
+          };
           await writeCheckpoint(options.checkpointDir, checkpoint);
         }
         options.onProgress?.({

@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import { CORPUS_FORMATS, UsageError } from '@emr-re/tokenize';
 import { metricsToJSON, metricsToMarkdown, pairRecords, scorePairs } from '@emr-re/metrics';
 import { BACKEND_NAMES, loadModel, selectBackend } from '@emr-re/resgru-att';
 import type { CommandRun } from '../io';
-import { backendArgument, corpusFormat, inputPath, readRecords } from './train';
+import { backendArgument, corpusFormat, inputPath, parseFlags, readRecords } from './train';
 
 const HELP = `usage: emr-re evaluate --model DIR --data FILE --format F [--json | --markdown] [--backend B]
 Scores a trained model on gold records: predicts their relations and compares them with the gold ones
@@ -18,20 +17,15 @@ exactly as 'emr-re evaluate --gold --pred' does (same JSON shape).
 
 /** `emr-re evaluate --model`: micro/macro/per-class scores of a trained model on gold records. */
 export const run: CommandRun = async (argv, io) => {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      model: { type: 'string' },
-      data: { type: 'string' },
-      format: { type: 'string' },
-      backend: { type: 'string' },
-      'skip-invalid': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      markdown: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
+  const values = parseFlags(argv, {
+    model: { type: 'string' },
+    data: { type: 'string' },
+    format: { type: 'string' },
+    backend: { type: 'string' },
+    'skip-invalid': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    markdown: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.help) {
     io.stdout(HELP);
@@ -39,7 +33,8 @@ export const run: CommandRun = async (argv, io) => {
   }
   if (!values.model) throw new UsageError('--model DIR is required');
   if (!values.data) throw new UsageError('--data FILE is required (gold records to score the model on)');
-  if (values.json && values.markdown) throw new UsageError('--json and --markdown are exclusive: stdout holds one or the other');
+  if (values.json && values.markdown)
+    throw new UsageError('--json and --markdown are exclusive: stdout holds one or the other');
   const format = corpusFormat(values.format);
   const backend = backendArgument(values.backend);
   const modelDir = inputPath(values.model, '--model', io.cwd);
@@ -48,11 +43,19 @@ export const run: CommandRun = async (argv, io) => {
   await selectBackend({ backend, log: (line) => io.stderr(`emr-re evaluate: ${line}\n`) });
   const extractor = await loadModel(modelDir);
   try {
-    const gold = await readRecords(dataFile, { format, schema: extractor.schema, skipInvalid: values['skip-invalid'] }, io, 'evaluate');
+    const gold = await readRecords(
+      dataFile,
+      { format, schema: extractor.schema, skipInvalid: values['skip-invalid'] },
+      io,
+      'evaluate',
+    );
     const pred = await extractor.predict(gold);
     const report = scorePairs(pairRecords(gold, pred, { goldFile: dataFile, predFile: modelDir }));
     if (values.json) io.stdout(JSON.stringify(metricsToJSON(report)) + '\n');
-    else io.stdout(`Model ${modelDir} (${extractor.classifier.config.arch}) on ${gold.length} records of ${dataFile}\n\n${metricsToMarkdown(report)}`);
+    else
+      io.stdout(
+        `Model ${modelDir} (${extractor.classifier.config.arch}) on ${gold.length} records of ${dataFile}\n\n${metricsToMarkdown(report)}`,
+      );
   } finally {
     extractor.dispose();
   }

@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { CORPUS_FORMATS, UsageError, openCorpus, writeJsonl } from '@emr-re/tokenize';
 import type { CorpusFormatError, EmrRecord } from '@emr-re/tokenize';
 import { BACKEND_NAMES, loadModel, selectBackend } from '@emr-re/resgru-att';
 import type { CommandRun } from '../io';
-import { backendArgument, corpusFormat, inputPath } from './train';
+import { backendArgument, corpusFormat, inputPath, parseFlags } from './train';
 
 const HELP = `usage: emr-re predict --model DIR --data FILE --format F --out FILE.jsonl [--min-score P] [--backend B] [--json]
 Predicts the relations between the entities of every record with a trained model and writes the records
@@ -22,21 +21,16 @@ Predicts the relations between the entities of every record with a trained model
 
 /** `emr-re predict`: records in, records with predicted relations out (streamed, in batches). */
 export const run: CommandRun = async (argv, io) => {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      model: { type: 'string' },
-      data: { type: 'string' },
-      format: { type: 'string' },
-      out: { type: 'string' },
-      'min-score': { type: 'string' },
-      backend: { type: 'string' },
-      'skip-invalid': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
+  const values = parseFlags(argv, {
+    model: { type: 'string' },
+    data: { type: 'string' },
+    format: { type: 'string' },
+    out: { type: 'string' },
+    'min-score': { type: 'string' },
+    backend: { type: 'string' },
+    'skip-invalid': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.help) {
     io.stdout(HELP);
@@ -48,11 +42,13 @@ export const run: CommandRun = async (argv, io) => {
   const format = corpusFormat(values.format);
   const backend = backendArgument(values.backend);
   const minScore = values['min-score'] === undefined ? 0 : Number(values['min-score']);
-  if (!Number.isFinite(minScore) || minScore < 0 || minScore > 1) throw new UsageError(`--min-score must be a number in [0, 1], got '${values['min-score']}'`);
+  if (!Number.isFinite(minScore) || minScore < 0 || minScore > 1)
+    throw new UsageError(`--min-score must be a number in [0, 1], got '${values['min-score']}'`);
   const modelDir = inputPath(values.model, '--model', io.cwd);
   const dataFile = inputPath(values.data, '--data', io.cwd);
   const out = path.resolve(io.cwd, values.out);
-  if (!existsSync(path.dirname(out))) throw new UsageError(`--out ${out}: directory ${path.dirname(out)} does not exist`);
+  if (!existsSync(path.dirname(out)))
+    throw new UsageError(`--out ${out}: directory ${path.dirname(out)} does not exist`);
 
   await selectBackend({ backend, log: (line) => io.stderr(`emr-re predict: ${line}\n`) });
   const extractor = await loadModel(modelDir);
@@ -75,7 +71,10 @@ export const run: CommandRun = async (argv, io) => {
       }
     }
     const written = await writeJsonl(out, counted());
-    if (skipped > 0) io.stderr(`emr-re predict: skipped ${skipped} invalid record${skipped === 1 ? '' : 's'}; first: ${firstSkip?.message}\n`);
+    if (skipped > 0)
+      io.stderr(
+        `emr-re predict: skipped ${skipped} invalid record${skipped === 1 ? '' : 's'}; first: ${firstSkip?.message}\n`,
+      );
     if (values.json) io.stdout(JSON.stringify({ records: written, relations, out }) + '\n');
     else io.stdout(`predicted ${relations} relations in ${written} records; wrote ${out}\n`);
   } finally {

@@ -141,3 +141,65 @@ describe.each(['cpu', 'wasm'])('recurrentSequence gradients on %s', (backend) =>
     });
   });
 });
+
+describe.each(['cpu', 'wasm'])('recurrentSequence edge cases on %s', (backend) => {
+  beforeAll(async () => {
+    await selectBackend({ backend: backend as 'cpu' | 'wasm' });
+    registerFastWasmSliceKernels();
+  });
+
+  it.each([
+    ['gru', 2, true],
+    ['lstm', 2, false],
+  ] as Array<[CellKind, number, boolean]>)(
+    '%s dirs=%i returnSequences=%s: T=1 and an all-padding row (zeros out, zero gradient)',
+    (cell, dirs, returnSequences) => {
+      const c: Case = { cell, dirs, returnSequences };
+      for (const [T, lengths] of [
+        [1, [1, 1]],
+        [3, [3, 0]],
+      ] as Array<[number, number[]]>) {
+        const p = problem(c, 2, T, 3, 2, lengths);
+        const before = tf.memory().numTensors;
+        const results = (['autodiff', 'bptt'] as RnnImplementation[]).map((impl) => {
+          const { value, grads } = tf.valueAndGrads(p.loss(impl))(p.inputs);
+          const out = {
+            value: value.dataSync()[0],
+            dx: Array.from(grads[0].dataSync()),
+            dW: Array.from(grads[1].dataSync()),
+          };
+          tf.dispose([value, ...grads]);
+          return out;
+        });
+        expect(tf.memory().numTensors).toBe(before);
+        expect(results[1].value).toBeCloseTo(results[0].value, 5);
+        results[1].dx.forEach((v, i) => expect(v).toBeCloseTo(results[0].dx[i], 5));
+        results[1].dW.forEach((v, i) => expect(v).toBeCloseTo(results[0].dW[i], 5));
+        if (lengths[1] === 0) {
+          // The empty row (batch index 1) contributes nothing: its input gradient is exactly 0.
+          const row = results[1].dx.slice(T * 3);
+          expect(row.every((v) => v === 0)).toBe(true);
+          const out = tf.tidy(() => {
+            const w = p.inputs.slice(1);
+            const dw: DirectionWeights[] = [];
+            for (let d = 0; d < dirs; d++)
+              dw.push({ kernel: w[3 * d], recurrentKernel: w[3 * d + 1], bias: w[3 * d + 2] });
+            const mask = tf.tensor2d([Array<number>(T).fill(1), Array<number>(T).fill(0)]);
+            return recurrentSequence(p.inputs[0], mask, dw, {
+              cell,
+              units: 2,
+              returnSequences,
+              implementation: 'bptt',
+            });
+          });
+          const values = Array.from(out.dataSync());
+          const perRow = values.length / 2;
+          expect(values.slice(perRow).every((v) => v === 0)).toBe(true);
+          expect(values.slice(0, perRow).some((v) => v !== 0)).toBe(true);
+          out.dispose();
+        }
+        p.dispose();
+      }
+    },
+  );
+});

@@ -63,6 +63,14 @@ function columnBlock(m: tf.Tensor, k: number, units: number): tf.Tensor {
   return tf.slice(m, [0, k * units], [m.shape[0], units]);
 }
 
+/**
+ * `(T, …)` → T tensors `(…)`. tfjs' Unpack gradient fails for a single output (it stacks a bare tensor),
+ * so T = 1 becomes a reshape.
+ */
+function timeSteps(t: tf.Tensor): tf.Tensor[] {
+  return t.shape[0] === 1 ? [tf.reshape(t, t.shape.slice(1))] : tf.unstack(t);
+}
+
 /** Sizes of one direction's run. */
 interface Dims {
   T: number;
@@ -116,9 +124,9 @@ interface GruTrace {
  */
 function gruLoop(p: Prepared, ms: tf.Tensor, trace?: GruTrace): tf.Tensor[] {
   const { T, B, U } = p.d;
-  const [xz, xr, xh2] = p.xs.map((t) => tf.unstack(t));
+  const [xz, xr, xh2] = p.xs.map((t) => timeSteps(t));
   const [rz, rr, rh2] = p.rs;
-  const mSteps = tf.unstack(ms);
+  const mSteps = timeSteps(ms);
   const one = tf.scalar(1);
   const two = tf.scalar(2);
   let h = tf.zeros([B, U]);
@@ -162,9 +170,9 @@ interface LstmTrace {
  */
 function lstmLoop(p: Prepared, ms: tf.Tensor, trace?: LstmTrace): tf.Tensor[] {
   const { T, B, U } = p.d;
-  const [xi, xf, xg2, xo] = p.xs.map((t) => tf.unstack(t));
+  const [xi, xf, xg2, xo] = p.xs.map((t) => timeSteps(t));
   const [ri, rf, rg2, ro] = p.rs;
-  const mSteps = tf.unstack(ms);
+  const mSteps = timeSteps(ms);
   const one = tf.scalar(1);
   const two = tf.scalar(2);
   let h = tf.zeros([B, U]);
@@ -282,12 +290,12 @@ const gruBptt = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
         //   ∂h/∂a_h = m(1 − z)(1 − n²), ∂h/∂a_z = m(h_prev − n)z(1 − z), ∂h/∂h_prev|direct = m z,
         //   ∂(r ⊙ h_prev)/∂a_r = h_prev r(1 − r).
         const zc = tf.sub(one, z);
-        const aH = tf.unstack(tf.mul(tf.mul(ms, zc), tf.sub(one, tf.square(n))));
-        const aZ = tf.unstack(tf.mul(tf.mul(ms, tf.sub(hPrev, n)), tf.mul(z, zc)));
-        const aR = tf.unstack(tf.mul(hPrev, tf.mul(r, tf.sub(one, r))));
-        const zm = tf.unstack(tf.mul(ms, z));
-        const rSteps = tf.unstack(r);
-        const dOut = tf.unstack(stepOutputGrads(dy, last));
+        const aH = timeSteps(tf.mul(tf.mul(ms, zc), tf.sub(one, tf.square(n))));
+        const aZ = timeSteps(tf.mul(tf.mul(ms, tf.sub(hPrev, n)), tf.mul(z, zc)));
+        const aR = timeSteps(tf.mul(hPrev, tf.mul(r, tf.sub(one, r))));
+        const zm = timeSteps(tf.mul(ms, z));
+        const rSteps = timeSteps(r);
+        const dOut = timeSteps(stepOutputGrads(dy, last));
         const [rzT, rrT, rhT] = [0, 1, 2].map((g) => tf.transpose(columnBlock(recurrentKernel, g, d.U)));
         let dh = tf.zeros([d.B, d.U]);
         const daZ: tf.Tensor[] = new Array(d.T);
@@ -358,14 +366,14 @@ const lstmBptt = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => 
         // Local derivatives of all steps at once, the mask folded into those of h and c:
         //   ∂h/∂a_o = m tanh(c') o(1−o), ∂h/∂c' = m o(1 − tanh²c'), ∂c/∂c' = m,
         //   ∂c'/∂a_i = g i(1−i), ∂c'/∂a_f = c_prev f(1−f), ∂c'/∂a_g = i(1 − g²), ∂c'/∂c_prev = f.
-        const pO = tf.unstack(tf.mul(ms, tf.mul(tc, sig(o))));
-        const pC = tf.unstack(tf.mul(ms, tf.mul(o, tf.sub(one, tf.square(tc)))));
-        const pI = tf.unstack(tf.mul(g, sig(i)));
-        const pF = tf.unstack(tf.mul(cPrev, sig(f)));
-        const pG = tf.unstack(tf.mul(i, tf.sub(one, tf.square(g))));
-        const mSteps = tf.unstack(ms);
-        const fSteps = tf.unstack(f);
-        const dOut = tf.unstack(stepOutputGrads(dy, last));
+        const pO = timeSteps(tf.mul(ms, tf.mul(tc, sig(o))));
+        const pC = timeSteps(tf.mul(ms, tf.mul(o, tf.sub(one, tf.square(tc)))));
+        const pI = timeSteps(tf.mul(g, sig(i)));
+        const pF = timeSteps(tf.mul(cPrev, sig(f)));
+        const pG = timeSteps(tf.mul(i, tf.sub(one, tf.square(g))));
+        const mSteps = timeSteps(ms);
+        const fSteps = timeSteps(f);
+        const dOut = timeSteps(stepOutputGrads(dy, last));
         const rT = [0, 1, 2, 3].map((k) => tf.transpose(columnBlock(recurrentKernel, k, d.U)));
         let dh = tf.zeros([d.B, d.U]);
         let dc = tf.zeros([d.B, d.U]);

@@ -81,7 +81,9 @@ describe.each(['cpu', 'wasm'])('FastRNN on %s', (backend) => {
         fast.apply([x, mask]);
         fast.setWeights(ref.getWeights());
         const expected = ref.apply(x) as tf.Tensor;
+        const before = tf.memory().numTensors;
         const actual = fast.apply([x, mask]) as tf.Tensor;
+        expect(tf.memory().numTensors).toBe(before + 1); // the output only
         const dirs = bidirectional ? 2 : 1;
         expect(actual.shape).toEqual(returnSequences ? [B, T, U * dirs] : [B, U * dirs]);
         expect(maxAbsDiff(actual, expected)).toBeLessThan(1e-5);
