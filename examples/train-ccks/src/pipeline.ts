@@ -25,7 +25,6 @@ import {
   writeJsonl,
   type Candidate,
   type EmbeddingSource,
-  type EmrRecord,
   type ProgressListener,
   type Schema,
 } from '@emr-re/tokenize';

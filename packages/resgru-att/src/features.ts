@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CharVocabulary, SchemaError, encodeBatch } from '@emr-re/tokenize';
-import type { Candidate } from '@emr-re/tokenize';
+import { CharVocabulary, SchemaError, UNKNOWN_LABEL, encodeBatch, schemaIndex } from '@emr-re/tokenize';
+import type { Candidate, Schema } from '@emr-re/tokenize';
 import type { ModelConfig } from './config';
 import type { FeatureInput } from './architectures';
 
@@ -49,4 +49,49 @@ export function labelIndices(candidates: Candidate[], labels: readonly string[])
     out[i] = k;
   });
   return out;
+}
+
+/**
+ * Which labels each candidate may take, flat `(batch, labels)` 1/0: `unknown`, the labels the schema allows
+ * for the candidate's (head type, tail type), and its own gold label. A schema such as CMeIE's has 44
+ * labels but at most 8 per type pair; the network does not see entity types, so the schema supplies them.
+ */
+export function allowedLabelMask(
+  candidates: readonly Candidate[],
+  schema: Schema,
+  labels: readonly string[],
+): Float32Array {
+  const index = schemaIndex(schema);
+  const k = labels.length;
+  const out = new Float32Array(candidates.length * k);
+  const cache = new Map<string, Float32Array>();
+  candidates.forEach((c, row) => {
+    const key = `${c.head.type}\u0000${c.tail.type}`;
+    let allowed = cache.get(key);
+    if (allowed === undefined) {
+      const pair = index.pairLabels(c.head.type, c.tail.type);
+      allowed = Float32Array.from(labels, (l) => (l === UNKNOWN_LABEL || pair?.has(l) ? 1 : 0));
+      cache.set(key, allowed);
+    }
+    out.set(allowed, row * k);
+    const gold = labels.indexOf(c.label);
+    if (gold >= 0) out[row * k + gold] = 1;
+  });
+  return out;
+}
+
+/**
+ * Restricts probability rows to the allowed labels and renormalises them, in place:
+ * `p'_k = p_k · m_k / Σ_j p_j · m_j`.
+ */
+export function restrictRows(rows: Float32Array[], mask: Float32Array): void {
+  rows.forEach((row, i) => {
+    const k = row.length;
+    let sum = 0;
+    for (let j = 0; j < k; j++) {
+      row[j] *= mask[i * k + j];
+      sum += row[j];
+    }
+    if (sum > 0) for (let j = 0; j < k; j++) row[j] /= sum;
+  });
 }

@@ -32,10 +32,17 @@ const devCandidates: Candidate[] = devRecords.flatMap((r) => generateCandidates(
 
 let tmp: string;
 let model: RelationModel;
+const tensorsAfterEpoch: number[] = [];
 beforeAll(async () => {
   await selectBackend({ backend: 'wasm' });
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'emr-re-model-'));
-  model = await train(trainRecords, config, { schema: TOY_SCHEMA, dev: devRecords });
+  model = await train(trainRecords, config, {
+    schema: TOY_SCHEMA,
+    dev: devRecords,
+    onProgress: (e) => {
+      if (e.phase === 'epoch') tensorsAfterEpoch.push(tf.memory().numTensors);
+    },
+  });
 });
 afterAll(async () => {
   model.dispose();
@@ -48,6 +55,11 @@ describe('train', () => {
     expect(model.vocabulary.id('见')).toBeGreaterThan(1);
     expect(model.lastFitReport?.epochs).toBeGreaterThan(0);
     expect(Math.max(...(model.lastFitReport?.devMacroF1 ?? [0]))).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('keeps tensor memory flat across epochs (resgru-att)', () => {
+    expect(tensorsAfterEpoch.length).toBeGreaterThan(2);
+    expect(new Set(tensorsAfterEpoch.slice(1)).size).toBe(1);
   });
 });
 
@@ -185,6 +197,9 @@ describe('loadModel (serving)', () => {
         score: p.score,
       })),
     );
+    const streamed = [];
+    for await (const r of m.predictStream(input, { batchSize: 4 })) streamed.push(r);
+    expect(streamed).toEqual(out);
     // The toy task is learnt: the predicted relations are the gold ones.
     let agree = 0;
     let total = 0;

@@ -5,7 +5,7 @@ import type { Candidate, EmbeddingSource, FitReport, RelationClassifier, Schema 
 import { FeatureInput, buildNetwork, inputsOf } from './architectures';
 import { ConfigError, ModelConfig, validateConfig } from './config';
 import { ensureBackend } from './engine';
-import { featureTensors } from './features';
+import { allowedLabelMask, featureTensors, restrictRows } from './features';
 import { readModelDirectory, writeModelDirectory } from './manifest';
 import { TrainFitOptions, argmax, fitNetwork } from './trainer';
 
@@ -121,7 +121,10 @@ export class RelationModel implements RelationClassifier {
     return this.lastFitReport;
   }
 
-  /** Per candidate, a probability row over `labels`. */
+  /**
+   * Per candidate, a probability row over `labels`, restricted to the labels the schema allows for the
+   * candidate's entity-type pair (the others are 0) and renormalised.
+   */
   async predictProba(batch: Candidate[]): Promise<Float32Array[]> {
     const rows: Float32Array[] = [];
     for (let s = 0; s < batch.length; s += INFERENCE_BATCH) {
@@ -134,7 +137,10 @@ export class RelationModel implements RelationClassifier {
       const flat = (await probabilities.data()) as Float32Array;
       probabilities.dispose();
       const k = this.labels.length;
-      for (let i = 0; i < chunk.length; i++) rows.push(flat.slice(i * k, (i + 1) * k));
+      const chunkRows: Float32Array[] = [];
+      for (let i = 0; i < chunk.length; i++) chunkRows.push(flat.slice(i * k, (i + 1) * k));
+      restrictRows(chunkRows, allowedLabelMask(chunk, this.schema, this.labels));
+      rows.push(...chunkRows);
     }
     return rows;
   }

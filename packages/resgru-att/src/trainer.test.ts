@@ -9,7 +9,7 @@ import type { FeatureInput } from './architectures';
 import { selectBackend } from './backend';
 import { readCheckpoint } from './checkpoint';
 import { ModelConfig, validateConfig } from './config';
-import { featureTensors } from './features';
+import { allowedLabelMask, featureTensors, restrictRows } from './features';
 import { SequenceMask, StepDropout } from './network-layers';
 import { withSeededRandom } from './random';
 import {
@@ -63,12 +63,15 @@ function trainable(config: ModelConfig, vocabulary: CharVocabulary): TrainableNe
     config,
     labels: TOY_LABELS,
     vocabulary,
+    schema: TOY_SCHEMA,
     inputs: INPUTS,
     async predictProba(cands: Candidate[]): Promise<Float32Array[]> {
       const probs = tf.tidy(() => network.predict(featureTensors(cands, vocabulary, config, INPUTS)) as tf.Tensor);
       const flat = probs.dataSync() as Float32Array;
       probs.dispose();
-      return cands.map((_, i) => flat.slice(i * TOY_LABELS.length, (i + 1) * TOY_LABELS.length));
+      const rows = cands.map((_, i) => flat.slice(i * TOY_LABELS.length, (i + 1) * TOY_LABELS.length));
+      restrictRows(rows, allowedLabelMask(cands, TOY_SCHEMA, TOY_LABELS));
+      return rows;
     },
   };
   return model;
@@ -88,7 +91,7 @@ const config = validateConfig({
 });
 const candidates = (n: number, seed: number): Candidate[] =>
   syntheticRecords(n, seed).flatMap((r) => generateCandidates(r, TOY_SCHEMA));
-const train = candidates(60, 1);
+const train = candidates(100, 1);
 const dev = candidates(30, 2);
 const vocabulary = CharVocabulary.build(train.map((c) => c.sentence.text));
 
@@ -130,16 +133,18 @@ describe('fitNetwork', () => {
         if (e.phase === 'train') trainEvents.push(e.done);
       },
     });
-    expect(report.epochs).toBe(8);
-    expect(report.loss).toHaveLength(8);
-    expect(report.loss[7]).toBeLessThan(report.loss[0]);
-    expect(report.devMacroF1).toHaveLength(8);
+    // patience 3 (the default): stops 3 epochs after the best one, or at 8
+    const n = report.epochs;
+    expect(n === 8 || n === (report.bestEpoch as number) + 3).toBe(true);
+    expect(report.loss).toHaveLength(n);
+    expect(report.loss[n - 1]).toBeLessThan(report.loss[0]);
+    expect(report.devMacroF1).toHaveLength(n);
     expect(report.bestEpoch).toBe(argmax(report.devMacroF1 as number[]) + 1);
     expect(Math.max(...(report.devMacroF1 as number[]))).toBeGreaterThanOrEqual(0.95);
     // the best epoch's weights are the ones kept
     expect(await devMacroF1(m, dev)).toBeCloseTo(Math.max(...(report.devMacroF1 as number[])), 6);
     expect(new Set(tensorsAfterEpoch).size).toBe(1);
-    expect(trainEvents[trainEvents.length - 1]).toBe(8 * Math.ceil(train.length / config.batchSize));
+    expect(trainEvents[trainEvents.length - 1]).toBe(n * Math.ceil(train.length / config.batchSize));
     m.network.dispose();
   });
 

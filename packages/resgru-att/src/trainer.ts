@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { EmrReError, UNKNOWN_LABEL } from '@emr-re/tokenize';
-import type { Candidate, CharVocabulary, FitOptions, FitReport } from '@emr-re/tokenize';
+import type { Candidate, CharVocabulary, FitOptions, FitReport, Schema } from '@emr-re/tokenize';
 import { scorePairs } from '@emr-re/metrics';
 import type { FeatureInput } from './architectures';
 import { Checkpoint, CheckpointError, TrainingState, readCheckpoint, writeCheckpoint } from './checkpoint';
 import type { ClassWeights, ModelConfig } from './config';
-import { featureTensors, labelIndices } from './features';
+import { allowedLabelMask, featureTensors, labelIndices } from './features';
 import { sha256 } from './files';
 import { StepDropout } from './network-layers';
 import { Adam } from './optimizer';
@@ -41,6 +41,8 @@ export interface TrainableNetwork {
   config: ModelConfig;
   labels: readonly string[];
   vocabulary: CharVocabulary;
+  /** The schema whose type pairs restrict each candidate's labels (in the loss and in predictions). */
+  schema: Schema;
   inputs: readonly FeatureInput[];
   predictProba(candidates: Candidate[]): Promise<Float32Array[]>;
 }
@@ -117,10 +119,19 @@ function fingerprintOf(model: TrainableNetwork, train: Candidate[], labelsIdx: I
   return sha256(JSON.stringify({ config, seed, labels: model.labels, vocabulary: model.vocabulary.size, data }));
 }
 
-/** Cross-entropy of `probabilities (batch, labels)` against one-hot targets, weighted per example `(batch)`, averaged. */
-function weightedCrossEntropy(probabilities: tf.Tensor, targets: tf.Tensor, exampleWeights: tf.Tensor): tf.Scalar {
+/**
+ * Cross-entropy of `probabilities (batch, labels)` restricted to the allowed labels `allowed (batch, labels)`
+ * (p'_y = p_y / Σ allowed p), against one-hot `targets`, weighted per example `(batch)`, averaged over the batch.
+ */
+function weightedCrossEntropy(
+  probabilities: tf.Tensor,
+  targets: tf.Tensor,
+  allowed: tf.Tensor,
+  exampleWeights: tf.Tensor,
+): tf.Scalar {
   const picked = tf.sum(tf.mul(probabilities, targets), -1);
-  const nll = tf.neg(tf.log(tf.clipByValue(picked, 1e-7, 1)));
+  const mass = tf.sum(tf.mul(probabilities, allowed), -1);
+  const nll = tf.sub(tf.log(tf.maximum(mass, 1e-7)), tf.log(tf.maximum(picked, 1e-7)));
   return tf.div(tf.sum(tf.mul(nll, exampleWeights)), probabilities.shape[0] as number) as tf.Scalar;
 }
 
@@ -205,14 +216,20 @@ export async function fitNetwork(
           );
           const targets = tf.oneHot(targetIdx, labels.length);
           const exampleWeights = tf.gather(classWeightTensor, targetIdx);
+          const allowed = tf.tensor2d(allowedLabelMask(batch, model.schema, labels), [batch.length, labels.length]);
           const { value, grads } = tf.variableGrads(
             () =>
-              weightedCrossEntropy(network.apply(features, { training: true }) as tf.Tensor, targets, exampleWeights),
+              weightedCrossEntropy(
+                network.apply(features, { training: true }) as tf.Tensor,
+                targets,
+                allowed,
+                exampleWeights,
+              ),
             variables,
           );
           optimizer.apply(variables.map((v) => grads[v.name]));
           const loss = value.dataSync()[0];
-          tf.dispose([value, ...Object.values(grads), ...features, targetIdx, targets, exampleWeights]);
+          tf.dispose([value, ...Object.values(grads), ...features, targetIdx, targets, allowed, exampleWeights]);
           state.step += 1;
           if (!Number.isFinite(loss)) throw new TrainingDivergedError(epoch, state.step);
           lossSum += loss * batch.length;

@@ -21,6 +21,7 @@ export {
   originalWasmBatchMatMul,
   originalWasmGather,
   registerWasmKernels,
+  unsortedSegmentSumCpu,
   unsortedSegmentSumWasm,
 } from './wasm-kernels';
 

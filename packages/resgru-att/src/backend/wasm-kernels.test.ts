@@ -13,12 +13,23 @@ async function valuesOn(backend: 'cpu' | 'wasm', fn: () => tf.Tensor | tf.Tensor
   return values;
 }
 
-describe('UnsortedSegmentSum on wasm', () => {
-  it('sums rows per segment and drops out-of-range ids (hand-computed)', async () => {
-    const [out] = await valuesOn('wasm', () =>
+describe('UnsortedSegmentSum on wasm and cpu', () => {
+  it.each(['wasm', 'cpu'] as const)('on %s sums rows per segment and drops out-of-range ids (hand-computed)', async (backend) => {
+    const [out] = await valuesOn(backend, () =>
       tf.unsortedSegmentSum(tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8], [9, 10]]), tf.tensor1d([2, 0, 2, -1, 3], 'int32'), 3),
     );
     expect(Array.from(out)).toEqual([3, 4, 0, 0, 6, 8]);
+  });
+
+  it('on cpu is linear time: a 5,000-row embedding gradient takes well under a second', async () => {
+    await selectBackend({ backend: 'cpu' });
+    tf.tidy(() => {
+      const start = Date.now();
+      const sum = tf.unsortedSegmentSum(tf.ones([3200, 16]), tf.tensor1d(Array.from({ length: 3200 }, (_, i) => i % 5000), 'int32'), 5000);
+      expect(sum.shape).toEqual([5000, 16]);
+      expect(tf.sum(sum).dataSync()[0]).toBe(3200 * 16);
+      expect(Date.now() - start).toBeLessThan(1000);
+    });
   });
 
   it('sums duplicate ids when all are in range (ScatterNd path), equal to cpu', async () => {

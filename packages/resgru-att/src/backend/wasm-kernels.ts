@@ -5,10 +5,12 @@
  * `BatchMatMul` kernel in its fast (XNNPACK, untransposed, batch 1) form. Also wraps wasm's `BatchMatMul` so that
  * transposed or broadcast-batched products (e.g. inside `tf.fused.matMul`'s gradient, which no gradient
  * re-registration reaches) take that fast form too, and wasm's `GatherV2` so that embedding lookups are row copies.
+ * The cpu backend gets a linear-time `UnsortedSegmentSum` (its own is quadratic).
  */
 import * as tf from '@tensorflow/tfjs-core';
 // Registers the wasm backend and its kernels, which registerWasmKernels() extends and wraps.
 import '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-cpu';
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` these kernels use. */
 interface WasmBackendLike {
@@ -50,17 +52,45 @@ export function unsortedSegmentSumWasm(args: KernelArgs): tf.TensorInfo {
   const out = backend.makeOutput(outShape, x.dtype);
   // Views are taken after the last makeOutput: a heap growth would detach earlier ones.
   const outValues = backend.typedArrayFromHeap(out);
-  const xValues = backend.typedArrayFromHeap(x);
-  const segment = backend.typedArrayFromHeap(segmentIds);
   outValues.fill(0);
-  for (let r = 0; r < rows; r++) {
-    const id = segment[r];
+  addRowsBySegment(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(segmentIds), rowSize, numSegments, outValues);
+  return out;
+}
+
+/** `out[id] += x[r]` for each row r of `x (rows, rowSize)` with an id in `[0, numSegments)`; others skipped. */
+function addRowsBySegment(x: tf.TypedArray, ids: tf.TypedArray, rowSize: number, numSegments: number, out: tf.TypedArray): void {
+  for (let r = 0; r < ids.length; r++) {
+    const id = ids[r];
     if (!(id >= 0 && id < numSegments)) continue;
     const from = r * rowSize;
     const to = id * rowSize;
-    for (let j = 0; j < rowSize; j++) outValues[to + j] += xValues[from + j];
+    for (let j = 0; j < rowSize; j++) out[to + j] += x[from + j];
   }
-  return out;
+}
+
+/** The parts of tfjs-backend-cpu's `MathBackendCPU` the cpu kernel uses. */
+interface CpuBackendLike {
+  readSync(dataId: tf.DataId): tf.backend_util.BackendValues;
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: tf.backend_util.BackendValues): tf.TensorInfo;
+}
+
+/**
+ * `UnsortedSegmentSum` for the cpu backend, same contract as `unsortedSegmentSumWasm`. tfjs' cpu kernel
+ * loops over segments (equal, cast, multiply, sum per segment), O(numSegments · n · dim): minutes for one
+ * embedding gradient with a 5,000-character vocabulary. This is one pass over `x`.
+ */
+export function unsortedSegmentSumCpu(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as unknown as CpuBackendLike;
+  const { x, segmentIds } = args.inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+  const { numSegments } = args.attrs as unknown as tf.UnsortedSegmentSumAttrs;
+  const rows = tf.util.sizeFromShape(segmentIds.shape);
+  const rowSize = rows === 0 ? 0 : tf.util.sizeFromShape(x.shape) / rows;
+  const outShape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
+  const out = tf.util.getTypedArrayFromDType(x.dtype as 'float32' | 'int32', tf.util.sizeFromShape(outShape));
+  const xValues = backend.readSync(x.dataId) as tf.TypedArray;
+  const ids = backend.readSync(segmentIds.dataId) as tf.TypedArray;
+  addRowsBySegment(xValues, ids, rowSize, numSegments, out);
+  return backend.makeTensorInfo(outShape, x.dtype, out);
 }
 
 /**
@@ -223,7 +253,8 @@ export function gatherRowsWasm(args: KernelArgs): tf.TensorInfo {
 let registered = false;
 
 /**
- * Registers the missing wasm kernels and the fast `GatherV2` and `BatchMatMul` wrappers (idempotent). Safe to call before or
+ * Registers the missing wasm kernels, the fast `GatherV2` and `BatchMatMul` wrappers, and a linear-time cpu
+ * `UnsortedSegmentSum` (idempotent). Safe to call before or
  * after the wasm backend is initialised: kernels are looked up per call.
  */
 export function registerWasmKernels(): void {
@@ -237,6 +268,8 @@ export function registerWasmKernels(): void {
     // A later tfjs release may ship its own; keep that one.
     if (tf.getKernel(kernelName, 'wasm') === undefined) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
   }
+  if (tf.getKernel('UnsortedSegmentSum', 'cpu') !== undefined) tf.unregisterKernel('UnsortedSegmentSum', 'cpu');
+  tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'cpu', kernelFunc: unsortedSegmentSumCpu });
   originalGather = tf.getKernel('GatherV2', 'wasm');
   if (originalGather !== undefined) {
     tf.unregisterKernel('GatherV2', 'wasm');

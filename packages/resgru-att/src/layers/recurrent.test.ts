@@ -208,9 +208,16 @@ describe('FastRNN arguments and initializers', () => {
     expect(() => rnn.apply([tf.zeros([2, 3, 4]), tf.zeros([2, 4])])).toThrow(/mask \(batch, length\)/);
   });
 
-  it('starts LSTM forget-gate biases at 1 and GRU biases at 0', () => {
+  it('starts LSTM forget-gate biases at 1 and GRU biases at 0, leaving only the weights behind', () => {
+    const [x, mask] = [tf.zeros([1, 2, 3]), tf.ones([1, 2])];
+    const before = tf.memory().numTensors;
+    const bi = new FastRNN({ cell: 'lstm', units: 2 });
+    tf.dispose(bi.apply([x, mask]) as tf.Tensor);
+    expect(tf.memory().numTensors).toBe(before + 6);
+    bi.dispose();
+    expect(tf.memory().numTensors).toBe(before);
     const lstm = new FastRNN({ cell: 'lstm', units: 2, bidirectional: false });
-    lstm.apply([tf.zeros([1, 2, 3]), tf.ones([1, 2])]);
+    lstm.apply([x, mask]);
     expect(Array.from(lstm.getWeights()[2].dataSync())).toEqual([0, 0, 1, 1, 0, 0, 0, 0]);
     const gru = new FastRNN({ cell: 'gru', units: 2, bidirectional: false });
     gru.apply([tf.zeros([1, 2, 3]), tf.ones([1, 2])]);

@@ -50,7 +50,7 @@ class RecurrentBiasInit implements WeightInitializer {
   apply(shape: number[]): tf.Tensor {
     if (this.cell === 'gru') return tf.zeros(shape);
     const u = this.units;
-    return tf.concat([tf.zeros([u]), tf.ones([u]), tf.zeros([2 * u])]);
+    return tf.tidy(() => tf.concat([tf.zeros([u]), tf.ones([u]), tf.zeros([2 * u])]));
   }
 }
 

@@ -39,7 +39,7 @@ function toyData(count: number, length: number, seed: number) {
 /** The loss of a softmax output `(batch, 2)` against integer labels. */
 function crossEntropy(probs: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
   const onehot = tf.oneHot(labels, 2);
-  return tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.log(tf.clipByValue(probs, 1e-7, 1))), 1)));
+  return tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.log(tf.clipByValue(probs, 1e-7, 1))), 1))) as tf.Scalar;
 }
 
 describe('training on wasm', () => {
