@@ -321,14 +321,24 @@ function buildOurs({ tfl, rg, SequenceMask }, c) {
   return tfl.model({ inputs: [chars, pos1, pos2, mask], outputs: logits, name: `bench_${c.name.replace(/-/g, '_')}` });
 }
 
+/**
+ * Runs `fn` `warmup` times untimed, then `steps` times; returns wall-clock ms per step and this process's CPU
+ * ms per step (user + system, all threads: with a worker thread it can exceed wall time; on a shared machine
+ * it is the work done, which other processes do not inflate).
+ */
 function timeSteps(fn, warmup, steps) {
   for (let i = 0; i < warmup; i++) fn();
   const samples = [];
+  const cpu = [];
   for (let i = 0; i < steps; i++) {
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     fn();
+    const c = process.cpuUsage(c0);
     samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    cpu.push((c.user + c.system) / 1e3);
   }
+  samples.cpu = cpu;
   return samples;
 }
 
@@ -410,6 +420,9 @@ function resultLine(c, oursRes, torchRes, backend) {
     torchTrainSamplesMs: torchRes ? torchRes.torchTrainSamplesMs : null,
     torchInferSamplesMs: torchRes ? torchRes.torchInferSamplesMs : null,
     oursLeakedTensors: oursRes ? oursRes.leakedTensors : null,
+    oursTrainCpuMs: oursRes ? round(median(oursRes.train.cpu)) : null,
+    oursInferCpuMs: oursRes ? round(median(oursRes.infer.cpu)) : null,
+    oursPeakRssMb: oursRes ? Math.round(process.resourceUsage().maxRSS / 1024) : null,
   };
 }
 
