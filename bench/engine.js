@@ -3,7 +3,7 @@
 //
 //   npm run bench:engine -- [--json] [--cases bigru-att-128,resnet-5x128] [--backend wasm|cpu|tensorflow]
 //                           [--warmup N] [--steps N] [--min-length L] [--no-torch] [--python PATH]
-//                           [--threads N] [--seed S] [--package DIR] [--print-spec]
+//                           [--threads N] [--seed S] [--package DIR] [--print-spec] [--profile]
 //
 // One run = one child process for PyTorch (bench/torch_engine.py, spawned once with every case, run to
 // completion first) and then our side in this process, so the two never share the cores. Both sides get
@@ -160,6 +160,7 @@ function parseCli(argv) {
         seed: { type: 'string', default: '20240501' },
         'print-spec': { type: 'boolean', default: false },
         package: { type: 'string' },
+        profile: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -200,6 +201,7 @@ function parseCli(argv) {
     seed: int('seed', 0),
     printSpec: v['print-spec'],
     packageDir: v.package === undefined ? RESGRU_DIR : path.resolve(v.package),
+    profile: v.profile,
     help: v.help,
   };
 }
@@ -220,6 +222,7 @@ function buildSpec(opts) {
       warmup: opts.warmup ?? c.warmup ?? defaults.warmup,
       steps: opts.steps ?? c.steps ?? defaults.steps,
     })),
+    profile: Boolean(opts.profile),
     batch: makeBatch(opts.seed, opts.minLength),
   };
 }
@@ -342,6 +345,59 @@ function timeSteps(fn, warmup, steps) {
   return samples;
 }
 
+/**
+ * Per-kernel self time of `fn` (ms and calls by kernel name, biggest first): every kernel of the active backend
+ * is wrapped with a timer for the call, time spent in kernels a kernel calls itself (e.g. a JS kernel handing a
+ * product to BatchMatMul) counted for the inner one only. `other` is the rest of the wall time: tfjs' engine
+ * (tape, bookkeeping), layer code and the optimizer's JS.
+ */
+function profileKernels(tf, fn) {
+  const backendName = tf.getBackend();
+  const configs = tf.getKernelsForBackend(backendName);
+  const totals = new Map();
+  const stack = [];
+  for (const config of configs) {
+    const inner = config.kernelFunc;
+    tf.unregisterKernel(config.kernelName, backendName);
+    tf.registerKernel({
+      ...config,
+      kernelFunc: (args) => {
+        const t0 = process.hrtime.bigint();
+        stack.push(0n);
+        try {
+          return inner(args);
+        } finally {
+          const child = stack.pop();
+          const total = process.hrtime.bigint() - t0;
+          if (stack.length > 0) stack[stack.length - 1] += total;
+          const entry = totals.get(config.kernelName) ?? { ns: 0n, calls: 0 };
+          entry.ns += total - child;
+          entry.calls++;
+          totals.set(config.kernelName, entry);
+        }
+      },
+    });
+  }
+  const t0 = process.hrtime.bigint();
+  try {
+    fn();
+  } finally {
+    for (const config of configs) {
+      tf.unregisterKernel(config.kernelName, backendName);
+      tf.registerKernel(config);
+    }
+  }
+  const wallNs = process.hrtime.bigint() - t0;
+  let kernelNs = 0n;
+  const rows = [...totals].map(([name, e]) => {
+    kernelNs += e.ns;
+    return { kernel: name, ms: round(Number(e.ns) / 1e6, 2), calls: e.calls };
+  });
+  rows.sort((a, b) => b.ms - a.ms);
+  rows.push({ kernel: 'other', ms: round(Number(wallNs - kernelNs) / 1e6, 2), calls: 0 });
+  return { wallMs: round(Number(wallNs) / 1e6, 1), kernels: rows };
+}
+
 /** Times our train step (forward + softmax cross-entropy + backward + Adam) and inference for one case. */
 function benchOurs(ours, c, spec) {
   const { tf } = ours;
@@ -373,16 +429,26 @@ function benchOurs(ours, c, spec) {
   };
   let train;
   let infer;
+  let profile;
   try {
     train = timeSteps(trainStep, c.warmup, c.steps);
     infer = timeSteps(inferStep, c.warmup, c.steps);
+    if (spec.profile) profile = { train: profileKernels(tf, trainStep), infer: profileKernels(tf, inferStep) };
   } finally {
     optimizer.dispose();
     model.dispose();
     tf.dispose([...inputs, onehot]);
   }
   // tensors left behind by the case (should be 0; a leak would also skew later cases' timings)
-  return { train, infer, leakedTensors: tf.memory().numTensors - tensorsBefore };
+  // The wasm heap grows and never shrinks: its size is the peak of the process so far (4 GiB at most).
+  const wasmHeap = tf.getBackend() === 'wasm' ? tf.backend().wasm?.HEAPU8?.buffer?.byteLength : undefined;
+  return {
+    train,
+    infer,
+    profile,
+    wasmHeapMb: wasmHeap === undefined ? null : Math.round(wasmHeap / 2 ** 20),
+    leakedTensors: tf.memory().numTensors - tensorsBefore,
+  };
 }
 
 const round = (x, d = 1) => (x === null || x === undefined ? null : Number(x.toFixed(d)));
@@ -423,6 +489,8 @@ function resultLine(c, oursRes, torchRes, backend) {
     oursTrainCpuMs: oursRes ? round(median(oursRes.train.cpu)) : null,
     oursInferCpuMs: oursRes ? round(median(oursRes.infer.cpu)) : null,
     oursPeakRssMb: oursRes ? Math.round(process.resourceUsage().maxRSS / 1024) : null,
+    oursWasmHeapMb: oursRes ? oursRes.wasmHeapMb : null,
+    ...(oursRes && oursRes.profile ? { oursProfile: oursRes.profile } : {}),
   };
 }
 
@@ -439,9 +507,20 @@ function printTable(lines) {
   if (lines.length) process.stdout.write(`backend ${lines[0].backend}, torch ${lines[0].torchVersion ?? '-'} x${lines[0].torchThreads ?? '-'} threads, batch ${BATCH}, length ${LENGTH}\n`);
 }
 
+function printProfile(name, profile) {
+  for (const phase of ['train', 'infer']) {
+    const p = profile[phase];
+    process.stdout.write(`${name} ${phase}: ${p.wallMs} ms (one profiled step; kernel self times)\n`);
+    for (const k of p.kernels.slice(0, 16)) {
+      process.stdout.write(`  ${k.kernel.padEnd(24)} ${String(k.ms).padStart(9)} ms ${String(k.calls).padStart(6)} calls\n`);
+    }
+  }
+}
+
 const HELP = `usage: npm run bench:engine -- [--json] [--cases a,b | bigru-att-128,...] [--backend wasm]
   [--warmup N] [--steps N] [--min-length L] [--no-torch] [--python /usr/bin/python3] [--threads N] [--seed S]
   [--package DIR (load @emr-re/resgru-att from DIR, default packages/resgru-att)] [--print-spec]
+  [--profile (one more train and inference step with per-kernel self times: "oursProfile")]
 cases: ${CASES.map((c) => `${c.letter}=${c.name}`).join(', ')} (default: ${DEFAULT_CASES.join(',')})
 `;
 
@@ -477,6 +556,7 @@ async function main(argv) {
     if (oursError !== undefined) line.oursError = oursError;
     lines.push(line);
     if (opts.json) process.stdout.write(JSON.stringify(line) + '\n');
+    if (!opts.json && line.oursProfile) printProfile(c.name, line.oursProfile);
     else if (oursError !== undefined) process.stderr.write(`bench:engine: ${c.name}: our side failed: ${oursError}\n`);
   }
   if (!opts.json) printTable(lines);

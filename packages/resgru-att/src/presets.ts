@@ -25,7 +25,7 @@ export const PRESETS: Record<PresetName, ModelConfig> = {
     rnn: { units: 48, layers: 1 },
     dropout: 0.3,
     batchSize: 64,
-    learningRate: 0.002,
+    learningRate: 0.004,
     epochs: 5,
     seed: 1,
     patience: 2,

@@ -24,5 +24,6 @@ export {
   unsortedSegmentSumCpu,
   unsortedSegmentSumWasm,
 } from './wasm-kernels';
+export { registerFastWasmSliceKernels, stockWasmSliceKernel } from './wasm-slice-kernels';
 
 installEngineFixes();

@@ -10,6 +10,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { EmrReError, UsageError } from '@emr-re/tokenize';
 import { registerWasmKernels } from './wasm-kernels';
 import { registerFastGradients } from './gradients';
+import { registerFastWasmSliceKernels } from './wasm-slice-kernels';
 
 /** A backend emr-re can train on. "tensorflow" is TensorFlow's native kernels via tfjs-node or tfjs-node-gpu. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -43,6 +44,7 @@ const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node
 /** Applies the kernel and gradient fixes (idempotent); selectBackend calls it before any backend starts. */
 export function installEngineFixes(): void {
   registerWasmKernels();
+  registerFastWasmSliceKernels();
   registerFastGradients();
 }
 

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend/select';
 import { CellKind, DirectionWeights, gateCount, recurrentSequence, RnnImplementation } from './recurrent-kernels';
-import { registerFastWasmSliceKernels } from './recurrent-wasm';
 
 // Deterministic pseudo-random tensor in [-scale, scale) (no Math.random: failures must reproduce).
 function fixed(shape: number[], seed: number, scale = 1): tf.Tensor {
@@ -102,8 +101,6 @@ const CASES: Case[] = [
 describe.each(['cpu', 'wasm'])('recurrentSequence gradients on %s', (backend) => {
   beforeAll(async () => {
     await selectBackend({ backend: backend as 'cpu' | 'wasm' });
-    // What FastRNN runs on wasm.
-    registerFastWasmSliceKernels();
   });
 
   describe.each(CASES)('$cell dirs=$dirs returnSequences=$returnSequences', (c) => {
@@ -145,7 +142,6 @@ describe.each(['cpu', 'wasm'])('recurrentSequence gradients on %s', (backend) =>
 describe.each(['cpu', 'wasm'])('recurrentSequence edge cases on %s', (backend) => {
   beforeAll(async () => {
     await selectBackend({ backend: backend as 'cpu' | 'wasm' });
-    registerFastWasmSliceKernels();
   });
 
   it.each([

@@ -9,13 +9,13 @@ import {
   serializeInitializer,
   WeightInitializer,
 } from './recurrent-init';
-import { registerFastWasmSliceKernels } from './recurrent-wasm';
 
 export { gateCount, recurrentSequence } from './recurrent-kernels';
 export type { CellKind, DirectionWeights, RecurrentSpec, RnnImplementation } from './recurrent-kernels';
 export { BlockOrthogonal, BLOCK_ORTHOGONAL } from './recurrent-init';
 export type { InitializerSpec, WeightInitializer } from './recurrent-init';
-export { registerFastWasmSliceKernels } from './recurrent-wasm';
+// Moved to backend/ (part of installEngineFixes); re-exported here for code that imported it from the layers.
+export { registerFastWasmSliceKernels } from '../backend';
 
 /** Arguments of `FastRNN`. */
 export interface FastRNNArgs {
@@ -65,7 +65,6 @@ class RecurrentBiasInit implements WeightInitializer {
  *
  * `implementation: 'bptt'` (default) trains with a hand-written backward pass whose weight gradients are
  * single matMuls over all steps; `'autodiff'` lets tfjs differentiate the step loop (same results, slower).
- * On the wasm backend the first call installs `registerFastWasmSliceKernels()`.
  *
  * Weights per direction follow tfjs-layers' GRU/LSTM layout and order (`kernel`, `recurrent_kernel`,
  * `bias`, forward then backward), so `setWeights(tfl.layers.bidirectional({layer: tfl.layers.gru(…)})
@@ -172,8 +171,6 @@ export class FastRNN extends tfl.layers.Layer {
         `FastRNN: x must be (batch, length, dim) and mask (batch, length); got [${x.shape.join(', ')}] and [${mask.shape.join(', ')}]`,
       );
     }
-    // The step loop slices big tensors T times; wasm's stock Slice copies the whole input per call.
-    if (tf.getBackend() === 'wasm') registerFastWasmSliceKernels();
     const weights: DirectionWeights[] = this.directionVariables.map(([k, rk, b]) => ({
       kernel: k.read() as tf.Tensor,
       recurrentKernel: rk.read() as tf.Tensor,

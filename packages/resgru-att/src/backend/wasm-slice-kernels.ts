@@ -1,7 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
-
 /**
- * Copy-free replacements for four tfjs-backend-wasm 4.22 kernels that the RNN step loop leans on.
+ * Copy-free replacements for four tfjs-backend-wasm 4.22 kernels that step loops (the RNN) and im2col lean on.
  *
  * Why: the stock wasm `Slice` reads its input with `backend.readSync`, which copies the WHOLE input
  * tensor out of the wasm heap on every call; `SplitV` and `Unpack` call that `Slice` once per output.
@@ -11,6 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
  * These kernels read and write through heap views (`typedArrayFromHeap`), taken after the last
  * `makeOutput` because an allocation can grow (and so detach) the heap.
  */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
 
 /** The part of tfjs-backend-wasm's `BackendWasm` these kernels use. */
 interface WasmBackend {
@@ -128,28 +128,38 @@ function fastKernels(stock: Map<string, tf.KernelFunc>): Array<[string, tf.Kerne
   ];
 }
 
-const installed = new WeakMap<object, boolean>();
+const SLICE_KERNELS = ['Slice', 'SplitV', 'Unpack', 'Reverse'] as const;
+
+/** The stock wasm kernels, kept before they are replaced (for fallbacks, tests and benchmarks). */
+const stockConfigs = new Map<string, tf.KernelConfig>();
+let sliceKernelsRegistered = false;
 
 /**
  * Replaces wasm's `Slice`, `SplitV`, `Unpack` and `Reverse` kernels by the copy-free versions above
- * (same results). Idempotent; a no-op until tfjs-backend-wasm has registered its kernels. Safe to call
- * before or after `setBackend('wasm')`: the stock kernels' setup functions are kept.
+ * (same results). Idempotent; part of `installEngineFixes()`, so it runs when the package is imported.
+ * Safe before or after `setBackend('wasm')`: the stock kernels' setup functions are kept.
  */
 export function registerFastWasmSliceKernels(): void {
-  const probe = tf.getKernel('Slice', 'wasm');
-  if (probe === undefined || installed.has(probe)) return;
+  if (sliceKernelsRegistered) return;
   const stock = new Map<string, tf.KernelFunc>();
-  const configs = new Map<string, tf.KernelConfig>();
-  for (const name of ['Slice', 'SplitV', 'Unpack', 'Reverse']) {
+  for (const name of SLICE_KERNELS) {
     const config = tf.getKernel(name, 'wasm');
-    if (config === undefined) return;
+    if (config === undefined) return; // tfjs-backend-wasm not loaded: nothing to replace
+    stockConfigs.set(name, config);
     stock.set(name, config.kernelFunc);
-    configs.set(name, config);
   }
+  sliceKernelsRegistered = true;
   for (const [name, kernelFunc] of fastKernels(stock)) {
-    const config = configs.get(name) as tf.KernelConfig;
+    const config = stockConfigs.get(name) as tf.KernelConfig;
     tf.unregisterKernel(name, 'wasm');
     tf.registerKernel({ ...config, kernelFunc });
   }
-  installed.set(tf.getKernel('Slice', 'wasm') as object, true);
+}
+
+/**
+ * The wasm `Slice`, `SplitV`, `Unpack` or `Reverse` kernel as tfjs ships it (before
+ * `registerFastWasmSliceKernels` replaced it), for comparisons.
+ */
+export function stockWasmSliceKernel(name: (typeof SLICE_KERNELS)[number]): tf.KernelConfig | undefined {
+  return stockConfigs.get(name) ?? tf.getKernel(name, 'wasm');
 }
