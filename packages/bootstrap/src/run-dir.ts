@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '@emr-re/tokenize';
 import { RunDirectoryError } from './errors';
 
 /** The version of the run-directory layout (`run.json`, `state.json`, `iteration-K/`). */
@@ -52,53 +52,9 @@ export interface RunState<IterationRecord = unknown, Metrics = unknown> {
   stopReason?: string;
 }
 
-/** Writes a file atomically: a temporary file in the same directory, flushed, then renamed over `file`. */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const handle = await fs.open(tmp, 'w');
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
-}
-
-/**
- * Creates directory `dir` atomically: `fill` writes into a temporary sibling, which is then renamed to `dir`.
- * An existing `dir` is replaced (moved aside first, removed after the rename).
- */
-export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
-  const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const tmp = `${dir}.tmp-${suffix}`;
-  await fs.mkdir(tmp, { recursive: true });
-  try {
-    await fill(tmp);
-  } catch (err) {
-    await fs.rm(tmp, { recursive: true, force: true });
-    throw err;
-  }
-  const old = `${dir}.old-${suffix}`;
-  const existed = await exists(dir);
-  if (existed) await fs.rename(dir, old);
-  await fs.rename(tmp, dir);
-  if (existed) await fs.rm(old, { recursive: true, force: true });
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fs.stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Atomic file and directory writes, shared with the other packages (`writeDirAtomic` = `replaceDirectoryAtomic`). */
+export { writeFileAtomic };
+export { replaceDirectoryAtomic as writeDirAtomic } from '@emr-re/tokenize';
 
 /** The directory of iteration `k` inside a run directory. */
 export function iterationDir(runDir: string, k: number): string {

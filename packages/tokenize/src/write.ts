@@ -11,16 +11,66 @@ function tempPathFor(file: string): string {
   return path.join(dir, `.${path.basename(file)}.${nonce}.tmp`);
 }
 
-/** Writes `data` to `file` atomically: a temporary file in the same folder, then a rename over `file`. */
+/**
+ * Writes `data` to `file` atomically: a temporary file in the same folder, flushed to disk, then renamed over
+ * `file`, so a reader (or a crash) sees the old file or the new one, never half of one.
+ */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const temp = tempPathFor(file);
   try {
-    await fs.promises.writeFile(temp, data);
+    const handle = await fs.promises.open(temp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await fs.promises.rename(temp, file);
   } catch (err) {
     await fs.promises.rm(temp, { force: true });
     throw err;
   }
+}
+
+/**
+ * Fills a fresh temporary directory beside `dir` with `fill`, then swaps it into place: an existing `dir` is
+ * moved aside to `<dir>.old` and deleted only after the new one is in place, so a crash leaves either the old or
+ * the new directory complete (see `existingDirectory`).
+ */
+export async function replaceDirectoryAtomic(dir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
+  const target = path.resolve(dir);
+  await fs.promises.mkdir(path.dirname(target), { recursive: true });
+  const temp = tempPathFor(target);
+  const old = `${target}.old`;
+  await fs.promises.mkdir(temp);
+  try {
+    await fill(temp);
+  } catch (err) {
+    await fs.promises.rm(temp, { recursive: true, force: true });
+    throw err;
+  }
+  await fs.promises.rm(old, { recursive: true, force: true });
+  let hadOld = false;
+  try {
+    await fs.promises.rename(target, old);
+    hadOld = true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await fs.promises.rename(temp, target);
+  if (hadOld) await fs.promises.rm(old, { recursive: true, force: true });
+}
+
+/** `dir` if it exists, else `<dir>.old` if a crash inside `replaceDirectoryAtomic` left only that, else undefined. */
+export async function existingDirectory(dir: string): Promise<string | undefined> {
+  for (const candidate of [dir, `${path.resolve(dir)}.old`]) {
+    try {
+      if ((await fs.promises.stat(candidate)).isDirectory()) return candidate;
+    } catch {
+      // try the next
+    }
+  }
+  return undefined;
 }
 
 /** Synchronous `writeFileAtomic`. */
