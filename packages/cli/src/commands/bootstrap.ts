@@ -24,7 +24,7 @@ import {
   intArgument,
   readRecords,
   schemaArgument,
-} from './train';
+} from '../flags';
 
 const HELP = `usage: emr-re bootstrap --seed FILE --pool FILE --format F --schema S --out DIR
                         [--config JSON|FILE | [--arch A] [--preset small|paper]] [--dev FILE]

@@ -2,7 +2,7 @@ import { CORPUS_FORMATS, UsageError } from '@emr-re/tokenize';
 import { metricsToJSON, metricsToMarkdown, pairRecords, scorePairs } from '@emr-re/metrics';
 import { BACKEND_NAMES, loadModel, selectBackend } from '@emr-re/resgru-att';
 import type { CommandRun } from '../io';
-import { backendArgument, corpusFormat, inputPath, parseFlags, readRecords } from './train';
+import { backendArgument, corpusFormat, inputPath, parseFlags, readRecords } from '../flags';
 
 const HELP = `usage: emr-re evaluate --model DIR --data FILE --format F [--json | --markdown] [--backend B]
 Scores a trained model on gold records: predicts their relations and compares them with the gold ones

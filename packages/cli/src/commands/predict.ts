@@ -4,7 +4,7 @@ import { CORPUS_FORMATS, UsageError, openCorpus, writeJsonl } from '@emr-re/toke
 import type { CorpusFormatError, EmrRecord } from '@emr-re/tokenize';
 import { BACKEND_NAMES, loadModel, selectBackend } from '@emr-re/resgru-att';
 import type { CommandRun } from '../io';
-import { backendArgument, corpusFormat, inputPath, parseFlags } from './train';
+import { backendArgument, corpusFormat, inputPath, parseFlags } from '../flags';
 
 const HELP = `usage: emr-re predict --model DIR --data FILE --format F --out FILE.jsonl [--min-score P] [--backend B] [--json]
 Predicts the relations between the entities of every record with a trained model and writes the records
