@@ -3,7 +3,7 @@
 //
 //   npm run bench:engine -- [--json] [--cases bigru-att-128,resnet-5x128] [--backend wasm|cpu|tensorflow]
 //                           [--warmup N] [--steps N] [--min-length L] [--no-torch] [--python PATH]
-//                           [--threads N] [--seed S] [--package DIR] [--print-spec] [--profile]
+//                           [--threads N] [--seed S] [--package DIR] [--print-spec] [--profile] [--wasm-threads N]
 //
 // One run = one child process for PyTorch (bench/torch_engine.py, spawned once with every case, run to
 // completion first) and then our side in this process, so the two never share the cores. Both sides get
@@ -161,6 +161,7 @@ function parseCli(argv) {
         'print-spec': { type: 'boolean', default: false },
         package: { type: 'string' },
         profile: { type: 'boolean', default: false },
+        'wasm-threads': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -202,6 +203,7 @@ function parseCli(argv) {
     printSpec: v['print-spec'],
     packageDir: v.package === undefined ? RESGRU_DIR : path.resolve(v.package),
     profile: v.profile,
+    wasmThreads: v['wasm-threads'] === undefined ? undefined : v['wasm-threads'] === 'auto' ? 'auto' : int('wasm-threads', 1),
     help: v.help,
   };
 }
@@ -507,6 +509,12 @@ function printTable(lines) {
   if (lines.length) process.stdout.write(`backend ${lines[0].backend}, torch ${lines[0].torchVersion ?? '-'} x${lines[0].torchThreads ?? '-'} threads, batch ${BATCH}, length ${LENGTH}\n`);
 }
 
+/** Threads of XNNPACK's pool in the active wasm backend (1 = single-threaded build). */
+function wasmThreadCount(tf) {
+  const n = tf.backend().wasm?.tfjs?.getThreadsCount?.();
+  return typeof n === 'number' && n > 0 ? n : 1;
+}
+
 function printProfile(name, profile) {
   for (const phase of ['train', 'infer']) {
     const p = profile[phase];
@@ -520,6 +528,7 @@ function printProfile(name, profile) {
 const HELP = `usage: npm run bench:engine -- [--json] [--cases a,b | bigru-att-128,...] [--backend wasm]
   [--warmup N] [--steps N] [--min-length L] [--no-torch] [--python /usr/bin/python3] [--threads N] [--seed S]
   [--package DIR (load @emr-re/resgru-att from DIR, default packages/resgru-att)] [--print-spec]
+  [--wasm-threads N|auto (wasm thread pool; default: the package's, i.e. EMR_RE_WASM_THREADS or auto)]
   [--profile (one more train and inference step with per-kernel self times: "oursProfile")]
 cases: ${CASES.map((c) => `${c.letter}=${c.name}`).join(', ')} (default: ${DEFAULT_CASES.join(',')})
 `;
@@ -538,7 +547,11 @@ async function main(argv) {
   const ours = loadOurs(opts.packageDir); // fail before the (slow) PyTorch side if our package is not built
   // PyTorch first, to completion, then ours: the two sides never run at the same time.
   const torchResults = opts.torch ? await runTorch(spec, opts.python) : new Map();
-  const backend = await ours.rg.selectBackend({ backend: opts.backend });
+  const backend = await ours.rg.selectBackend({
+    backend: opts.backend,
+    ...(opts.wasmThreads === undefined ? {} : { threads: opts.wasmThreads }),
+  });
+  const wasmThreads = ours.tf.getBackend() === 'wasm' ? wasmThreadCount(ours.tf) : null;
   const backendName = typeof backend === 'string' ? backend : ours.tf.getBackend();
   const lines = [];
   let failed = 0;
@@ -553,6 +566,7 @@ async function main(argv) {
       failed++;
     }
     const line = resultLine(c, oursRes, torchResults.get(c.name), backendName);
+    line.oursWasmThreads = wasmThreads;
     if (oursError !== undefined) line.oursError = oursError;
     lines.push(line);
     if (opts.json) process.stdout.write(JSON.stringify(line) + '\n');

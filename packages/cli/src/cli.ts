@@ -30,7 +30,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 2;
   }
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     const command = require(`./commands/${name}`) as { run: CommandRun };
     return await command.run(rest, io);
   } catch (err) {

@@ -72,7 +72,7 @@ async function runModelEvaluation(argv: string[], io: CliIO): Promise<number> {
   } catch {
     throw new UsageError('model evaluation (--model) is unavailable in this build; score a prediction file with --gold FILE --pred FILE');
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+   
   const command = require(resolved) as { run: CommandRun };
   return command.run(argv, io);
 }

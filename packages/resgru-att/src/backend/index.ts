@@ -8,6 +8,8 @@ export type { BackendName, SelectBackendOptions } from './select';
 export {
   BACKEND_ENV_VAR,
   BACKEND_NAMES,
+  DEFAULT_WASM_THREADS,
+  WASM_THREADS_ENV_VAR,
   BackendUnavailableError,
   installEngineFixes,
   selectBackend,
@@ -24,6 +26,7 @@ export {
   unsortedSegmentSumCpu,
   unsortedSegmentSumWasm,
 } from './wasm-kernels';
+export { MAX_WASM_THREADS, wasmThreadsInUse } from './wasm-threads';
 export { registerFastWasmSliceKernels, stockWasmSliceKernel } from './wasm-slice-kernels';
 
 installEngineFixes();

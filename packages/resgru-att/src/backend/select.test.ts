@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UsageError } from '@emr-re/tokenize';
 import { BackendUnavailableError, selectBackend, selectedBackend } from './select';
+import { wasmThreadsInUse } from './wasm-threads';
 
 function installed(pkg: string): boolean {
   try {
@@ -43,9 +44,14 @@ describe('selectBackend', () => {
     process.env.EMR_RE_BACKEND = 'wasm';
     expect(await selectBackend({ log: (l) => lines.push(l) })).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
+    const threads = wasmThreadsInUse() as number;
+    expect(threads).toBeGreaterThanOrEqual(1);
     // An explicit option beats the environment.
     expect(await selectBackend({ backend: 'cpu' })).toBe('cpu');
-    expect(lines).toEqual(['backend: cpu (@tensorflow/tfjs-backend-cpu)', 'backend: wasm (@tensorflow/tfjs-backend-wasm)']);
+    expect(lines).toEqual([
+      'backend: cpu (@tensorflow/tfjs-backend-cpu)',
+      `backend: wasm (@tensorflow/tfjs-backend-wasm${threads > 1 ? `, ${threads} threads` : ''})`,
+    ]);
   });
 
   it('runs concurrent calls one after another', async () => {

@@ -11,6 +11,7 @@ import { EmrReError, UsageError } from '@emr-re/tokenize';
 import { registerWasmKernels } from './wasm-kernels';
 import { registerFastGradients } from './gradients';
 import { registerFastWasmSliceKernels } from './wasm-slice-kernels';
+import { initWasmBackend, resetWasmBackend, resolveWasmThreads, wasmBackendInitialised, wasmThreadsInUse } from './wasm-threads';
 
 /** A backend emr-re can train on. "tensorflow" is TensorFlow's native kernels via tfjs-node or tfjs-node-gpu. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -21,10 +22,23 @@ export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu
 /** The environment variable that overrides the `auto` choice. */
 export const BACKEND_ENV_VAR = 'EMR_RE_BACKEND';
 
+/** The environment variable that sets the wasm thread count when the `threads` option is not given. */
+export const WASM_THREADS_ENV_VAR = 'EMR_RE_WASM_THREADS';
+
+/** Threads the wasm backend uses when neither the `threads` option nor `EMR_RE_WASM_THREADS` says otherwise. */
+export const DEFAULT_WASM_THREADS: number | 'auto' = 'auto';
+
 /** Options of `selectBackend`. */
 export interface SelectBackendOptions {
   /** A backend, or "auto" (default): the `EMR_RE_BACKEND` variable if set, else the best installed one. */
   backend?: BackendName | 'auto';
+  /**
+   * wasm only: threads for XNNPACK's thread pool (matMuls, convolutions, most element-wise ops), 1 to 8, or
+   * "auto" (the available cores). Default: `EMR_RE_WASM_THREADS` if set, else `DEFAULT_WASM_THREADS` ("auto").
+   * Fixed when the wasm backend starts; a later call that names another count restarts the wasm backend, which
+   * loses the tensors on it. Other backends ignore it.
+   */
+  threads?: number | 'auto';
   /** Receives one line naming the backend chosen (and why others were not), once per change. */
   log?: (message: string) => void;
 }
@@ -65,6 +79,24 @@ function resolveRequest(option: string | undefined): BackendName | 'auto' {
   return 'auto';
 }
 
+function parseThreads(value: unknown, source: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : value;
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 1) return n;
+  if (typeof value === 'string' && value.trim().toLowerCase() === 'auto') return 'auto';
+  throw new UsageError(`${source}: threads must be "auto" or an integer >= 1, got ${JSON.stringify(value)}`);
+}
+
+/** The wasm thread count asked for: option > `EMR_RE_WASM_THREADS` > default; `explicit` when the option gave it. */
+function resolveThreads(option: SelectBackendOptions['threads']): { threads: number; explicit: boolean } {
+  if (option !== undefined) return { threads: resolveWasmThreads(parseThreads(option, 'threads option')), explicit: true };
+  const fromEnv = process.env[WASM_THREADS_ENV_VAR];
+  if (fromEnv !== undefined && fromEnv.trim() !== '') {
+    return { threads: resolveWasmThreads(parseThreads(fromEnv, WASM_THREADS_ENV_VAR)), explicit: false };
+  }
+  return { threads: resolveWasmThreads(DEFAULT_WASM_THREADS), explicit: false };
+}
+
 /** Loads tfjs-node-gpu or tfjs-node; returns the package that registered "tensorflow", or the reasons none did. */
 function loadTensorflowBackend(): { pkg?: string; reasons: string[] } {
   const reasons: string[] = [];
@@ -93,7 +125,7 @@ function locateWasmBinaries(): void {
   }
 }
 
-async function activate(name: BackendName, reasons: string[]): Promise<string | undefined> {
+async function activate(name: BackendName, reasons: string[], threads: number): Promise<string | undefined> {
   if (name === 'tensorflow') {
     const loaded = loadTensorflowBackend();
     reasons.push(...loaded.reasons);
@@ -103,7 +135,8 @@ async function activate(name: BackendName, reasons: string[]): Promise<string | 
   if (name === 'wasm') locateWasmBinaries();
   let ok = false;
   try {
-    ok = await tf.setBackend(name);
+    if (name === 'wasm' && !wasmBackendInitialised()) ok = await initWasmBackend(threads, (why) => reasons.push(why), (note) => reasons.push(note));
+    else ok = await tf.setBackend(name);
   } catch (err) {
     reasons.push(`${name} failed to initialise (${(err as Error).message})`);
     return undefined;
@@ -111,24 +144,41 @@ async function activate(name: BackendName, reasons: string[]): Promise<string | 
   if (!ok) reasons.push(`${name} failed to initialise`);
   // The cpu backend prints an advert for tfjs-node on its first write; a library must not print.
   if (ok && name === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
-  return ok ? `@tensorflow/tfjs-backend-${name}` : undefined;
+  if (!ok) return undefined;
+  const inUse = name === 'wasm' ? (wasmThreadsInUse() ?? 1) : 1;
+  return `@tensorflow/tfjs-backend-${name}${inUse > 1 ? `, ${inUse} threads` : ''}`;
 }
 
 let current: BackendName | undefined;
+/** Threads of the wasm backend this module started (undefined before that). */
+let wasmThreads: number | undefined;
 let queue: Promise<unknown> = Promise.resolve();
 
 async function select(options: SelectBackendOptions): Promise<BackendName> {
   const requested = resolveRequest(options.backend);
-  if (current !== undefined && tf.getBackend() === current && (requested === 'auto' || requested === current)) {
+  const { threads, explicit } = resolveThreads(options.threads);
+  // Another thread count, asked for explicitly, restarts an initialised wasm backend.
+  const restartWasm = explicit && wasmBackendInitialised() && threadsOf() !== threads;
+  if (
+    current !== undefined &&
+    tf.getBackend() === current &&
+    (requested === 'auto' || requested === current) &&
+    !(current === 'wasm' && restartWasm)
+  ) {
     return current;
   }
   installEngineFixes();
+  if (restartWasm && (requested === 'wasm' || (requested === 'auto' && current === 'wasm'))) {
+    resetWasmBackend();
+    wasmThreads = undefined;
+  }
   const reasons: string[] = [];
   const candidates = requested === 'auto' ? BACKEND_NAMES : [requested];
   for (const name of candidates) {
-    const pkg = await activate(name, reasons);
+    const pkg = await activate(name, reasons, threads);
     if (pkg !== undefined) {
       current = name;
+      if (name === 'wasm') wasmThreads = wasmThreadsInUse() ?? 1;
       const why = reasons.length > 0 ? `; ${reasons.join('; ')}` : '';
       options.log?.(`backend: ${name} (${pkg}${requested === 'auto' ? ', auto' : ''}${why})`);
       return name;
@@ -151,6 +201,11 @@ export function selectBackend(options: SelectBackendOptions = {}): Promise<Backe
   const run = queue.then(() => select(options));
   queue = run.catch(() => undefined);
   return run;
+}
+
+/** Threads of the initialised wasm backend: the ones it uses when active, else the count it was started with. */
+function threadsOf(): number | undefined {
+  return wasmThreadsInUse() ?? wasmThreads;
 }
 
 /** The backend the last successful `selectBackend` chose, if any. */

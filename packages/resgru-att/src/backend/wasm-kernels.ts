@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // Registers the wasm backend and its kernels, which registerWasmKernels() extends and wraps.
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
+import { withThreadPool } from './wasm-threads';
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` these kernels use. */
 interface WasmBackendLike {
@@ -206,11 +207,14 @@ export function batchMatMulWasmFast(args: KernelArgs): tf.TensorInfo {
     aEff = { dataId: aEff.dataId, shape: [1, batchA * m, k], dtype: aEff.dtype };
     bEff = { dataId: bEff.dataId, shape: [1, k, n], dtype: bEff.dtype };
   }
-  const out = original.kernelFunc({
-    inputs: { a: aEff, b: bEff },
-    backend: args.backend,
-    attrs: { transposeA: false, transposeB: false },
-  }) as tf.TensorInfo;
+  const flops = 2 * tf.util.sizeFromShape(outBatch) * m * k * n;
+  const out = withThreadPool(flops, () =>
+    original.kernelFunc({
+      inputs: { a: aEff, b: bEff },
+      backend: args.backend,
+      attrs: { transposeA: false, transposeB: false },
+    }),
+  ) as tf.TensorInfo;
   for (const t of temps) backend.disposeData(t.dataId);
   return { dataId: out.dataId, shape: [...outBatch, m, n], dtype: out.dtype };
 }
@@ -250,10 +254,32 @@ export function gatherRowsWasm(args: KernelArgs): tf.TensorInfo {
   return out;
 }
 
+/** FLOPs of one call of a product kernel, for the thread-pool gate. */
+const PRODUCT_FLOPS: Record<string, (args: KernelArgs) => number> = {
+  _FusedMatMul: (args) => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
+    const m = a.shape[a.shape.length - (transposeA ? 1 : 2)];
+    const k = a.shape[a.shape.length - (transposeA ? 2 : 1)];
+    const n = b.shape[b.shape.length - (transposeB ? 2 : 1)];
+    return 2 * Math.max(tf.util.sizeFromShape(a.shape.slice(0, -2)), tf.util.sizeFromShape(b.shape.slice(0, -2))) * m * k * n;
+  },
+  // Output elements × window × input channels × 2, for the forward and the input-gradient convolution alike.
+  Conv2D: (args) => {
+    const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+    return 2 * tf.util.sizeFromShape(x.shape) * tf.util.sizeFromShape(filter.shape) / Math.max(1, x.shape[3]);
+  },
+  Conv2DBackpropInput: (args) => {
+    const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+    return 2 * tf.util.sizeFromShape(dy.shape) * tf.util.sizeFromShape(filter.shape) / Math.max(1, dy.shape[3]);
+  },
+};
+
 let registered = false;
 
 /**
- * Registers the missing wasm kernels, the fast `GatherV2` and `BatchMatMul` wrappers, and a linear-time cpu
+ * Registers the missing wasm kernels, the fast `GatherV2` and `BatchMatMul` wrappers, the thread-pool gate
+ * around `_FusedMatMul`, `Conv2D` and `Conv2DBackpropInput` (see `withThreadPool`), and a linear-time cpu
  * `UnsortedSegmentSum` (idempotent). Safe to call before or
  * after the wasm backend is initialised: kernels are looked up per call.
  */
@@ -274,6 +300,12 @@ export function registerWasmKernels(): void {
   if (originalGather !== undefined) {
     tf.unregisterKernel('GatherV2', 'wasm');
     tf.registerKernel({ ...originalGather, kernelFunc: gatherRowsWasm });
+  }
+  for (const [kernelName, flops] of Object.entries(PRODUCT_FLOPS)) {
+    const original = tf.getKernel(kernelName, 'wasm');
+    if (original === undefined) continue;
+    tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ ...original, kernelFunc: (args) => withThreadPool(flops(args), () => original.kernelFunc(args)) });
   }
   originalBatchMatMul = tf.getKernel('BatchMatMul', 'wasm');
   if (originalBatchMatMul !== undefined) {

@@ -39,7 +39,13 @@ describe.each(['cpu', 'wasm'] as const)('convolutions on %s', (backend) => {
   });
 
   it('Conv1DSame layer (relu) gradients match central differences', () => {
-    const layer = new Conv1DSame({ filters: 3, kernelSize: 3, activation: 'relu' });
+    // Seeded weights: a random draw can put a pre-activation within eps of relu's kink, where differences fail.
+    const layer = new Conv1DSame({
+      filters: 3,
+      kernelSize: 3,
+      activation: 'relu',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: 21 }),
+    });
     const x = fixedRandom([2, 5, 2], 7);
     const res = layerGradientError(layer, [x], [0], { eps: 1e-3 });
     expect(verdict(res)).toMatchObject({ worst: 'ok' });
@@ -79,7 +85,7 @@ describe.each(['cpu', 'wasm'] as const)('convolutions on %s', (backend) => {
   });
 
   it('ResidualBlock1D gradients (input and all four weights) match central differences', () => {
-    const block = new ResidualBlock1D({ filters: 3, kernelSize: 3 });
+    const block = new ResidualBlock1D({ filters: 3, kernelSize: 3, kernelInitializer: tfl.initializers.heNormal({ seed: 47 }) });
     const c = fixedRandom([2, 4, 3], 13);
     const res = layerGradientError(block, [c], [0], { eps: 1e-3 });
     expect(verdict(res)).toMatchObject({ worst: 'ok' });

@@ -1,0 +1,238 @@
+#!/usr/bin/env node
+/*
+ * Model-quality benchmark: every architecture of @emr-re/resgru-att trained on ../shared/data/cmeie/train.jsonl
+ * with a seeded 80/20 record split (the 80% further split 90/10 for early-stopping dev), scored on the 20% test
+ * part at candidate level (gold = the candidate's label, pred = the model's; `unknown` is the negative class).
+ * Appends one JSON line per (schema, arch, init) to --out; resumable (combos already in --out are skipped).
+ *
+ * Usage:
+ *   node bench/models.js --schema cmeie|paper [--archs a,b,...] [--preset small|paper] [--epochs N]
+ *                        [--embeddings] [--limit N] [--seed S] [--backend wasm|cpu] --out results.jsonl
+ *   node bench/models.js --baseline --schema cmeie|paper --out results.jsonl
+ *       appends a reference row (no model): each (head type, tail type) gets its most frequent training label.
+ *   node bench/models.js --tables results.jsonl[,more.jsonl] [--init random|word2vec]
+ *       prints Markdown Tables 5 (micro P/R/F1, plus macro) and 6 (per-class F1) from result files.
+ * Needs the built packages (npm run build). The data are read in place, never copied.
+ */
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const { parseArgs } = require('node:util');
+
+const pkg = (name) => require(path.join(__dirname, '..', 'packages', name, 'dist', 'index.js'));
+
+const DATA = path.join(__dirname, '..', '..', 'shared', 'data');
+const CMEIE = path.join(DATA, 'cmeie', 'train.jsonl');
+const CCKS = path.join(DATA, 'ccks2017-cner');
+
+const { values } = parseArgs({
+  options: {
+    schema: { type: 'string', default: 'cmeie' },
+    archs: { type: 'string' },
+    preset: { type: 'string', default: 'small' },
+    epochs: { type: 'string' },
+    embeddings: { type: 'boolean', default: false },
+    limit: { type: 'string' },
+    seed: { type: 'string', default: '42' },
+    backend: { type: 'string', default: 'wasm' },
+    out: { type: 'string' },
+    tables: { type: 'string' },
+    init: { type: 'string' },
+    baseline: { type: 'boolean', default: false },
+  },
+});
+
+/** mulberry32: a small seeded generator in [0, 1). */
+function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A seeded Fisher–Yates shuffle (copy). */
+function shuffled(items, seed) {
+  const rand = mulberry32(seed);
+  const out = items.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+function readResults(files) {
+  const rows = [];
+  for (const file of files) {
+    if (!fs.existsSync(file)) continue;
+    for (const line of fs.readFileSync(file, 'utf8').split('\n')) if (line.trim()) rows.push(JSON.parse(line));
+  }
+  return rows;
+}
+
+/** Rebuilds the fields of a MetricsReport the table functions read from a MetricsJSON. */
+function asReport(metrics) {
+  return { micro: metrics.micro, macro: metrics.macro, perClass: metrics.perClass, support: metrics.support };
+}
+
+function printTables(files) {
+  const { table5Models, table6PerClass } = pkg('metrics');
+  let rows = readResults(files);
+  if (values.init) rows = rows.filter((r) => r.init === values.init);
+  const schemas = [...new Set(rows.map((r) => r.schema))];
+  for (const schema of schemas) {
+    const group = rows.filter((r) => r.schema === schema);
+    if (group.length === 0) continue;
+    const named = group.map((r) => ({ model: r.init === 'random' || r.init === 'none' ? r.arch : `${r.arch} (${r.init})`, r }));
+    const t5rows = named.map(({ model, r }) => ({ model, report: asReport(r.metrics) }));
+    process.stdout.write(`### Schema ${schema}: Table 5 (micro over relation classes)\n\n`);
+    process.stdout.write(table5Models(t5rows) + '\n\n');
+    process.stdout.write('| Models | macro P | macro R | macro F1 | best epoch / run | dev macro-F1 per epoch | wall time |\n');
+    process.stdout.write('|:--|--:|--:|--:|--:|:--|--:|\n');
+    for (const { model, r } of named) {
+      const m = r.metrics.macro;
+      const dev = (r.fit.devMacroF1 || []).map((x) => (x * 100).toFixed(1)).join(', ');
+      process.stdout.write(
+        `| ${model} | ${(m.precision * 100).toFixed(2)} | ${(m.recall * 100).toFixed(2)} | ${(m.f1 * 100).toFixed(2)} | ` +
+          `${r.fit.bestEpoch ?? '-'} / ${r.fit.epochs} | ${dev} | ${(r.wallSeconds / 60).toFixed(1)} min |\n`,
+      );
+    }
+    // Table 6: classes by test support, descending (so the frequent ones come first).
+    const support = {};
+    for (const r of group) for (const [l, c] of Object.entries(r.metrics.perClass)) support[l] = Math.max(support[l] || 0, c.support);
+    const labels = Object.keys(support).filter((l) => support[l] > 0).sort((a, b) => support[b] - support[a]);
+    process.stdout.write(`\n### Schema ${schema}: Table 6 (per-class F1; test support in the header)\n\n`);
+    const head = labels.map((l) => `${l} (${support[l]})`);
+    const table = table6PerClass(t5rows, labels);
+    const lines = table.split('\n');
+    lines[0] = '| Models | ' + head.join(' | ') + ' |';
+    process.stdout.write(lines.join('\n') + '\n\n');
+  }
+}
+
+async function trainEmbeddings(trainRecords, dim, seed) {
+  const { trainWord2Vec } = pkg('embeddings');
+  const texts = trainRecords.map((r) => r.text);
+  for (const section of fs.readdirSync(CCKS)) {
+    const dir = path.join(CCKS, section);
+    for (const name of fs.readdirSync(dir).sort()) {
+      if (name.endsWith('.txtoriginal.txt')) texts.push(fs.readFileSync(path.join(dir, name), 'utf8'));
+    }
+  }
+  const started = Date.now();
+  const table = await trainWord2Vec(texts, { dim, epochs: 5, threads: 1, seed });
+  return { table, seconds: (Date.now() - started) / 1000, texts: texts.length };
+}
+
+async function main() {
+  if (values.tables) return printTables(values.tables.split(','));
+  if (!values.out) throw new Error('--out FILE is required (or --tables FILE)');
+  const tok = pkg('tokenize');
+  const ra = pkg('resgru-att');
+  const { scorePairs, metricsToJSON } = pkg('metrics');
+  ra.selectBackend({ backend: values.backend });
+  const archs = values.archs ? values.archs.split(',') : ra.ARCHITECTURES.slice();
+  for (const a of archs) if (!ra.ARCHITECTURES.includes(a)) throw new Error(`unknown arch ${a}`);
+  const init = values.embeddings ? 'word2vec' : 'random';
+  const seed = Number(values.seed);
+  const done = new Set(readResults([values.out]).map((r) => `${r.schema}|${r.arch}|${r.init}|${r.preset}|${r.limit ?? ''}`));
+
+  const schema = await tok.loadSchema(values.schema);
+  const all = await tok.readAllRecords(tok.openCorpus(CMEIE, 'cmeie', { schema }));
+  let records = shuffled(all, seed);
+  if (values.limit) records = records.slice(0, Number(values.limit));
+  const cut = Math.round(records.length * 0.8);
+  const trainAll = records.slice(0, cut);
+  const test = records.slice(cut);
+  const devCut = Math.round(trainAll.length * 0.9);
+  const trainPart = trainAll.slice(0, devCut);
+  const dev = trainAll.slice(devCut);
+  const command = 'node bench/models.js ' + process.argv.slice(2).join(' ');
+
+  if (values.baseline) {
+    // Reference, not a model: each (head type, tail type) pair gets its most frequent training label.
+    const started = Date.now();
+    const counts = new Map();
+    for (const c of ra.toCandidates(trainAll, schema, true)) {
+      const key = `${c.head.type}>${c.tail.type}`;
+      const m = counts.get(key) ?? new Map();
+      m.set(c.label, (m.get(c.label) ?? 0) + 1);
+      counts.set(key, m);
+    }
+    const majority = (c) => {
+      const m = counts.get(`${c.head.type}>${c.tail.type}`);
+      if (!m) return 'unknown';
+      return [...m.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
+    };
+    const testCandidates = ra.toCandidates(test, schema, true);
+    const report = scorePairs(testCandidates.map((c) => ({ gold: c.label, pred: majority(c) })));
+    const row = { schema: values.schema, arch: 'type-pair majority', init: 'none', preset: '-', seed, records: { train: trainAll.length, test: test.length },
+      candidates: { test: testCandidates.length }, fit: { epochs: 0, loss: [] }, wallSeconds: (Date.now() - started) / 1000,
+      metrics: metricsToJSON(report), command, finishedAt: new Date().toISOString() };
+    fs.appendFileSync(values.out, JSON.stringify(row) + '\n');
+    process.stderr.write(`type-pair majority: micro F1 ${(report.micro.f1 * 100).toFixed(2)} macro F1 ${(report.macro.f1 * 100).toFixed(2)}\n`);
+    return;
+  }
+
+  let embeddings;
+  for (const arch of archs) {
+    const key = `${values.schema}|${arch}|${init}|${values.preset}|${values.limit ?? ''}`;
+    if (done.has(key)) {
+      process.stderr.write(`skip ${key} (already in ${values.out})\n`);
+      continue;
+    }
+    const overrides = { crossSentence: true };
+    if (values.epochs) overrides.epochs = Number(values.epochs);
+    const config = ra.configFor(arch, values.preset, overrides);
+    let embeddingInfo;
+    if (values.embeddings && !embeddings) {
+      embeddings = await trainEmbeddings(trainAll, config.charDim, seed);
+      process.stderr.write(`word2vec: ${embeddings.table.tokens.length} chars, ${embeddings.seconds}s\n`);
+    }
+    if (embeddings) embeddingInfo = { dim: config.charDim, seconds: embeddings.seconds, texts: embeddings.texts, vocab: embeddings.table.tokens.length, source: 'CMeIE train part (80%) + CCKS 2017 *.txtoriginal.txt' };
+    const testCandidates = ra.toCandidates(test, schema, true);
+    const started = Date.now();
+    const model = await ra.train(trainPart, config, {
+      schema,
+      dev,
+      embeddings: embeddings ? embeddings.table : undefined,
+      onProgress: (e) => {
+        if (e.phase === 'epoch') process.stderr.write(`${arch} epoch ${e.done}/${e.total ?? '?'} ${JSON.stringify(e.values ?? {})} ${((Date.now() - started) / 1000).toFixed(0)}s\n`);
+      },
+    });
+    const trainSeconds = (Date.now() - started) / 1000;
+    const predictions = await model.predict(testCandidates);
+    const report = scorePairs(predictions.map((p) => ({ gold: p.candidate.label, pred: p.label })));
+    const row = {
+      schema: values.schema,
+      arch,
+      init,
+      preset: values.preset,
+      limit: values.limit ? Number(values.limit) : undefined,
+      seed,
+      backend: values.backend,
+      records: { train: trainPart.length, dev: dev.length, test: test.length },
+      candidates: { train: ra.toCandidates(trainPart, schema, true).length, test: testCandidates.length },
+      config,
+      fit: model.lastFitReport,
+      trainSeconds,
+      wallSeconds: (Date.now() - started) / 1000,
+      embeddings: embeddingInfo,
+      metrics: metricsToJSON(report),
+      command,
+      finishedAt: new Date().toISOString(),
+    };
+    model.dispose();
+    fs.appendFileSync(values.out, JSON.stringify(row) + '\n');
+    process.stderr.write(`${arch} ${init}: micro F1 ${(report.micro.f1 * 100).toFixed(2)} macro F1 ${(report.macro.f1 * 100).toFixed(2)} in ${row.wallSeconds.toFixed(0)}s\n`);
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench/models.js: ${err && err.stack ? err.stack : err}\n`);
+  process.exit(1);
+});
