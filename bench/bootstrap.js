@@ -216,6 +216,28 @@ async function main() {
   log(`${values.arch} done in ${row.wallSeconds.toFixed(0)}s`);
 }
 
+/** Splits an iteration's moved items (iteration-K/added.jsonl of the run directory, which holds the hidden gold) by predicted label. */
+function movedSplit(row, iteration) {
+  const file = path.join(__dirname, '..', row.runDir, `iteration-${iteration}`, 'added.jsonl');
+  if (!fs.existsSync(file)) return undefined;
+  const s = { rel: 0, relWrong: 0, unk: 0, unkWrong: 0 };
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const item = JSON.parse(line);
+    if (item.label === 'unknown') {
+      s.unk++;
+      if (item.gold !== item.label) s.unkWrong++;
+    } else {
+      s.rel++;
+      if (item.gold !== item.label) s.relWrong++;
+    }
+  }
+  return s;
+}
+
+/** `arch (split seed[, λ][, epochs])` for the table rows. */
+const runName = (r) => `${r.arch} (${r.seed}${r.lambda !== 0.7 ? `, λ ${r.lambda}` : ''}${r.epochs !== 3 ? `, ${r.epochs} epochs` : ''})`;
+
 function printTables(files) {
   const rows = [];
   for (const file of files) {
@@ -226,32 +248,33 @@ function printTables(files) {
   const cmeie = rows.filter((r) => r.pool === 'cmeie');
   if (cmeie.length > 0) {
     const maxIt = Math.max(...cmeie.map((r) => r.iterations.length - 1));
-    const head = ['Model', 'seed only (it. 0)'];
+    const head = ['Model (split seed[, λ][, epochs])', 'seed only (it. 0)'];
     for (let k = 1; k <= maxIt; k++) head.push(`it. ${k}`);
-    head.push('fully supervised', 'best − seed');
+    head.push('fully supervised', 'last − seed');
     out('Test micro F1 (macro F1 in brackets) after each iteration, CMeIE pool:\n');
     out('| ' + head.join(' | ') + ' |');
     out('|:--|' + head.slice(1).map(() => '--:').join('|') + '|');
     for (const r of cmeie) {
-      const cells = [r.arch];
+      const cells = [runName(r)];
       for (let k = 0; k <= maxIt; k++) {
         const it = r.iterations[k];
         cells.push(it ? `${pct(it.test.micro.f1)} (${pct(it.test.macro.f1)})${it.rolledBack ? ' rb' : ''}` : '-');
       }
       cells.push(r.supervised ? `${pct(r.supervised.test.micro.f1)} (${pct(r.supervised.test.macro.f1)})` : '-');
       const s0 = r.iterations[0].test.micro.f1;
-      const best = Math.max(...r.iterations.slice(1).map((it) => it.test.micro.f1));
-      cells.push(r.iterations.length > 1 ? ((best - s0) * 100).toFixed(2) : '-');
+      const last = r.iterations[r.iterations.length - 1].test.micro.f1;
+      cells.push(r.iterations.length > 1 ? ((last - s0) * 100).toFixed(2) : '-');
       out('| ' + cells.join(' | ') + ' |');
     }
     out('\nMoved labels per iteration (wrong = predicted label differs from the hidden gold label):\n');
-    out('| Model | it. | added | wrong | wrong % | wrong among relations (non-unknown) | pool left | top added classes |');
-    out('|:--|--:|--:|--:|--:|:--|--:|:--|');
+    out('| Model (split seed[, λ][, epochs]) | it. | added | wrong | wrong % | moved as relation: wrong / all | moved as unknown: gold relation / all | pool left | top added classes |');
+    out('|:--|--:|--:|--:|--:|--:|--:|--:|:--|');
     for (const r of cmeie) {
       for (const it of r.iterations.slice(1)) {
-        const rel = Object.entries(it.addedByClass).filter(([l]) => l !== 'unknown').reduce((s, [, n]) => s + n, 0);
+        const split = movedSplit(r, it.iteration);
         const top = Object.entries(it.addedByClass).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([l, n]) => `${l} ${n}`).join(', ');
-        out(`| ${r.arch} | ${it.iteration} | ${it.added} | ${it.wrongAdded} | ${pct(it.wrongAdded / it.added)} | ${rel} relations | ${it.poolLeft} | ${top} |`);
+        out(`| ${runName(r)} | ${it.iteration} | ${it.added} | ${it.wrongAdded} | ${pct(it.wrongAdded / it.added)} | ` +
+          `${split ? `${split.relWrong} / ${split.rel}` : '-'} | ${split ? `${split.unkWrong} / ${split.unk}` : '-'} | ${it.poolLeft} | ${top} |`);
       }
     }
   }
