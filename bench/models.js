@@ -10,8 +10,8 @@
  *                        [--embeddings] [--limit N] [--seed S] [--backend wasm|cpu] --out results.jsonl
  *   node bench/models.js --baseline --schema cmeie|paper --out results.jsonl
  *       appends a reference row (no model): each (head type, tail type) gets its most frequent training label.
- *   node bench/models.js --tables results.jsonl[,more.jsonl] [--init random|word2vec]
- *       prints Markdown Tables 5 (micro P/R/F1, plus macro) and 6 (per-class F1) from result files.
+ *   node bench/models.js --tables results.jsonl[,more.jsonl] [--init random|word2vec] [--top N]
+ *       prints Markdown Tables 5 (micro P/R/F1, plus macro) and 6 (per-class F1; the N most frequent classes).
  * Needs the built packages (npm run build). The data are read in place, never copied.
  */
 'use strict';
@@ -39,6 +39,7 @@ const { values } = parseArgs({
     tables: { type: 'string' },
     init: { type: 'string' },
     baseline: { type: 'boolean', default: false },
+    top: { type: 'string' },
   },
 });
 
@@ -104,7 +105,8 @@ function printTables(files) {
     // Table 6: classes by test support, descending (so the frequent ones come first).
     const support = {};
     for (const r of group) for (const [l, c] of Object.entries(r.metrics.perClass)) support[l] = Math.max(support[l] || 0, c.support);
-    const labels = Object.keys(support).filter((l) => support[l] > 0).sort((a, b) => support[b] - support[a]);
+    const labels = Object.keys(support).filter((l) => support[l] > 0).sort((a, b) => support[b] - support[a])
+      .slice(0, values.top ? Number(values.top) : undefined);
     process.stdout.write(`\n### Schema ${schema}: Table 6 (per-class F1; test support in the header)\n\n`);
     const head = labels.map((l) => `${l} (${support[l]})`);
     const table = table6PerClass(t5rows, labels);
