@@ -358,6 +358,8 @@ function profileKernels(tf, fn) {
   const configs = tf.getKernelsForBackend(backendName);
   const totals = new Map();
   const stack = [];
+  const bytesBefore = tf.memory().numBytes;
+  let peakBytes = bytesBefore;
   for (const config of configs) {
     const inner = config.kernelFunc;
     tf.unregisterKernel(config.kernelName, backendName);
@@ -371,6 +373,7 @@ function profileKernels(tf, fn) {
         } finally {
           const child = stack.pop();
           const total = process.hrtime.bigint() - t0;
+          peakBytes = Math.max(peakBytes, tf.memory().numBytes);
           if (stack.length > 0) stack[stack.length - 1] += total;
           const entry = totals.get(config.kernelName) ?? { ns: 0n, calls: 0 };
           entry.ns += total - child;
@@ -397,7 +400,8 @@ function profileKernels(tf, fn) {
   });
   rows.sort((a, b) => b.ms - a.ms);
   rows.push({ kernel: 'other', ms: round(Number(wallNs - kernelNs) / 1e6, 2), calls: 0 });
-  return { wallMs: round(Number(wallNs) / 1e6, 1), kernels: rows };
+  // peakTensorMb: the most tensor memory alive at any kernel's end during the step, above what was alive before it.
+  return { wallMs: round(Number(wallNs) / 1e6, 1), peakTensorMb: Math.round((peakBytes - bytesBefore) / 2 ** 20), kernels: rows };
 }
 
 /** Times our train step (forward + softmax cross-entropy + backward + Adam) and inference for one case. */
@@ -518,8 +522,9 @@ function wasmThreadCount(tf) {
 function printProfile(name, profile) {
   for (const phase of ['train', 'infer']) {
     const p = profile[phase];
-    process.stdout.write(`${name} ${phase}: ${p.wallMs} ms (one profiled step; kernel self times)\n`);
-    for (const k of p.kernels.slice(0, 16)) {
+    process.stdout.write(`${name} ${phase}: ${p.wallMs} ms, peak tensors +${p.peakTensorMb} MB (one profiled step; kernel self times)\n`);
+    const top = p.kernels.filter((k) => k.kernel !== 'other').slice(0, 16);
+    for (const k of [...top, p.kernels[p.kernels.length - 1]]) {
       process.stdout.write(`  ${k.kernel.padEnd(24)} ${String(k.ms).padStart(9)} ms ${String(k.calls).padStart(6)} calls\n`);
     }
   }

@@ -22,11 +22,19 @@ export {
   gatherRowsWasm,
   originalWasmBatchMatMul,
   originalWasmGather,
+  originalWasmTanh,
+  tanhWasm,
   registerWasmKernels,
   unsortedSegmentSumCpu,
   unsortedSegmentSumWasm,
 } from './wasm-kernels';
 export { MAX_WASM_THREADS, wasmThreadsInUse } from './wasm-threads';
-export { registerFastWasmSliceKernels, stockWasmSliceKernel } from './wasm-slice-kernels';
+export { IM2COL_KERNEL, im2colRows, im2colRowsFromOps, registerIm2ColKernels } from './im2col';
+export {
+  COPY_KERNELS,
+  registerFastWasmCopyKernels,
+  registerFastWasmSliceKernels,
+  stockWasmCopyKernel,
+} from './wasm-copy-kernels';
 
 installEngineFixes();

@@ -10,7 +10,8 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { EmrReError, UsageError } from '@emr-re/tokenize';
 import { registerWasmKernels } from './wasm-kernels';
 import { registerFastGradients } from './gradients';
-import { registerFastWasmSliceKernels } from './wasm-slice-kernels';
+import { registerFastWasmCopyKernels } from './wasm-copy-kernels';
+import { registerIm2ColKernels } from './im2col';
 import { initWasmBackend, resetWasmBackend, resolveWasmThreads, wasmBackendInitialised, wasmThreadsInUse } from './wasm-threads';
 
 /** A backend emr-re can train on. "tensorflow" is TensorFlow's native kernels via tfjs-node or tfjs-node-gpu. */
@@ -58,7 +59,8 @@ const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node
 /** Applies the kernel and gradient fixes (idempotent); selectBackend calls it before any backend starts. */
 export function installEngineFixes(): void {
   registerWasmKernels();
-  registerFastWasmSliceKernels();
+  registerFastWasmCopyKernels();
+  registerIm2ColKernels();
   registerFastGradients();
 }
 

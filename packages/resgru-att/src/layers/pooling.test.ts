@@ -98,6 +98,28 @@ describe.each(['cpu', 'wasm'] as const)('pooling on %s', (backend) => {
     tf.dispose([h, mask]);
   });
 
+  it('MaskedMaxPooling gives tied maxima each the full gradient, as tf.max does; empty rows get none', () => {
+    tf.tidy(() => {
+      const h = tf.tensor3d([
+        [[2, 1], [2, 3], [0, 3]],
+        [[4, 4], [1, 4], [4, 0]],
+        [[9, 9], [9, 9], [9, 9]],
+      ]);
+      const mask = tf.tensor2d([[1, 1, 1], [1, 1, 0], [0, 0, 0]]);
+      const layer = new MaskedMaxPooling();
+      const dy = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+      const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(layer.apply([x, mask]) as tf.Tensor, dy)))(h);
+      expect(g.arraySync()).toEqual([
+        [[1, 0], [1, 2], [0, 2]],
+        [[3, 4], [0, 4], [0, 0]],
+        [[0, 0], [0, 0], [0, 0]],
+      ]);
+      // Unmasked rows: the same as tfjs' own max gradient.
+      const stock = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.max(x, 1), dy)))(h);
+      expect(tf.slice(g, [0, 0, 0], [1, 3, 2]).arraySync()).toEqual(tf.slice(stock, [0, 0, 0], [1, 3, 2]).arraySync());
+    });
+  });
+
   it('PiecewiseMaxPooling pools each of the three pieces; an empty piece gives zeros', () => {
     tf.tidy(() => {
       const layer = new PiecewiseMaxPooling();

@@ -45,18 +45,40 @@ export function maskedSoftmax(scores: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor
   });
 }
 
+/** `h (B, T, D)` with `MASKED_SCORE` added at padded steps. */
+function shiftPadding(h: tf.Tensor, mask: tf.Tensor): tf.Tensor {
+  return tf.add(h, tf.mul(tf.sub(1, tf.expandDims(mask, 2)), MASKED_SCORE));
+}
+
+/**
+ * The masked max with its own gradient: tfjs' `Max` gradient compares the input with the broadcast maximum, and
+ * wasm runs a broadcasting `Equal` element by element (100 ms at (64, 100, 128)); here the maximum is broadcast by
+ * an XNNPACK add first, so the comparison is same-shape (4 ms).
+ */
+const maskedMaxOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [h, mask, save] = args as [tf.Tensor3D, tf.Tensor2D, tf.GradSaveFunc];
+  const max = tf.max(shiftPadding(h, mask), 1);
+  // (batch, 1): 1 when the row has any unpadded step; zeroes the -1e9 of empty rows.
+  const any = tf.max(mask, 1, true);
+  save([h, mask, max, any]);
+  return {
+    value: tf.mul(max, any),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+      tf.tidy(() => {
+        const [hs, ms, maxs, anys] = saved;
+        const shifted = shiftPadding(hs, ms);
+        const hits = tf.cast(tf.equal(shifted, tf.add(tf.zerosLike(shifted), tf.expandDims(maxs, 1))), 'float32');
+        return [tf.mul(hits, tf.expandDims(tf.mul(dy as tf.Tensor, anys), 1)), tf.zerosLike(ms)];
+      }),
+  };
+});
+
 /**
  * Max over unpadded steps: `h (batch, length, dim)`, `mask (batch, length)` → `(batch, dim)`; a row with no
  * unpadded step gives zeros. The gradient reaches only the arg-max steps (ties share it, as in `tf.max`).
  */
 export function maskedMax(h: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => {
-    const m = tf.expandDims(mask, 2);
-    const max = tf.max(tf.add(h, tf.mul(tf.sub(1, m), MASKED_SCORE)), 1);
-    // (batch, 1): 1 when the row has any unpadded step; zeroes the -1e9 of empty rows.
-    const any = tf.max(mask, 1, true);
-    return tf.mul(max, any) as tf.Tensor2D;
-  });
+  return tf.tidy(() => maskedMaxOp(h, mask.dtype === 'float32' ? mask : tf.cast(mask, 'float32')) as tf.Tensor2D);
 }
 
 /** Arguments of `AttentionPooling`. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { selectBackend } from './select';
-import { registerFastWasmSliceKernels, stockWasmSliceKernel } from './wasm-slice-kernels';
+import { registerFastWasmCopyKernels, stockWasmCopyKernel } from './wasm-copy-kernels';
 
 // Distinct values everywhere, so a misplaced element cannot go unnoticed.
 function ramp(shape: number[], dtype: 'float32' | 'int32' = 'float32'): tf.Tensor {
@@ -27,7 +27,7 @@ async function onBoth(f: () => tf.Tensor | tf.Tensor[]): Promise<{ wasm: unknown
   return { wasm: w, cpu: c, shapes: w.map((x) => x.shape) };
 }
 
-describe('copy-free wasm Slice / SplitV / Unpack / Reverse', () => {
+describe('copying wasm Slice / SplitV / Unpack / Reverse / Concat / Pack', () => {
   afterAll(async () => {
     await selectBackend({ backend: 'cpu' });
   });
@@ -35,11 +35,11 @@ describe('copy-free wasm Slice / SplitV / Unpack / Reverse', () => {
   it('are installed on import (idempotent), and unstack a large tensor ≥ 5× faster than the stock kernel', async () => {
     await selectBackend({ backend: 'wasm' });
     const fast = tf.getKernel('Unpack', 'wasm');
-    const stock = stockWasmSliceKernel('Unpack');
+    const stock = stockWasmCopyKernel('Unpack');
     expect(fast).toBeDefined();
     expect(stock).toBeDefined();
     expect(fast?.kernelFunc).not.toBe(stock?.kernelFunc);
-    registerFastWasmSliceKernels();
+    registerFastWasmCopyKernels();
     expect(tf.getKernel('Unpack', 'wasm')?.kernelFunc).toBe(fast?.kernelFunc);
     const big = tf.randomNormal([64, 64, 512]);
     const backend = tf.backend();
@@ -93,6 +93,26 @@ describe('copy-free wasm Slice / SplitV / Unpack / Reverse', () => {
 
   it.each([[[0]], [[1]], [[0, 2]]])('reverse along %j equals cpu', async (axes) => {
     const r = await onBoth(() => tf.reverse(ramp([4, 3, 2]), axes));
+    expect(r.wasm).toEqual(r.cpu);
+  });
+
+  it.each([
+    ['axis 0', [[2, 3], [4, 3], [1, 3]], 0],
+    ['inner axis, mixed widths', [[2, 3, 1], [2, 3, 4], [2, 3, 2]], 2],
+    ['middle axis with an empty part', [[2, 1, 3], [2, 0, 3], [2, 2, 3]], 1],
+  ])('concat: %s equals cpu', async (_name, shapes, axis) => {
+    const r = await onBoth(() => tf.concat((shapes as number[][]).map((s, i) => tf.add(ramp(s), 100 * i)), axis as number));
+    expect(r.wasm).toEqual(r.cpu);
+  });
+
+  it('concat of bool tensors equals cpu', async () => {
+    const r = await onBoth(() => tf.concat([tf.tensor2d([[1, 0]], [1, 2], 'bool'), tf.tensor2d([[0, 1], [1, 1]], [2, 2], 'bool')], 0));
+    expect(r.wasm).toEqual(r.cpu);
+    expect(r.wasm).toEqual([{ shape: [3, 2], values: [1, 0, 0, 1, 1, 1] }]);
+  });
+
+  it.each([0, 1, 2, -1])('stack along axis %i equals cpu', async (axis) => {
+    const r = await onBoth(() => tf.stack([ramp([3, 4]), tf.add(ramp([3, 4]), 50), tf.add(ramp([3, 4]), 90)], axis));
     expect(r.wasm).toEqual(r.cpu);
   });
 });
