@@ -513,10 +513,19 @@ function printTable(lines) {
   if (lines.length) process.stdout.write(`backend ${lines[0].backend}, torch ${lines[0].torchVersion ?? '-'} x${lines[0].torchThreads ?? '-'} threads, batch ${BATCH}, length ${LENGTH}\n`);
 }
 
-/** Threads of XNNPACK's pool in the active wasm backend (1 = single-threaded build). */
-function wasmThreadCount(tf) {
+/**
+ * Threads of XNNPACK's pool in the active wasm backend (1 = single-threaded build): the package's
+ * `wasmThreadsInUse()` (its pool is gated, so the module's own count reads -1 between ops), else the module's count.
+ */
+function wasmThreadCount(tf, packageDir) {
+  try {
+    const n = require(path.join(packageDir, 'dist', 'backend')).wasmThreadsInUse?.();
+    if (typeof n === 'number') return n;
+  } catch {
+    // an older build without the backend module: ask the module itself
+  }
   const n = tf.backend().wasm?.tfjs?.getThreadsCount?.();
-  return typeof n === 'number' && n > 0 ? n : 1;
+  return typeof n === 'number' && n > 0 ? n : null;
 }
 
 function printProfile(name, profile) {
@@ -556,7 +565,7 @@ async function main(argv) {
     backend: opts.backend,
     ...(opts.wasmThreads === undefined ? {} : { threads: opts.wasmThreads }),
   });
-  const wasmThreads = ours.tf.getBackend() === 'wasm' ? wasmThreadCount(ours.tf) : null;
+  const wasmThreads = ours.tf.getBackend() === 'wasm' ? wasmThreadCount(ours.tf, opts.packageDir) : null;
   const backendName = typeof backend === 'string' ? backend : ours.tf.getBackend();
   const lines = [];
   let failed = 0;

@@ -5,7 +5,7 @@
 // measurement; the first line calibrates the machine with one plain matMul (XNNPACK reaches ~26-30 GFLOP/s
 // on an idle core here; a lower figure means the cores are shared).
 //
-//   node bench/rnn-quick.js [--backend wasm|cpu] [--cell gru|lstm] [--shape B,T,D,U] [--reps N]
+//   node bench/rnn-quick.js [--backend wasm|cpu] [--cell gru|lstm] [--shape B,T,D,U] [--reps N] [--threads N|auto]
 'use strict';
 
 const path = require('node:path');
@@ -21,13 +21,15 @@ async function main() {
       cell: { type: 'string', default: 'gru' },
       shape: { type: 'string', default: '64,100,350,128' },
       reps: { type: 'string', default: '3' },
+      threads: { type: 'string' },
     },
   });
   const tf = fromPkg('@tensorflow/tfjs-core');
   const { FastRNN, selectBackend } = require(PACKAGE_DIR);
   const [B, T, D, U] = values.shape.split(',').map(Number);
   const reps = Number(values.reps);
-  await selectBackend({ backend: values.backend });
+  const threads = values.threads === undefined ? {} : { threads: values.threads === 'auto' ? 'auto' : Number(values.threads) };
+  await selectBackend({ backend: values.backend, ...threads });
 
   const ca = tf.randomNormal([6400, 350]);
   const cb = tf.randomNormal([350, 768]);

@@ -161,8 +161,8 @@ export function threadPoolPointerAddress(wasm: Uint8Array): number | undefined {
   }
   if (exported === undefined || code === undefined || exported < importedFunctions) return undefined;
   at = code[0];
-  let bodies: number;
-  [bodies, at] = uleb(wasm, at);
+  const [bodies, afterCount] = uleb(wasm, at);
+  at = afterCount;
   const wanted = exported - importedFunctions;
   if (wanted >= bodies) return undefined;
   for (let i = 0; i < wanted; i++) {
@@ -171,8 +171,8 @@ export function threadPoolPointerAddress(wasm: Uint8Array): number | undefined {
     at += size;
   }
   [, at] = uleb(wasm, at); // body size
-  let groups: number;
-  [groups, at] = uleb(wasm, at);
+  const [groups, afterGroups] = uleb(wasm, at);
+  at = afterGroups;
   for (let i = 0; i < groups; i++) {
     [, at] = uleb(wasm, at);
     at++; // value type
@@ -188,10 +188,8 @@ export function threadPoolPointerAddress(wasm: Uint8Array): number | undefined {
   } while (byte & 0x80 && shift < 35);
   if (shift < 32 && byte & 0x40) return undefined; // negative
   if (wasm[at++] !== 0x28) return undefined; // i32.load
-  let align: number;
-  let offset: number;
-  [align, at] = uleb(wasm, at);
-  [offset, at] = uleb(wasm, at);
+  const [align, afterAlign] = uleb(wasm, at);
+  const [offset] = uleb(wasm, afterAlign);
   if (align !== 2) return undefined;
   return address + offset;
 }
