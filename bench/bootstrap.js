@@ -45,7 +45,6 @@ const { values } = parseArgs({
   },
 });
 
-
 const log = (msg) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 const pct = (x) => (x === undefined || x === null ? '-' : (x * 100).toFixed(2));
 
@@ -94,7 +93,9 @@ async function main() {
   }
   const pool = poolLabelled.map((c) => ({ ...c, label: tok.UNKNOWN_LABEL }));
   const poolGold = values.pool === 'cmeie' ? poolLabelled.map((c) => c.label) : undefined;
-  const perIteration = values['per-iteration'] ? Number(values['per-iteration']) : Math.max(1, Math.round(pool.length / 4));
+  const perIteration = values['per-iteration']
+    ? Number(values['per-iteration'])
+    : Math.max(1, Math.round(pool.length / 4));
   const maxIterations = values['max-iterations'] ? Number(values['max-iterations']) : values.pool === 'ccks' ? 2 : 3;
   const config = ra.configFor(values.arch, 'small', { epochs, seed: seedNumber, crossSentence: true });
   const vocabulary = tok.CharVocabulary.build([...seedRecords, ...poolRecords].map((r) => r.text));
@@ -104,8 +105,10 @@ async function main() {
     return metricsToJSON(scorePairs(predictions.map((p) => ({ gold: p.candidate.label, pred: p.label }))));
   };
   const brief = (m) => ({ micro: m.micro, macro: m.macro });
-  log(`${values.arch} pool=${values.pool} schema=${schemaName}: test ${test.length} seed ${seed.length} pool ${pool.length} ` +
-    `candidates; N=${perIteration} λ=${lambda} epochs=${epochs}`);
+  log(
+    `${values.arch} pool=${values.pool} schema=${schemaName}: test ${test.length} seed ${seed.length} pool ${pool.length} ` +
+      `candidates; N=${perIteration} λ=${lambda} epochs=${epochs}`,
+  );
 
   const name = `${values.pool}-${schemaName}-${values.arch}-s${seedNumber}-n${values.limit}-e${epochs}-l${lambda}-N${perIteration}`;
   const outDir = path.join(values.runs, name);
@@ -122,15 +125,20 @@ async function main() {
     outDir,
     resume: true,
     onProgress: (e) => {
-      if (e.phase === 'bootstrap') log(`${values.arch} bootstrap ${e.done}: ${e.message} ${JSON.stringify(e.values ?? {})}`);
-      else if (e.phase === 'epoch') log(`${values.arch} epoch ${e.done}/${e.total ?? '?'} ${JSON.stringify(e.values ?? {})}`);
+      if (e.phase === 'bootstrap')
+        log(`${values.arch} bootstrap ${e.done}: ${e.message} ${JSON.stringify(e.values ?? {})}`);
+      else if (e.phase === 'epoch')
+        log(`${values.arch} epoch ${e.done}/${e.total ?? '?'} ${JSON.stringify(e.values ?? {})}`);
     },
   });
   result.classifier?.dispose();
   const bootstrapSeconds = (Date.now() - started) / 1000;
 
   // Test F1 of every iteration's classifier (iteration 0 = seed only), reloaded from the run directory.
-  const iterations = [{ iteration: 0, added: 0, poolLeft: pool.length, labelled: seed.length, addedByClass: {} }, ...result.iterations];
+  const iterations = [
+    { iteration: 0, added: 0, poolLeft: pool.length, labelled: seed.length, addedByClass: {} },
+    ...result.iterations,
+  ];
   const rows = [];
   for (const it of iterations) {
     const model = await createClassifier();
@@ -147,7 +155,9 @@ async function main() {
       rolledBack: it.rolledBack,
       test: brief(test),
     });
-    log(`${values.arch} iteration ${it.iteration}: test micro F1 ${pct(test.micro.f1)} macro F1 ${pct(test.macro.f1)} added ${it.added} wrong ${it.wrongAdded ?? '-'}`);
+    log(
+      `${values.arch} iteration ${it.iteration}: test micro F1 ${pct(test.micro.f1)} macro F1 ${pct(test.macro.f1)} added ${it.added} wrong ${it.wrongAdded ?? '-'}`,
+    );
   }
 
   // Fully supervised reference: seed + pool with their gold labels, same model, epochs and seed.
@@ -156,9 +166,15 @@ async function main() {
     const t0 = Date.now();
     const model = await createClassifier();
     await model.fit([...seed, ...poolLabelled], { epochs, seed: seedNumber });
-    supervised = { test: brief(await score(model)), labelled: seed.length + poolLabelled.length, seconds: (Date.now() - t0) / 1000 };
+    supervised = {
+      test: brief(await score(model)),
+      labelled: seed.length + poolLabelled.length,
+      seconds: (Date.now() - t0) / 1000,
+    };
     model.dispose();
-    log(`${values.arch} fully supervised: test micro F1 ${pct(supervised.test.micro.f1)} macro F1 ${pct(supervised.test.macro.f1)}`);
+    log(
+      `${values.arch} fully supervised: test micro F1 ${pct(supervised.test.micro.f1)} macro F1 ${pct(supervised.test.macro.f1)}`,
+    );
   }
 
   const row = {
@@ -210,7 +226,8 @@ function movedSplit(row, iteration) {
 }
 
 /** `arch (split seed[, λ][, epochs])` for the table rows. */
-const runName = (r) => `${r.arch} (${r.seed}${r.lambda !== 0.7 ? `, λ ${r.lambda}` : ''}${r.epochs !== 3 ? `, ${r.epochs} epochs` : ''})`;
+const runName = (r) =>
+  `${r.arch} (${r.seed}${r.lambda !== 0.7 ? `, λ ${r.lambda}` : ''}${r.epochs !== 3 ? `, ${r.epochs} epochs` : ''})`;
 
 function printTables(files) {
   const rows = [];
@@ -227,7 +244,14 @@ function printTables(files) {
     head.push('fully supervised', 'last − seed');
     out('Test micro F1 (macro F1 in brackets) after each iteration, CMeIE pool:\n');
     out('| ' + head.join(' | ') + ' |');
-    out('|:--|' + head.slice(1).map(() => '--:').join('|') + '|');
+    out(
+      '|:--|' +
+        head
+          .slice(1)
+          .map(() => '--:')
+          .join('|') +
+        '|',
+    );
     for (const r of cmeie) {
       const cells = [runName(r)];
       for (let k = 0; k <= maxIt; k++) {
@@ -241,25 +265,41 @@ function printTables(files) {
       out('| ' + cells.join(' | ') + ' |');
     }
     out('\nMoved labels per iteration (wrong = predicted label differs from the hidden gold label):\n');
-    out('| Model (split seed[, λ][, epochs]) | it. | added | wrong | wrong % | moved as relation: wrong / all | moved as unknown: gold relation / all | pool left | top added classes |');
+    out(
+      '| Model (split seed[, λ][, epochs]) | it. | added | wrong | wrong % | moved as relation: wrong / all | moved as unknown: gold relation / all | pool left | top added classes |',
+    );
     out('|:--|--:|--:|--:|--:|--:|--:|--:|:--|');
     for (const r of cmeie) {
       for (const it of r.iterations.slice(1)) {
         const split = movedSplit(r, it.iteration);
-        const top = Object.entries(it.addedByClass).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([l, n]) => `${l} ${n}`).join(', ');
-        out(`| ${runName(r)} | ${it.iteration} | ${it.added} | ${it.wrongAdded} | ${pct(it.wrongAdded / it.added)} | ` +
-          `${split ? `${split.relWrong} / ${split.rel}` : '-'} | ${split ? `${split.unkWrong} / ${split.unk}` : '-'} | ${it.poolLeft} | ${top} |`);
+        const top = Object.entries(it.addedByClass)
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 4)
+          .map(([l, n]) => `${l} ${n}`)
+          .join(', ');
+        out(
+          `| ${runName(r)} | ${it.iteration} | ${it.added} | ${it.wrongAdded} | ${pct(it.wrongAdded / it.added)} | ` +
+            `${split ? `${split.relWrong} / ${split.rel}` : '-'} | ${split ? `${split.unkWrong} / ${split.unk}` : '-'} | ${it.poolLeft} | ${top} |`,
+        );
       }
     }
   }
   const ccks = rows.filter((r) => r.pool === 'ccks');
   for (const r of ccks) {
-    out(`\nCCKS 2017 pool, ${r.arch}, schema ${r.schema} (${r.candidates.pool} pool candidates; seed ${r.candidates.seed}, test ${r.candidates.test} CMeIE candidates):\n`);
+    out(
+      `\nCCKS 2017 pool, ${r.arch}, schema ${r.schema} (${r.candidates.pool} pool candidates; seed ${r.candidates.seed}, test ${r.candidates.test} CMeIE candidates):\n`,
+    );
     out('| it. | added | class mix of added | pool left | CMeIE test micro F1 (macro) |');
     out('|--:|--:|:--|--:|--:|');
     for (const it of r.iterations) {
-      const mix = Object.entries(it.addedByClass).sort((a, b) => b[1] - a[1]).map(([l, n]) => `${l} ${n}`).join(', ') || '-';
-      out(`| ${it.iteration} | ${it.added} | ${mix} | ${it.poolLeft} | ${pct(it.test.micro.f1)} (${pct(it.test.macro.f1)}) |`);
+      const mix =
+        Object.entries(it.addedByClass)
+          .sort((a, b) => b[1] - a[1])
+          .map(([l, n]) => `${l} ${n}`)
+          .join(', ') || '-';
+      out(
+        `| ${it.iteration} | ${it.added} | ${mix} | ${it.poolLeft} | ${pct(it.test.micro.f1)} (${pct(it.test.macro.f1)}) |`,
+      );
     }
   }
 }

@@ -32,19 +32,29 @@ const LEARNING_RATE = 0.015; // the paper's Table 3
 /** The four cases of the issue; `letter` lets `--cases a,b` work as well as the names. */
 const CASES = [
   {
-    name: 'bigru-att-128', letter: 'a', charDim: 100,
+    name: 'bigru-att-128',
+    letter: 'a',
+    charDim: 100,
     encoder: { kind: 'bigru-att', units: 128, layers: 1 },
   },
   {
-    name: 'resnet-5x128', letter: 'b', charDim: 100,
+    name: 'resnet-5x128',
+    letter: 'b',
+    charDim: 100,
     encoder: { kind: 'resnet-max', filters: 128, blocks: 5, window: 3 },
   },
   {
-    name: 'resgru-att-small', letter: 'c', charDim: 100,
+    name: 'resgru-att-small',
+    letter: 'c',
+    charDim: 100,
     encoder: { kind: 'resgru-att', filters: 64, blocks: 2, window: 3, units: 64, layers: 1 },
   },
   {
-    name: 'resgru-att-paper', letter: 'd', charDim: 300, warmup: 1, steps: 3,
+    name: 'resgru-att-paper',
+    letter: 'd',
+    charDim: 300,
+    warmup: 1,
+    steps: 3,
     encoder: { kind: 'resgru-att', filters: 128, blocks: 5, window: 3, units: 512, layers: 3 },
   },
 ].map((c) => ({ charVocab: CHAR_VOCAB, posVocab: POS_VOCAB, posDim: POS_DIM, classes: CLASSES, ...c }));
@@ -174,13 +184,21 @@ function parseCli(argv) {
   const int = (name, min) => {
     if (v[name] === undefined) return undefined;
     const n = Number(v[name]);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${v[name]}"`);
+    if (!Number.isInteger(n) || n < min)
+      throw new UsageError(`--${name} must be an integer >= ${min}, got "${v[name]}"`);
     return n;
   };
-  const wanted = v.cases === undefined ? DEFAULT_CASES : v.cases.split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted =
+    v.cases === undefined
+      ? DEFAULT_CASES
+      : v.cases
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   const cases = wanted.map((w) => {
     const c = CASES.find((k) => k.name === w || k.letter === w);
-    if (!c) throw new UsageError(`unknown case "${w}"; known: ${CASES.map((k) => `${k.name} (${k.letter})`).join(', ')}`);
+    if (!c)
+      throw new UsageError(`unknown case "${w}"; known: ${CASES.map((k) => `${k.name} (${k.letter})`).join(', ')}`);
     return c;
   });
   if (cases.length === 0) throw new UsageError('--cases is empty');
@@ -203,7 +221,8 @@ function parseCli(argv) {
     printSpec: v['print-spec'],
     packageDir: v.package === undefined ? RESGRU_DIR : path.resolve(v.package),
     profile: v.profile,
-    wasmThreads: v['wasm-threads'] === undefined ? undefined : v['wasm-threads'] === 'auto' ? 'auto' : int('wasm-threads', 1),
+    wasmThreads:
+      v['wasm-threads'] === undefined ? undefined : v['wasm-threads'] === 'auto' ? 'auto' : int('wasm-threads', 1),
     help: v.help,
   };
 }
@@ -240,7 +259,11 @@ function runTorch(spec, python) {
     child.on('error', (e) => reject(new Error(`cannot start ${python}: ${e.message}`)));
     child.on('close', (code) => {
       if (code !== 0) {
-        reject(new Error(`${python} bench/torch_engine.py exited with ${code}: ${err.trim().split('\n').pop() || 'no message'}`));
+        reject(
+          new Error(
+            `${python} bench/torch_engine.py exited with ${code}: ${err.trim().split('\n').pop() || 'no message'}`,
+          ),
+        );
         return;
       }
       const results = new Map();
@@ -266,7 +289,14 @@ function loadOurs(packageDir = RESGRU_DIR) {
   }
   const tf = fromPkg('@tensorflow/tfjs-core');
   const tfl = fromPkg('@tensorflow/tfjs-layers');
-  for (const name of ['selectBackend', 'Conv1DSame', 'ResidualBlock1D', 'AttentionPooling', 'MaskedMaxPooling', 'FastRNN']) {
+  for (const name of [
+    'selectBackend',
+    'Conv1DSame',
+    'ResidualBlock1D',
+    'AttentionPooling',
+    'MaskedMaxPooling',
+    'FastRNN',
+  ]) {
     if (rg[name] === undefined) throw new Error(`@emr-re/resgru-att does not export ${name}`);
   }
   return { tf, tfl, rg, SequenceMask: rg.SequenceMask ?? sequenceMaskClass(tf, tfl) };
@@ -299,11 +329,13 @@ function buildOurs({ tfl, rg, SequenceMask }, c) {
   const pos1 = tfl.input({ shape: [T], dtype: 'int32', name: 'pos1' });
   const pos2 = tfl.input({ shape: [T], dtype: 'int32', name: 'pos2' });
   const mask = tfl.input({ shape: [T], dtype: 'float32', name: 'mask' });
-  const embedded = tfl.layers.concatenate({ axis: -1 }).apply([
-    tfl.layers.embedding({ inputDim: c.charVocab, outputDim: c.charDim }).apply(chars),
-    tfl.layers.embedding({ inputDim: c.posVocab, outputDim: c.posDim }).apply(pos1),
-    tfl.layers.embedding({ inputDim: c.posVocab, outputDim: c.posDim }).apply(pos2),
-  ]); // (batch, length, charDim + 2 * posDim)
+  const embedded = tfl.layers
+    .concatenate({ axis: -1 })
+    .apply([
+      tfl.layers.embedding({ inputDim: c.charVocab, outputDim: c.charDim }).apply(chars),
+      tfl.layers.embedding({ inputDim: c.posVocab, outputDim: c.posDim }).apply(pos1),
+      tfl.layers.embedding({ inputDim: c.posVocab, outputDim: c.posDim }).apply(pos2),
+    ]); // (batch, length, charDim + 2 * posDim)
   const x = new SequenceMask({}).apply([embedded, mask]); // (batch, length, dv), zero at padding
   const feats = [];
   if (enc.kind === 'resnet-max' || enc.kind === 'resgru-att') {
@@ -317,7 +349,10 @@ function buildOurs({ tfl, rg, SequenceMask }, c) {
   if (enc.kind === 'bigru-att' || enc.kind === 'resgru-att') {
     let h = x;
     for (let l = 0; l < enc.layers; l++) {
-      h = new rg.FastRNN({ cell: 'gru', units: enc.units, bidirectional: true, returnSequences: true }).apply([h, mask]);
+      h = new rg.FastRNN({ cell: 'gru', units: enc.units, bidirectional: true, returnSequences: true }).apply([
+        h,
+        mask,
+      ]);
     } // (batch, length, 2 * units)
     feats.push(new rg.AttentionPooling({}).apply([h, mask])); // (batch, 2 * units)
   }
@@ -401,7 +436,11 @@ function profileKernels(tf, fn) {
   rows.sort((a, b) => b.ms - a.ms);
   rows.push({ kernel: 'other', ms: round(Number(wallNs - kernelNs) / 1e6, 2), calls: 0 });
   // peakTensorMb: the most tensor memory alive at any kernel's end during the step, above what was alive before it.
-  return { wallMs: round(Number(wallNs) / 1e6, 1), peakTensorMb: Math.round((peakBytes - bytesBefore) / 2 ** 20), kernels: rows };
+  return {
+    wallMs: round(Number(wallNs) / 1e6, 1),
+    peakTensorMb: Math.round((peakBytes - bytesBefore) / 2 ** 20),
+    kernels: rows,
+  };
 }
 
 /** Times our train step (forward + softmax cross-entropy + backward + Adam) and inference for one case. */
@@ -474,7 +513,7 @@ function resultLine(c, oursRes, torchRes, backend) {
     torchInferMs: round(torchInferMs),
     trainRatio: oursTrainMs && torchTrainMs ? round(oursTrainMs / torchTrainMs, 2) : null,
     inferRatio: oursInferMs && torchInferMs ? round(oursInferMs / torchInferMs, 2) : null,
-    trainGflop: round(3 * fwd / 1e9, 2),
+    trainGflop: round((3 * fwd) / 1e9, 2),
     inferGflop: round(fwd / 1e9, 2),
     oursTrainGflops: round(gflops(3 * fwd, oursTrainMs)),
     torchTrainGflops: round(gflops(3 * fwd, torchTrainMs)),
@@ -502,15 +541,25 @@ function resultLine(c, oursRes, torchRes, backend) {
 
 function printTable(lines) {
   const cols = [
-    ['case', 'case'], ['ours train ms', 'oursTrainMs'], ['torch train ms', 'torchTrainMs'], ['ratio', 'trainRatio'],
-    ['ours infer ms', 'oursInferMs'], ['torch infer ms', 'torchInferMs'], ['ratio', 'inferRatio'],
-    ['ours train GF/s', 'oursTrainGflops'], ['torch train GF/s', 'torchTrainGflops'],
-    ['ours infer GF/s', 'oursInferGflops'], ['torch infer GF/s', 'torchInferGflops'],
+    ['case', 'case'],
+    ['ours train ms', 'oursTrainMs'],
+    ['torch train ms', 'torchTrainMs'],
+    ['ratio', 'trainRatio'],
+    ['ours infer ms', 'oursInferMs'],
+    ['torch infer ms', 'torchInferMs'],
+    ['ratio', 'inferRatio'],
+    ['ours train GF/s', 'oursTrainGflops'],
+    ['torch train GF/s', 'torchTrainGflops'],
+    ['ours infer GF/s', 'oursInferGflops'],
+    ['torch infer GF/s', 'torchInferGflops'],
   ];
   const rows = [cols.map(([h]) => h), ...lines.map((l) => cols.map(([, k]) => (l[k] === null ? '-' : String(l[k]))))];
   const widths = cols.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) process.stdout.write(r.map((s, i) => s.padStart(widths[i])).join('  ') + '\n');
-  if (lines.length) process.stdout.write(`backend ${lines[0].backend}, torch ${lines[0].torchVersion ?? '-'} x${lines[0].torchThreads ?? '-'} threads, batch ${BATCH}, length ${LENGTH}\n`);
+  if (lines.length)
+    process.stdout.write(
+      `backend ${lines[0].backend}, torch ${lines[0].torchVersion ?? '-'} x${lines[0].torchThreads ?? '-'} threads, batch ${BATCH}, length ${LENGTH}\n`,
+    );
 }
 
 /**
@@ -531,10 +580,14 @@ function wasmThreadCount(tf, packageDir) {
 function printProfile(name, profile) {
   for (const phase of ['train', 'infer']) {
     const p = profile[phase];
-    process.stdout.write(`${name} ${phase}: ${p.wallMs} ms, peak tensors +${p.peakTensorMb} MB (one profiled step; kernel self times)\n`);
+    process.stdout.write(
+      `${name} ${phase}: ${p.wallMs} ms, peak tensors +${p.peakTensorMb} MB (one profiled step; kernel self times)\n`,
+    );
     const top = p.kernels.filter((k) => k.kernel !== 'other').slice(0, 16);
     for (const k of [...top, p.kernels[p.kernels.length - 1]]) {
-      process.stdout.write(`  ${k.kernel.padEnd(24)} ${String(k.ms).padStart(9)} ms ${String(k.calls).padStart(6)} calls\n`);
+      process.stdout.write(
+        `  ${k.kernel.padEnd(24)} ${String(k.ms).padStart(9)} ms ${String(k.calls).padStart(6)} calls\n`,
+      );
     }
   }
 }
@@ -602,4 +655,15 @@ if (require.main === module) {
   );
 }
 
-module.exports = { CASES, forwardFlops, makeBatch, buildSpec, parseCli, loadOurs, buildOurs, benchOurs, resultLine, main };
+module.exports = {
+  CASES,
+  forwardFlops,
+  makeBatch,
+  buildSpec,
+  parseCli,
+  loadOurs,
+  buildOurs,
+  benchOurs,
+  resultLine,
+  main,
+};

@@ -7,7 +7,9 @@
  *
  * Usage:
  *   node bench/models.js --schema cmeie|paper [--archs a,b,...] [--preset small|paper] [--epochs N]
- *                        [--embeddings] [--limit N] [--seed S] [--backend wasm|cpu] --out results.jsonl
+ *                        [--embeddings] [--limit N] [--seed S] [--model-seed M] [--backend wasm|cpu] --out results.jsonl
+ *       --seed fixes the record split; --model-seed the model's config.seed (init, dropout, shuffling; default the
+ *       preset's). Runs are keyed by (schema, arch, init, preset, limit, epochs, model seed).
  *   node bench/models.js --baseline --schema cmeie|paper --out results.jsonl
  *       appends a reference row (no model): each (head type, tail type) gets its most frequent training label.
  *   node bench/models.js --tables results.jsonl[,more.jsonl] [--init random|word2vec] [--top N]
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     embeddings: { type: 'boolean', default: false },
     limit: { type: 'string' },
     seed: { type: 'string', default: '42' },
+    'model-seed': { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
     out: { type: 'string' },
     tables: { type: 'string' },
@@ -38,7 +41,6 @@ const { values } = parseArgs({
     top: { type: 'string' },
   },
 });
-
 
 function readResults(files) {
   const rows = [];
@@ -62,11 +64,16 @@ function printTables(files) {
   for (const schema of schemas) {
     const group = rows.filter((r) => r.schema === schema);
     if (group.length === 0) continue;
-    const named = group.map((r) => ({ model: r.init === 'random' || r.init === 'none' ? r.arch : `${r.arch} (${r.init})`, r }));
+    const named = group.map((r) => ({
+      model: r.init === 'random' || r.init === 'none' ? r.arch : `${r.arch} (${r.init})`,
+      r,
+    }));
     const t5rows = named.map(({ model, r }) => ({ model, report: asReport(r.metrics) }));
     process.stdout.write(`### Schema ${schema}: Table 5 (micro over relation classes)\n\n`);
     process.stdout.write(table5Models(t5rows) + '\n\n');
-    process.stdout.write('| Models | macro P | macro R | macro F1 | best epoch / run | dev macro-F1 per epoch | wall time |\n');
+    process.stdout.write(
+      '| Models | macro P | macro R | macro F1 | best epoch / run | dev macro-F1 per epoch | wall time |\n',
+    );
     process.stdout.write('|:--|--:|--:|--:|--:|:--|--:|\n');
     for (const { model, r } of named) {
       const m = r.metrics.macro;
@@ -78,8 +85,11 @@ function printTables(files) {
     }
     // Table 6: classes by test support, descending (so the frequent ones come first).
     const support = {};
-    for (const r of group) for (const [l, c] of Object.entries(r.metrics.perClass)) support[l] = Math.max(support[l] || 0, c.support);
-    const labels = Object.keys(support).filter((l) => support[l] > 0).sort((a, b) => support[b] - support[a])
+    for (const r of group)
+      for (const [l, c] of Object.entries(r.metrics.perClass)) support[l] = Math.max(support[l] || 0, c.support);
+    const labels = Object.keys(support)
+      .filter((l) => support[l] > 0)
+      .sort((a, b) => support[b] - support[a])
       .slice(0, values.top ? Number(values.top) : undefined);
     process.stdout.write(`\n### Schema ${schema}: Table 6 (per-class F1; test support in the header)\n\n`);
     const head = labels.map((l) => `${l} (${support[l]})`);
@@ -115,7 +125,9 @@ async function main() {
   for (const a of archs) if (!ra.ARCHITECTURES.includes(a)) throw new Error(`unknown arch ${a}`);
   const init = values.embeddings ? 'word2vec' : 'random';
   const seed = Number(values.seed);
-  const done = new Set(readResults([values.out]).map((r) => `${r.schema}|${r.arch}|${r.init}|${r.preset}|${r.limit ?? ''}`));
+  const done = new Set(
+    readResults([values.out]).map((r) => `${r.schema}|${r.arch}|${r.init}|${r.preset}|${r.limit ?? ''}|${r.epochsFlag ?? ''}|${r.modelSeed ?? ''}`),
+  );
 
   const schema = await tok.loadSchema(values.schema);
   const all = await tok.readAllRecords(tok.openCorpus(CMEIE, 'cmeie', { schema }));
@@ -146,30 +158,51 @@ async function main() {
     };
     const testCandidates = ra.toCandidates(test, schema, true);
     const report = scorePairs(testCandidates.map((c) => ({ gold: c.label, pred: majority(c) })));
-    const row = { schema: values.schema, arch: 'type-pair majority', init: 'none', preset: '-', seed, records: { train: trainAll.length, test: test.length },
-      candidates: { test: testCandidates.length }, fit: { epochs: 0, loss: [] }, wallSeconds: (Date.now() - started) / 1000,
-      metrics: metricsToJSON(report), command, finishedAt: new Date().toISOString() };
+    const row = {
+      schema: values.schema,
+      arch: 'type-pair majority',
+      init: 'none',
+      preset: '-',
+      seed,
+      records: { train: trainAll.length, test: test.length },
+      candidates: { test: testCandidates.length },
+      fit: { epochs: 0, loss: [] },
+      wallSeconds: (Date.now() - started) / 1000,
+      metrics: metricsToJSON(report),
+      command,
+      finishedAt: new Date().toISOString(),
+    };
     fs.appendFileSync(values.out, JSON.stringify(row) + '\n');
-    process.stderr.write(`type-pair majority: micro F1 ${(report.micro.f1 * 100).toFixed(2)} macro F1 ${(report.macro.f1 * 100).toFixed(2)}\n`);
+    process.stderr.write(
+      `type-pair majority: micro F1 ${(report.micro.f1 * 100).toFixed(2)} macro F1 ${(report.macro.f1 * 100).toFixed(2)}\n`,
+    );
     return;
   }
 
   let embeddings;
   for (const arch of archs) {
-    const key = `${values.schema}|${arch}|${init}|${values.preset}|${values.limit ?? ''}`;
+    const key = `${values.schema}|${arch}|${init}|${values.preset}|${values.limit ?? ''}|${values.epochs ?? ''}|${values['model-seed'] ?? ''}`;
     if (done.has(key)) {
       process.stderr.write(`skip ${key} (already in ${values.out})\n`);
       continue;
     }
     const overrides = { crossSentence: true };
     if (values.epochs) overrides.epochs = Number(values.epochs);
+    if (values['model-seed']) overrides.seed = Number(values['model-seed']);
     const config = ra.configFor(arch, values.preset, overrides);
     let embeddingInfo;
     if (values.embeddings && !embeddings) {
       embeddings = await trainEmbeddings(trainAll, config.charDim, seed);
       process.stderr.write(`word2vec: ${embeddings.table.tokens.length} chars, ${embeddings.seconds}s\n`);
     }
-    if (embeddings) embeddingInfo = { dim: config.charDim, seconds: embeddings.seconds, texts: embeddings.texts, vocab: embeddings.table.tokens.length, source: 'CMeIE train part (80%) + CCKS 2017 *.txtoriginal.txt' };
+    if (embeddings)
+      embeddingInfo = {
+        dim: config.charDim,
+        seconds: embeddings.seconds,
+        texts: embeddings.texts,
+        vocab: embeddings.table.tokens.length,
+        source: 'CMeIE train part (80%) + CCKS 2017 *.txtoriginal.txt',
+      };
     const testCandidates = ra.toCandidates(test, schema, true);
     const started = Date.now();
     const model = await ra.train(trainPart, config, {
@@ -177,7 +210,10 @@ async function main() {
       dev,
       embeddings: embeddings ? embeddings.table : undefined,
       onProgress: (e) => {
-        if (e.phase === 'epoch') process.stderr.write(`${arch} epoch ${e.done}/${e.total ?? '?'} ${JSON.stringify(e.values ?? {})} ${((Date.now() - started) / 1000).toFixed(0)}s\n`);
+        if (e.phase === 'epoch')
+          process.stderr.write(
+            `${arch} epoch ${e.done}/${e.total ?? '?'} ${JSON.stringify(e.values ?? {})} ${((Date.now() - started) / 1000).toFixed(0)}s\n`,
+          );
       },
     });
     const trainSeconds = (Date.now() - started) / 1000;
@@ -190,6 +226,8 @@ async function main() {
       preset: values.preset,
       limit: values.limit ? Number(values.limit) : undefined,
       seed,
+      epochsFlag: values.epochs ? Number(values.epochs) : undefined,
+      modelSeed: values['model-seed'] ? Number(values['model-seed']) : undefined,
       backend: values.backend,
       records: { train: trainPart.length, dev: dev.length, test: test.length },
       candidates: { train: ra.toCandidates(trainPart, schema, true).length, test: testCandidates.length },
@@ -204,7 +242,9 @@ async function main() {
     };
     model.dispose();
     fs.appendFileSync(values.out, JSON.stringify(row) + '\n');
-    process.stderr.write(`${arch} ${init}: micro F1 ${(report.micro.f1 * 100).toFixed(2)} macro F1 ${(report.macro.f1 * 100).toFixed(2)} in ${row.wallSeconds.toFixed(0)}s\n`);
+    process.stderr.write(
+      `${arch} ${init}: micro F1 ${(report.micro.f1 * 100).toFixed(2)} macro F1 ${(report.macro.f1 * 100).toFixed(2)} in ${row.wallSeconds.toFixed(0)}s\n`,
+    );
   }
 }
 

@@ -28,7 +28,8 @@ async function main() {
   const { FastRNN, selectBackend } = require(PACKAGE_DIR);
   const [B, T, D, U] = values.shape.split(',').map(Number);
   const reps = Number(values.reps);
-  const threads = values.threads === undefined ? {} : { threads: values.threads === 'auto' ? 'auto' : Number(values.threads) };
+  const threads =
+    values.threads === undefined ? {} : { threads: values.threads === 'auto' ? 'auto' : Number(values.threads) };
   await selectBackend({ backend: values.backend, ...threads });
 
   const ca = tf.randomNormal([6400, 350]);

@@ -47,12 +47,17 @@ async function main(): Promise<number> {
     return n;
   };
   if (!isPresetName(values.preset)) throw new UsageError(`--preset must be small or paper, got '${values.preset}'`);
-  const models = (values.models === 'all' ? [...ARCHITECTURES] : values.models.split(',').map((m) => m.trim())) as Architecture[];
-  for (const m of models) if (!(ARCHITECTURES as readonly string[]).includes(m)) throw new UsageError(`--models: unknown architecture '${m}' (one of ${ARCHITECTURES.join(', ')})`);
+  const models = (
+    values.models === 'all' ? [...ARCHITECTURES] : values.models.split(',').map((m) => m.trim())
+  ) as Architecture[];
+  for (const m of models)
+    if (!(ARCHITECTURES as readonly string[]).includes(m))
+      throw new UsageError(`--models: unknown architecture '${m}' (one of ${ARCHITECTURES.join(', ')})`);
   const lambda = Number(values.lambda);
   if (!(lambda > 0 && lambda < 1)) throw new UsageError(`--lambda must be in (0, 1), got '${values.lambda}'`);
   const backend = values.backend as 'wasm' | 'cpu' | 'tensorflow' | 'auto';
-  if (!['wasm', 'cpu', 'tensorflow', 'auto'].includes(backend)) throw new UsageError(`--backend must be wasm, cpu, tensorflow or auto`);
+  if (!['wasm', 'cpu', 'tensorflow', 'auto'].includes(backend))
+    throw new UsageError(`--backend must be wasm, cpu, tensorflow or auto`);
 
   const io = processIO();
   const started = Date.now();
@@ -74,7 +79,9 @@ async function main(): Promise<number> {
     onProgress: progressRenderer(io),
     log: (line) => io.stderr(line + '\n'),
   });
-  io.stderr(`done in ${((Date.now() - started) / 60000).toFixed(1)} min: report at ${path.join(outDir, 'report', 'report.html')}\n`);
+  io.stderr(
+    `done in ${((Date.now() - started) / 60000).toFixed(1)} min: report at ${path.join(outDir, 'report', 'report.html')}\n`,
+  );
   return 0;
 }
 
@@ -86,7 +93,9 @@ main().then(
       process.stderr.write(`train-ccks: ${(err as Error).message}\n`);
       process.exitCode = 2;
     } else {
-      process.stderr.write(`train-ccks: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(
+        `train-ccks: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
       process.exitCode = 1;
     }
   },

@@ -28,7 +28,14 @@ import {
   type ProgressListener,
   type Schema,
 } from '@emr-re/tokenize';
-import { writeReport, type BootstrapRow, type LossCurve, type ModelResult, type ReportData, type StageTime } from './report';
+import {
+  writeReport,
+  type BootstrapRow,
+  type LossCurve,
+  type ModelResult,
+  type ReportData,
+  type StageTime,
+} from './report';
 import { splitItems } from './split';
 
 /** Options of one end-to-end run. */
@@ -93,14 +100,24 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
   const { cmeie, ccks } = await stage('read corpora', async () => {
     const cmeieReader = openCorpus(path.join(o.dataDir, 'cmeie', 'train.jsonl'), 'cmeie', { schema });
     const cmeie = await readAllRecords(cmeieReader);
-    const ccks = await readAllRecords(openCorpus(path.join(o.dataDir, 'ccks2017-cner'), 'ccks2017', { schema, skipInvalid: true }));
-    o.log(`   CMeIE: ${cmeie.length} records (${cmeieReader.stats.missingMentions} triples name a string not in their text); CCKS 2017: ${ccks.length} records`);
+    const ccks = await readAllRecords(
+      openCorpus(path.join(o.dataDir, 'ccks2017-cner'), 'ccks2017', { schema, skipInvalid: true }),
+    );
+    o.log(
+      `   CMeIE: ${cmeie.length} records (${cmeieReader.stats.missingMentions} triples name a string not in their text); CCKS 2017: ${ccks.length} records`,
+    );
     return { cmeie, ccks };
   });
 
   const split = splitItems(cmeie, { dev: 0.1, test: 0.2 }, o.seed);
-  const baseConfig = configFor('resgru-att', o.preset, o.epochs !== undefined ? { epochs: o.epochs, seed: o.seed } : { seed: o.seed });
-  const [train, dev, test] = [split.train, split.dev, split.test].map((part) => toCandidates(part, schema, baseConfig.crossSentence ?? false));
+  const baseConfig = configFor(
+    'resgru-att',
+    o.preset,
+    o.epochs !== undefined ? { epochs: o.epochs, seed: o.seed } : { seed: o.seed },
+  );
+  const [train, dev, test] = [split.train, split.dev, split.test].map((part) =>
+    toCandidates(part, schema, baseConfig.crossSentence ?? false),
+  );
   const pool = toCandidates(ccks, schema, baseConfig.crossSentence ?? false).slice(0, MAX_POOL);
   o.log(`   candidates: train ${train.length}, dev ${dev.length}, test ${test.length}, EMR pool ${pool.length}`);
 
@@ -109,13 +126,19 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
     if (existsSync(embeddingsFile)) return { table: await loadWord2Vec(embeddingsFile), wordsPerSecond: undefined };
     const texts = [...cmeie, ...ccks].map((r) => r.text);
     const start = Date.now();
-    const table = await trainWord2Vec(texts, { dim: baseConfig.charDim, epochs: o.embeddingEpochs, seed: o.seed, threads: 2 }, { onProgress: o.onProgress, signal: o.signal });
+    const table = await trainWord2Vec(
+      texts,
+      { dim: baseConfig.charDim, epochs: o.embeddingEpochs, seed: o.seed, threads: 2 },
+      { onProgress: o.onProgress, signal: o.signal },
+    );
     const chars = texts.reduce((n, t) => n + t.replace(/\s/g, '').length, 0);
     await writeWord2VecText(embeddingsFile, table);
     return { table, wordsPerSecond: (chars * o.embeddingEpochs) / ((Date.now() - start) / 1000) };
   });
   const embeddings: EmbeddingSource = embeddingInfo.table;
-  const vocabulary = CharVocabulary.build(new Set(train.map((c) => c.sentence.text)), { minCount: baseConfig.minCount ?? 1 });
+  const vocabulary = CharVocabulary.build(new Set(train.map((c) => c.sentence.text)), {
+    minCount: baseConfig.minCount ?? 1,
+  });
 
   const results: ModelResult[] = [];
   const losses: LossCurve[] = [];
@@ -127,17 +150,28 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
       if (existsSync(metricsFile)) return readJson<{ report: MetricsReport; loss: LossCurve }>(metricsFile);
       const model = await createRelationModel({ config, schema, vocabulary, embeddings });
       try {
-        const fit = await model.fit(train, { dev, onProgress: o.onProgress, signal: o.signal, checkpointDir: path.join(o.outDir, 'checkpoints', arch), resume: true });
+        const fit = await model.fit(train, {
+          dev,
+          onProgress: o.onProgress,
+          signal: o.signal,
+          checkpointDir: path.join(o.outDir, 'checkpoints', arch),
+          resume: true,
+        });
         await model.save(dir);
         const report = await evaluateModel(model, test);
-        const loss: LossCurve = { model: arch, points: fit.loss.map((l, i) => ({ epoch: i + 1, loss: l, devF1: fit.devMacroF1?.[i] })) };
+        const loss: LossCurve = {
+          model: arch,
+          points: fit.loss.map((l, i) => ({ epoch: i + 1, loss: l, devF1: fit.devMacroF1?.[i] })),
+        };
         await writeFileAtomic(metricsFile, JSON.stringify({ report, loss }, null, 2));
         return { report, loss };
       } finally {
         model.dispose();
       }
     });
-    o.log(`   ${arch}: test micro-F1 ${report.report.micro.f1.toFixed(3)} macro-F1 ${report.report.macro.f1.toFixed(3)}`);
+    o.log(
+      `   ${arch}: test micro-F1 ${report.report.micro.f1.toFixed(3)} macro-F1 ${report.report.macro.f1.toFixed(3)}`,
+    );
     results.push({ model: arch, report: report.report });
     losses.push(report.loss);
   }
@@ -149,7 +183,8 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
       seed: train,
       pool,
       dev,
-      createClassifier: () => createRelationModel({ config: { ...baseConfig, arch: bootArch }, schema, vocabulary, embeddings }),
+      createClassifier: () =>
+        createRelationModel({ config: { ...baseConfig, arch: bootArch }, schema, vocabulary, embeddings }),
       lambda: o.lambda,
       perIteration: o.perIteration,
       maxIterations: o.bootstrapIterations,
@@ -168,7 +203,14 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
   });
   results.push({ model: `${bootArch}+bootstrap`, report: boot.report });
   const bootstrapRows: BootstrapRow[] = [
-    { iteration: 0, labelled: train.length, added: 0, poolLeft: pool.length, addedByClass: {}, devF1: boot.result.seedDev?.micro.f1 },
+    {
+      iteration: 0,
+      labelled: train.length,
+      added: 0,
+      poolLeft: pool.length,
+      addedByClass: {},
+      devF1: boot.result.seedDev?.micro.f1,
+    },
     ...boot.result.iterations.map((it) => ({
       iteration: it.iteration,
       labelled: it.labelled,
@@ -232,14 +274,23 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
     dataSize: [
       {
         model: `${bootArch} (bootstrap, dev micro-F1)`,
-        sizes: Object.fromEntries(bootstrapRows.filter((r) => r.devF1 !== undefined).map((r) => [String(r.labelled), r.devF1 as number])),
+        sizes: Object.fromEntries(
+          bootstrapRows.filter((r) => r.devF1 !== undefined).map((r) => [String(r.labelled), r.devF1 as number]),
+        ),
       },
     ],
     losses,
     bootstrap: bootstrapRows,
     knowledgeGraph: kg,
   };
-  await writeFileAtomic(path.join(o.outDir, 'metrics.json'), JSON.stringify(results.map((r) => ({ model: r.model, ...metricsToJSON(r.report) })), null, 2));
+  await writeFileAtomic(
+    path.join(o.outDir, 'metrics.json'),
+    JSON.stringify(
+      results.map((r) => ({ model: r.model, ...metricsToJSON(r.report) })),
+      null,
+      2,
+    ),
+  );
   await writeReport(path.join(o.outDir, 'report'), data);
   return data;
 }

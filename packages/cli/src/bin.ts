@@ -6,7 +6,9 @@ main(process.argv.slice(2), processIO()).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`emr-re: internal error (please report): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `emr-re: internal error (please report): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exitCode = 1;
   },
 );

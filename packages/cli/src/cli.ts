@@ -30,7 +30,6 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 2;
   }
   try {
-     
     const command = require(`./commands/${name}`) as { run: CommandRun };
     return await command.run(rest, io);
   } catch (err) {

@@ -46,9 +46,36 @@ describe('emr-re evaluate --gold --pred', () => {
     expect(m.micro.recall).toBeCloseTo(2 / 3, 12);
     expect(m.micro.f1).toBeCloseTo(2 / 3, 12);
     expect(m.macro.f1).toBeCloseTo((1 + 2 / 3 + 0) / 3, 12);
-    expect(m.perClass['药物治疗']).toEqual({ precision: 1, recall: 1, f1: 1, support: 1, predicted: 1, tp: 1, fp: 0, fn: 0 });
-    expect(m.perClass['手术治疗']).toEqual({ precision: 0.5, recall: 1, f1: 2 / 3, support: 1, predicted: 2, tp: 1, fp: 1, fn: 0 });
-    expect(m.perClass['并发症']).toEqual({ precision: 0, recall: 0, f1: 0, support: 1, predicted: 0, tp: 0, fp: 0, fn: 1 });
+    expect(m.perClass['药物治疗']).toEqual({
+      precision: 1,
+      recall: 1,
+      f1: 1,
+      support: 1,
+      predicted: 1,
+      tp: 1,
+      fp: 0,
+      fn: 0,
+    });
+    expect(m.perClass['手术治疗']).toEqual({
+      precision: 0.5,
+      recall: 1,
+      f1: 2 / 3,
+      support: 1,
+      predicted: 2,
+      tp: 1,
+      fp: 1,
+      fn: 0,
+    });
+    expect(m.perClass['并发症']).toEqual({
+      precision: 0,
+      recall: 0,
+      f1: 0,
+      support: 1,
+      predicted: 0,
+      tp: 0,
+      fp: 0,
+      fn: 1,
+    });
     expect(m.perClass.unknown).toBeUndefined();
     expect(m.support).toBe(3);
   });
@@ -56,7 +83,9 @@ describe('emr-re evaluate --gold --pred', () => {
   it('defaults to jsonl and prints Markdown tables without --json', async () => {
     const { code, io } = await evaluate(['--gold', GOLD, '--pred', PRED]);
     expect(code).toBe(0);
-    expect(io.out).toContain('Records: 2 gold, 2 predicted, 2 matched by id (0 gold without predictions, 0 predicted without gold).');
+    expect(io.out).toContain(
+      'Records: 2 gold, 2 predicted, 2 matched by id (0 gold without predictions, 0 predicted without gold).',
+    );
     expect(io.out).toContain('| 手术治疗 | 50.00 | 100.00 | 66.67 | 1 | 2 | 1 | 1 | 0 |');
     expect(io.out).toContain('| **micro** | 66.67 | 66.67 | 66.67 | 3 | 3 | 2 | 1 | 1 |');
     expect(io.out).toContain('| **macro** | 50.00 | 66.67 | 55.56 |');
@@ -96,18 +125,25 @@ describe('emr-re evaluate --gold --pred', () => {
         { id: 'e1', type: '部位', start: 3, end: 4, text: '肺' },
         { id: 'e2', type: '药物', start: 5, end: 8, text: '顺铂类' },
       ];
-      const rec = (id: string, relations: object[]): string => JSON.stringify({ id, text: '肺癌于肺，顺铂类。', entities: ents, relations });
+      const rec = (id: string, relations: object[]): string =>
+        JSON.stringify({ id, text: '肺癌于肺，顺铂类。', entities: ents, relations });
       writeFileSync(
         join(dir, 'gold.jsonl'),
         [
-          rec('r1', [{ head: 'e0', tail: 'e1', label: '发病部位' }, { head: 'e0', tail: 'e2', label: '药物治疗' }]),
+          rec('r1', [
+            { head: 'e0', tail: 'e1', label: '发病部位' },
+            { head: 'e0', tail: 'e2', label: '药物治疗' },
+          ]),
           rec('r2', [{ head: 'e0', tail: 'e1', label: '发病部位' }]),
         ].join('\n') + '\n',
       );
       // r1: one hit, one confusion (药物治疗 predicted as 发病部位); r2 has no prediction record
       writeFileSync(
         join(dir, 'pred.jsonl'),
-        rec('r1', [{ head: 'e0', tail: 'e1', label: '发病部位', score: 0.9 }, { head: 'e0', tail: 'e2', label: '发病部位', score: 0.6 }]) + '\n',
+        rec('r1', [
+          { head: 'e0', tail: 'e1', label: '发病部位', score: 0.9 },
+          { head: 'e0', tail: 'e2', label: '发病部位', score: 0.6 },
+        ]) + '\n',
       );
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -118,19 +154,46 @@ describe('emr-re evaluate --gold --pred', () => {
       expect(code).toBe(0);
       const m = JSON.parse(io.out);
       // 发病部位: tp 1, fp 1 (the confused pair), fn 1 (r2) → P 1/2, R 1/2; 药物治疗: fn 1
-      expect(m.perClass['发病部位']).toEqual({ precision: 0.5, recall: 0.5, f1: 0.5, support: 2, predicted: 2, tp: 1, fp: 1, fn: 1 });
-      expect(m.perClass['药物治疗']).toEqual({ precision: 0, recall: 0, f1: 0, support: 1, predicted: 0, tp: 0, fp: 0, fn: 1 });
+      expect(m.perClass['发病部位']).toEqual({
+        precision: 0.5,
+        recall: 0.5,
+        f1: 0.5,
+        support: 2,
+        predicted: 2,
+        tp: 1,
+        fp: 1,
+        fn: 1,
+      });
+      expect(m.perClass['药物治疗']).toEqual({
+        precision: 0,
+        recall: 0,
+        f1: 0,
+        support: 1,
+        predicted: 0,
+        tp: 0,
+        fp: 0,
+        fn: 1,
+      });
       expect(m.micro.precision).toBeCloseTo(0.5, 12);
       expect(m.micro.recall).toBeCloseTo(1 / 3, 12);
       expect(m.micro.f1).toBeCloseTo(0.4, 12);
       expect(m.macro.f1).toBeCloseTo(0.25, 12);
-      expect(m.confusion).toEqual({ labels: ['发病部位', '药物治疗', 'unknown'], matrix: [[1, 0, 1], [1, 0, 0], [0, 0, 0]] });
+      expect(m.confusion).toEqual({
+        labels: ['发病部位', '药物治疗', 'unknown'],
+        matrix: [
+          [1, 0, 1],
+          [1, 0, 0],
+          [0, 0, 0],
+        ],
+      });
     });
 
     it('says how many records matched in the readable output', async () => {
       const { code, io } = await evaluate(['--gold', 'gold.jsonl', '--pred', 'pred.jsonl', '--markdown'], dir);
       expect(code).toBe(0);
-      expect(io.out).toContain('Records: 2 gold, 1 predicted, 1 matched by id (1 gold without predictions, 0 predicted without gold).');
+      expect(io.out).toContain(
+        'Records: 2 gold, 1 predicted, 1 matched by id (1 gold without predictions, 0 predicted without gold).',
+      );
     });
 
     it('names a relation that points at a missing entity by file and field, exit 2', async () => {
@@ -156,7 +219,10 @@ describe('emr-re evaluate --gold --pred', () => {
     try {
       const lines = readFileSync(join(contract, '../data/cmeie/train.jsonl'), 'utf8').split('\n').slice(0, 20);
       writeFileSync(join(dir, 'slice.jsonl'), lines.join('\n') + '\n');
-      const { code, io } = await evaluate(['--gold', 'slice.jsonl', '--pred', 'slice.jsonl', '--format', 'cmeie', '--schema', 'cmeie', '--json'], dir);
+      const { code, io } = await evaluate(
+        ['--gold', 'slice.jsonl', '--pred', 'slice.jsonl', '--format', 'cmeie', '--schema', 'cmeie', '--json'],
+        dir,
+      );
       expect(code).toBe(0);
       const m = JSON.parse(io.out);
       expect(m.support).toBeGreaterThan(20);
@@ -172,9 +238,15 @@ describe('emr-re evaluate --gold --pred', () => {
     [['--gold', GOLD, '--pred', PRED, '--schema', 'no-such-schema'], /no-such-schema/],
     [['--pred', PRED], /--gold FILE is required/],
     [['--gold', GOLD], /--pred FILE is required/],
-    [['--gold', GOLD, '--pred', PRED, '--format', 'xml'], /--format must be one of jsonl, brat, cmeie, ccks2017, got 'xml'/],
+    [
+      ['--gold', GOLD, '--pred', PRED, '--format', 'xml'],
+      /--format must be one of jsonl, brat, cmeie, ccks2017, got 'xml'/,
+    ],
     [['--gold', GOLD, '--pred', PRED, '--json', '--markdown'], /--json and --markdown are exclusive/],
-    [['--gold', join(contract, 'missing.jsonl'), '--pred', PRED], /--gold \S*missing\.jsonl: no such file or directory/],
+    [
+      ['--gold', join(contract, 'missing.jsonl'), '--pred', PRED],
+      /--gold \S*missing\.jsonl: no such file or directory/,
+    ],
     [['--gold', GOLD, '--pred', PRED, '--frobnicate'], /frobnicate/],
   ])('rejects bad usage %j with exit 2 and one stderr line', async (args, message) => {
     const { code, io } = await evaluate(args);

@@ -17,12 +17,26 @@ describe('metricsToJSON', () => {
     expect(json.macro.precision).toBeCloseTo(0.5, 15);
     expect(json.macro.recall).toBeCloseTo(2 / 3, 15);
     expect(json.macro.f1).toBeCloseTo(5 / 9, 15);
-    expect(json.perClass['手术治疗']).toEqual({ precision: 0.5, recall: 1, f1: 2 / 3, support: 1, predicted: 2, tp: 1, fp: 1, fn: 0 });
+    expect(json.perClass['手术治疗']).toEqual({
+      precision: 0.5,
+      recall: 1,
+      f1: 2 / 3,
+      support: 1,
+      predicted: 2,
+      tp: 1,
+      fp: 1,
+      fn: 0,
+    });
     expect(Object.keys(json.perClass)).toEqual(['并发症', '手术治疗', '药物治疗']);
     expect(json.support).toBe(3);
     expect(json.confusion).toEqual({
       labels: ['并发症', '手术治疗', '药物治疗', 'unknown'],
-      matrix: [[0, 0, 0, 1], [0, 1, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0]],
+      matrix: [
+        [0, 0, 0, 1],
+        [0, 1, 0, 0],
+        [0, 0, 1, 0],
+        [0, 1, 0, 0],
+      ],
     });
   });
 
@@ -77,10 +91,12 @@ describe('metricsToMarkdown', () => {
 
 describe('paper tables', () => {
   it('table4DataSize: F1 per model and data size', () => {
-    expect(table4DataSize([
-      { model: 'CNN', sizes: { '17000': 0.6799, '30000': 0.6967 } },
-      { model: 'ResGRU-Att', sizes: { '17000': 0.8226, all: 0.9 } },
-    ])).toBe(
+    expect(
+      table4DataSize([
+        { model: 'CNN', sizes: { '17000': 0.6799, '30000': 0.6967 } },
+        { model: 'ResGRU-Att', sizes: { '17000': 0.8226, all: 0.9 } },
+      ]),
+    ).toBe(
       [
         '| Models | N=17000 | N=30000 | all |',
         '| --- | ---: | ---: | ---: |',
@@ -93,14 +109,34 @@ describe('paper tables', () => {
 
   it('table5Models: micro P/R/F1 per model', () => {
     const perfect = scorePairs([{ gold: 'A', pred: 'A' }]);
-    expect(table5Models([{ model: 'ResGRU-Att', report: contractReport }, { model: 'Oracle', report: perfect }], { digits: 1 })).toBe(
-      ['| Models | Precision | Recall | F1-score |', '| --- | ---: | ---: | ---: |', '| ResGRU-Att | 66.7 | 66.7 | 66.7 |', '| Oracle | 100.0 | 100.0 | 100.0 |', ''].join('\n'),
+    expect(
+      table5Models(
+        [
+          { model: 'ResGRU-Att', report: contractReport },
+          { model: 'Oracle', report: perfect },
+        ],
+        { digits: 1 },
+      ),
+    ).toBe(
+      [
+        '| Models | Precision | Recall | F1-score |',
+        '| --- | ---: | ---: | ---: |',
+        '| ResGRU-Att | 66.7 | 66.7 | 66.7 |',
+        '| Oracle | 100.0 | 100.0 | 100.0 |',
+        '',
+      ].join('\n'),
     );
   });
 
   it('table6PerClass: per-class F1 per model, columns from gold classes or given labels', () => {
-    const other = scorePairs([{ gold: 'unknown', pred: 'X' }, { gold: '并发症', pred: '并发症' }]);
-    const rows = [{ model: 'A', report: contractReport }, { model: 'B', report: other }];
+    const other = scorePairs([
+      { gold: 'unknown', pred: 'X' },
+      { gold: '并发症', pred: '并发症' },
+    ]);
+    const rows = [
+      { model: 'A', report: contractReport },
+      { model: 'B', report: other },
+    ];
     expect(table6PerClass(rows)).toBe(
       [
         '| Models | 并发症 | 手术治疗 | 药物治疗 |',

@@ -7,10 +7,18 @@ import { scorePairs } from './report';
 
 const contract = join(__dirname, '../../../../shared/contract');
 const readJsonl = (file: string): EmrRecord[] =>
-  readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as EmrRecord);
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as EmrRecord);
 
 function record(id: string, spans: Array<[string, number, number]>, relations: EmrRecord['relations']): EmrRecord {
-  return { id, text: '字'.repeat(40), entities: spans.map(([eid, start, end]) => ({ id: eid, type: 'T', start, end, text: '字'.repeat(end - start) })), relations };
+  return {
+    id,
+    text: '字'.repeat(40),
+    entities: spans.map(([eid, start, end]) => ({ id: eid, type: 'T', start, end, text: '字'.repeat(end - start) })),
+    relations,
+  };
 }
 
 describe('pairRecords', () => {
@@ -34,33 +42,94 @@ describe('pairRecords', () => {
   });
 
   it('keeps the highest-score relation when one file has several on the same offsets', () => {
-    const gold = [record('r', [['g1', 0, 2], ['g2', 5, 7]], [{ head: 'g1', tail: 'g2', label: 'X' }, { head: 'g1', tail: 'g2', label: 'Y' }])];
+    const gold = [
+      record(
+        'r',
+        [
+          ['g1', 0, 2],
+          ['g2', 5, 7],
+        ],
+        [
+          { head: 'g1', tail: 'g2', label: 'X' },
+          { head: 'g1', tail: 'g2', label: 'Y' },
+        ],
+      ),
+    ];
     const pred = [
-      record('r', [['a', 0, 2], ['b', 5, 7], ['b2', 5, 7]], [
-        { head: 'a', tail: 'b', label: 'X', score: 0.3 },
-        { head: 'a', tail: 'b2', label: 'Y', score: 0.8 },
-        { head: 'a', tail: 'b', label: 'Z' },
-      ]),
+      record(
+        'r',
+        [
+          ['a', 0, 2],
+          ['b', 5, 7],
+          ['b2', 5, 7],
+        ],
+        [
+          { head: 'a', tail: 'b', label: 'X', score: 0.3 },
+          { head: 'a', tail: 'b2', label: 'Y', score: 0.8 },
+          { head: 'a', tail: 'b', label: 'Z' },
+        ],
+      ),
     ];
     // gold: no scores → the first (X) wins; pred: Y has the highest score
     expect(pairRecords(gold, pred).map((p) => [p.gold, p.pred])).toEqual([['X', 'Y']]);
   });
 
   it('scores gold records missing from the predictions as FN and prediction-only records as FP', () => {
-    const gold = [record('g', [['e0', 0, 1], ['e1', 2, 3]], [{ head: 'e0', tail: 'e1', label: 'A' }])];
-    const pred = [record('p', [['e0', 0, 1], ['e1', 2, 3]], [{ head: 'e1', tail: 'e0', label: 'B', score: 1 }])];
+    const gold = [
+      record(
+        'g',
+        [
+          ['e0', 0, 1],
+          ['e1', 2, 3],
+        ],
+        [{ head: 'e0', tail: 'e1', label: 'A' }],
+      ),
+    ];
+    const pred = [
+      record(
+        'p',
+        [
+          ['e0', 0, 1],
+          ['e1', 2, 3],
+        ],
+        [{ head: 'e1', tail: 'e0', label: 'B', score: 1 }],
+      ),
+    ];
     const pairs = pairRecords(gold, pred);
-    expect(pairs.map((p) => [p.recordId, p.gold, p.pred])).toEqual([['g', 'A', 'unknown'], ['p', 'unknown', 'B']]);
+    expect(pairs.map((p) => [p.recordId, p.gold, p.pred])).toEqual([
+      ['g', 'A', 'unknown'],
+      ['p', 'unknown', 'B'],
+    ]);
     const r = scorePairs(pairs);
     expect(r.perClass.A).toMatchObject({ tp: 0, fn: 1, fp: 0 });
     expect(r.perClass.B).toMatchObject({ tp: 0, fn: 0, fp: 1 });
   });
 
   it('treats relations labelled with the negative label as absent', () => {
-    const gold = [record('r', [['e0', 0, 1], ['e1', 2, 3]], [{ head: 'e0', tail: 'e1', label: 'unknown' }])];
-    const pred = [record('r', [['e0', 0, 1], ['e1', 2, 3]], [{ head: 'e0', tail: 'e1', label: 'unknown', score: 0.9 }])];
+    const gold = [
+      record(
+        'r',
+        [
+          ['e0', 0, 1],
+          ['e1', 2, 3],
+        ],
+        [{ head: 'e0', tail: 'e1', label: 'unknown' }],
+      ),
+    ];
+    const pred = [
+      record(
+        'r',
+        [
+          ['e0', 0, 1],
+          ['e1', 2, 3],
+        ],
+        [{ head: 'e0', tail: 'e1', label: 'unknown', score: 0.9 }],
+      ),
+    ];
     expect(pairRecords(gold, pred)).toEqual([]);
-    expect(pairRecords(gold, pred, { negativeLabel: 'NA' }).map((p) => [p.gold, p.pred])).toEqual([['unknown', 'unknown']]);
+    expect(pairRecords(gold, pred, { negativeLabel: 'NA' }).map((p) => [p.gold, p.pred])).toEqual([
+      ['unknown', 'unknown'],
+    ]);
   });
 
   it('names file, record and field when a relation points at a missing entity', () => {
@@ -73,6 +142,8 @@ describe('pairRecords', () => {
 
   it('rejects a record id that repeats within a file', () => {
     const r = record('dup', [], []);
-    expect(() => pairRecords([r, r], [], { goldFile: 'gold.jsonl' })).toThrow(/^gold\.jsonl: record dup: field id: record id repeats \(record 2/);
+    expect(() => pairRecords([r, r], [], { goldFile: 'gold.jsonl' })).toThrow(
+      /^gold\.jsonl: record dup: field id: record id repeats \(record 2/,
+    );
   });
 });

@@ -66,7 +66,13 @@ export function pairRecords(gold: EmrRecord[], pred: EmrRecord[], options: PairR
       const predLabel = predRel.get(key)?.label ?? neg;
       if (goldLabel === neg && predLabel === neg) continue;
       const [hs, he, ts, te] = key.split(':').map(Number);
-      out.push({ recordId, head: { start: hs, end: he }, tail: { start: ts, end: te }, gold: goldLabel, pred: predLabel });
+      out.push({
+        recordId,
+        head: { start: hs, end: he },
+        tail: { start: ts, end: te },
+        gold: goldLabel,
+        pred: predLabel,
+      });
     }
   }
   return out;
@@ -76,7 +82,10 @@ function indexById(records: EmrRecord[], file: string | undefined): Map<string, 
   const byId = new Map<string, EmrRecord>();
   records.forEach((r, i) => {
     if (byId.has(r.id)) {
-      throw new CorpusFormatError({ file, recordId: r.id, field: 'id' }, `record id repeats (record ${i + 1} of the file); ids must be unique to match gold and predictions`);
+      throw new CorpusFormatError(
+        { file, recordId: r.id, field: 'id' },
+        `record id repeats (record ${i + 1} of the file); ids must be unique to match gold and predictions`,
+      );
     }
     byId.set(r.id, r);
   });

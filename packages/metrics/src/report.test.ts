@@ -18,7 +18,16 @@ describe('scorePairs', () => {
   it('counts TP/FP/FN per class and excludes unknown', () => {
     const r = scorePairs(pairs);
     expect(Object.keys(r.perClass)).toEqual(['A', 'B', 'C', 'D']);
-    expect(r.perClass.A).toEqual({ precision: 1, recall: 0.5, f1: 2 / 3, support: 4, predicted: 2, tp: 2, fp: 0, fn: 2 });
+    expect(r.perClass.A).toEqual({
+      precision: 1,
+      recall: 0.5,
+      f1: 2 / 3,
+      support: 4,
+      predicted: 2,
+      tp: 2,
+      fp: 0,
+      fn: 2,
+    });
     expect(r.perClass.B).toEqual({ precision: 0, recall: 0, f1: 0, support: 0, predicted: 2, tp: 0, fp: 2, fn: 0 });
     expect(r.perClass.C).toEqual({ precision: 1, recall: 1, f1: 1, support: 1, predicted: 1, tp: 1, fp: 0, fn: 0 });
     expect(r.perClass.D).toEqual({ precision: 0, recall: 0, f1: 0, support: 0, predicted: 1, tp: 0, fp: 1, fn: 0 });
@@ -74,7 +83,13 @@ describe('scorePairs', () => {
   });
 
   it('reports listed labels first, in order, even when absent, without counting them in macro', () => {
-    const r = scorePairs([{ gold: 'A', pred: 'A' }, { gold: 'B', pred: 'A' }], { labels: ['Z', 'B', 'unknown'] });
+    const r = scorePairs(
+      [
+        { gold: 'A', pred: 'A' },
+        { gold: 'B', pred: 'A' },
+      ],
+      { labels: ['Z', 'B', 'unknown'] },
+    );
     expect(Object.keys(r.perClass)).toEqual(['Z', 'B', 'A']);
     expect(r.perClass.Z.support).toBe(0);
     expect(r.confusion.labels).toEqual(['Z', 'B', 'A', 'unknown']);
@@ -83,7 +98,14 @@ describe('scorePairs', () => {
   });
 
   it('honours a custom negative label', () => {
-    const r = scorePairs([{ gold: 'NA', pred: 'A' }, { gold: 'A', pred: 'A' }, { gold: 'unknown', pred: 'NA' }], { negativeLabel: 'NA' });
+    const r = scorePairs(
+      [
+        { gold: 'NA', pred: 'A' },
+        { gold: 'A', pred: 'A' },
+        { gold: 'unknown', pred: 'NA' },
+      ],
+      { negativeLabel: 'NA' },
+    );
     expect(Object.keys(r.perClass)).toEqual(['A', 'unknown']);
     expect(r.perClass.A).toMatchObject({ tp: 1, fp: 1, fn: 0 });
     expect(r.confusion.labels).toEqual(['A', 'unknown', 'NA']);
@@ -97,7 +119,13 @@ describe('MetricsAccumulator', () => {
     expect(acc.report().micro.f1).toBe(1);
     acc.add('A', 'unknown');
     acc.add('unknown', 'B');
-    expect(acc.report()).toEqual(scorePairs([{ gold: 'A', pred: 'A' }, { gold: 'A', pred: 'unknown' }, { gold: 'unknown', pred: 'B' }]));
+    expect(acc.report()).toEqual(
+      scorePairs([
+        { gold: 'A', pred: 'A' },
+        { gold: 'A', pred: 'unknown' },
+        { gold: 'unknown', pred: 'B' },
+      ]),
+    );
   });
 });
 

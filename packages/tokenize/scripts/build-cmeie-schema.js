@@ -36,7 +36,9 @@ const schema = {
   // CCKS 2017 EMR entity types onto CMeIE's, so the EMRs can serve as a bootstrapping pool or prediction input
   // under this schema. CCKS's 治疗 mixes drugs and procedures; it maps to 其他治疗.
   mappings: {
-    ccks2017: { types: { 疾病和诊断: '疾病', 症状和体征: '症状', 检查和检验: '检查', 身体部位: '部位', 治疗: '其他治疗' } },
+    ccks2017: {
+      types: { 疾病和诊断: '疾病', 症状和体征: '症状', 检查和检验: '检查', 身体部位: '部位', 治疗: '其他治疗' },
+    },
   },
 };
 process.stdout.write(JSON.stringify(schema, null, 2) + '\n');

@@ -45,13 +45,48 @@ describe('parseBratAnnotation', () => {
   });
 
   it.each<[string, string, string, string]>([
-    ['a mention that differs from the text', 'T1\tsymptom 3 5\t无力', 'mention-mismatch', 'doc.ann:1: record brat-doc: field mention: does not equal the text at 3 5'],
-    ['an offset outside the text', 'T1\tsymptom 3 50\t疼痛', 'bad-offset', 'doc.ann:1: record brat-doc: field span: offset 50 is outside the text'],
-    ['a broken span', 'T1\tsymptom 3-5\t疼痛', 'wrong-type', 'doc.ann:1: record brat-doc: field span: expected "start end" with non-negative integer offsets'],
-    ['a type without span', 'T1\tsymptom\t疼痛', 'malformed-line', 'doc.ann:1: record brat-doc: field type: expected "Type start end"'],
-    ['a relation to an undefined entity', 'T1\tsymptom 3 5\t疼痛\nR1\tSAP Arg1:T1 Arg2:T9', 'dangling-relation', 'doc.ann:2: record brat-doc: field Arg2: names T9, which the document does not define'],
-    ['a relation without arguments', 'R1\tSAP', 'malformed-line', 'doc.ann:1: record brat-doc: a relation needs "Label Arg1:T1 Arg2:T2"'],
-    ['a duplicate id', 'T1\tsymptom 3 5\t疼痛\nT1\tposition 0 3\t左下肢', 'duplicate-id', 'doc.ann:2: record brat-doc: field id: annotation id T1 is used twice'],
+    [
+      'a mention that differs from the text',
+      'T1\tsymptom 3 5\t无力',
+      'mention-mismatch',
+      'doc.ann:1: record brat-doc: field mention: does not equal the text at 3 5',
+    ],
+    [
+      'an offset outside the text',
+      'T1\tsymptom 3 50\t疼痛',
+      'bad-offset',
+      'doc.ann:1: record brat-doc: field span: offset 50 is outside the text',
+    ],
+    [
+      'a broken span',
+      'T1\tsymptom 3-5\t疼痛',
+      'wrong-type',
+      'doc.ann:1: record brat-doc: field span: expected "start end" with non-negative integer offsets',
+    ],
+    [
+      'a type without span',
+      'T1\tsymptom\t疼痛',
+      'malformed-line',
+      'doc.ann:1: record brat-doc: field type: expected "Type start end"',
+    ],
+    [
+      'a relation to an undefined entity',
+      'T1\tsymptom 3 5\t疼痛\nR1\tSAP Arg1:T1 Arg2:T9',
+      'dangling-relation',
+      'doc.ann:2: record brat-doc: field Arg2: names T9, which the document does not define',
+    ],
+    [
+      'a relation without arguments',
+      'R1\tSAP',
+      'malformed-line',
+      'doc.ann:1: record brat-doc: a relation needs "Label Arg1:T1 Arg2:T2"',
+    ],
+    [
+      'a duplicate id',
+      'T1\tsymptom 3 5\t疼痛\nT1\tposition 0 3\t左下肢',
+      'duplicate-id',
+      'doc.ann:2: record brat-doc: field id: annotation id T1 is used twice',
+    ],
   ])('rejects %s', (_case, ann, problem, message) => {
     let caught: unknown;
     try {
@@ -94,7 +129,9 @@ describe('writeBrat and openCorpus (brat)', () => {
     expect(note.text).toBe(records[0].text);
     // Read back in offset order: e0, e2 (same start, longer), e1.
     const expected = [records[0].entities[0], records[0].entities[2], records[0].entities[1]];
-    expect(note.entities.map((e) => [e.type, e.start, e.end, e.text])).toEqual(expected.map((e) => [e.type, e.start, e.end, e.text]));
+    expect(note.entities.map((e) => [e.type, e.start, e.end, e.text])).toEqual(
+      expected.map((e) => [e.type, e.start, e.end, e.text]),
+    );
     expect(note.relations).toEqual([{ head: 'T2', tail: 'T1', label: 'SAP' }]);
   });
 
@@ -108,12 +145,14 @@ describe('writeBrat and openCorpus (brat)', () => {
   it('refuses two records with the same file stem', async () => {
     const out = path.join(dir, 'dup');
     await expect(writeBrat(out, [records[1], { ...records[1], id: 'brat-r2' }])).rejects.toThrow(CorpusFormatError);
-    await expect(writeBrat(out, [records[1], { ...records[1], id: 'brat-r2' }])).rejects.toThrow('record brat-r2: field id: maps to BRAT file r2.ann, as record r2 does');
+    await expect(writeBrat(out, [records[1], { ...records[1], id: 'brat-r2' }])).rejects.toThrow(
+      'record brat-r2: field id: maps to BRAT file r2.ann, as record r2 does',
+    );
   });
 
   it('formats relations naming missing entities as an error', () => {
-    expect(() => formatBratAnnotation({ id: 'x', text: 'a', entities: [], relations: [{ head: 'e0', tail: 'e1', label: 'L' }] })).toThrow(
-      'record x: field relations[0]: names an entity the record does not have',
-    );
+    expect(() =>
+      formatBratAnnotation({ id: 'x', text: 'a', entities: [], relations: [{ head: 'e0', tail: 'e1', label: 'L' }] }),
+    ).toThrow('record x: field relations[0]: names an entity the record does not have');
   });
 });

@@ -22,7 +22,12 @@ const SPAN = /^(\d+) (\d+)$/;
  * Offsets are code points (as BRAT writes them). Entity ids are BRAT's own (`T1`, ...). With a schema, types
  * and labels go through `schema.mappings.brat`; unknown types and labels are dropped and counted.
  */
-export function parseBratAnnotation(text: string, ann: string, loc: BratLocation, options: ParseOptions = {}): EmrRecord {
+export function parseBratAnnotation(
+  text: string,
+  ann: string,
+  loc: BratLocation,
+  options: ParseOptions = {},
+): EmrRecord {
   const index = options.schema ? schemaIndex(options.schema) : undefined;
   const stats = options.stats;
   const toUnit = codePointToUnitOffsets(text);
@@ -38,27 +43,49 @@ export function parseBratAnnotation(text: string, ann: string, loc: BratLocation
     const fields = line.split('\t');
     const annId = fields[0];
     if (annId.startsWith('T')) {
-      if (fields.length < 3) throw new RecordFormatError(at, 'malformed-line', 'a text-bound annotation needs 3 tab-separated fields (id, "Type start end", mention)');
+      if (fields.length < 3)
+        throw new RecordFormatError(
+          at,
+          'malformed-line',
+          'a text-bound annotation needs 3 tab-separated fields (id, "Type start end", mention)',
+        );
       const mention = fields.slice(2).join('\t');
       const spaceAt = fields[1].indexOf(' ');
-      if (spaceAt <= 0) throw new RecordFormatError({ ...at, field: 'type' }, 'malformed-line', 'expected "Type start end"');
+      if (spaceAt <= 0)
+        throw new RecordFormatError({ ...at, field: 'type' }, 'malformed-line', 'expected "Type start end"');
       const sourceType = fields[1].slice(0, spaceAt);
       const fragments = fields[1].slice(spaceAt + 1).split(';');
       const spans: Array<[number, number]> = [];
       for (const fragment of fragments) {
         const m = SPAN.exec(fragment);
-        if (!m) throw new RecordFormatError({ ...at, field: 'span' }, 'wrong-type', 'expected "start end" with non-negative integer offsets');
+        if (!m)
+          throw new RecordFormatError(
+            { ...at, field: 'span' },
+            'wrong-type',
+            'expected "start end" with non-negative integer offsets',
+          );
         spans.push([Number(m[1]), Number(m[2])]);
       }
       for (const [s, e] of spans) {
-        if (toUnit(e) > text.length) throw new RecordFormatError({ ...at, field: 'span' }, 'bad-offset', `offset ${e} is outside the text`);
-        if (e <= s) throw new RecordFormatError({ ...at, field: 'span' }, 'bad-offset', `end ${e} must be greater than start ${s}`);
+        if (toUnit(e) > text.length)
+          throw new RecordFormatError({ ...at, field: 'span' }, 'bad-offset', `offset ${e} is outside the text`);
+        if (e <= s)
+          throw new RecordFormatError(
+            { ...at, field: 'span' },
+            'bad-offset',
+            `end ${e} must be greater than start ${s}`,
+          );
       }
       const pieces = spans.map(([s, e]) => text.slice(toUnit(s), toUnit(e)));
       if (pieces.join(' ').replace(/[\r\n\t]/g, ' ') !== mention) {
-        throw new RecordFormatError({ ...at, field: 'mention' }, 'mention-mismatch', `does not equal the text at ${fields[1].slice(spaceAt + 1)}`);
+        throw new RecordFormatError(
+          { ...at, field: 'mention' },
+          'mention-mismatch',
+          `does not equal the text at ${fields[1].slice(spaceAt + 1)}`,
+        );
       }
-      if (known.has(annId) || dropped.has(annId)) throw new RecordFormatError({ ...at, field: 'id' }, 'duplicate-id', `annotation id ${annId} is used twice`);
+      if (known.has(annId) || dropped.has(annId))
+        throw new RecordFormatError({ ...at, field: 'id' }, 'duplicate-id', `annotation id ${annId} is used twice`);
       const type = index ? index.mapType('brat', sourceType) : sourceType;
       if (type === undefined) {
         dropped.add(annId);
@@ -72,11 +99,13 @@ export function parseBratAnnotation(text: string, ann: string, loc: BratLocation
       entities.push({ id: annId, type, start, end, text: text.slice(start, end) });
     } else if (annId.startsWith('R')) {
       const args = (fields[1] ?? '').trim().split(/\s+/);
-      if (fields.length < 2 || args.length !== 3) throw new RecordFormatError(at, 'malformed-line', 'a relation needs "Label Arg1:T1 Arg2:T2"');
+      if (fields.length < 2 || args.length !== 3)
+        throw new RecordFormatError(at, 'malformed-line', 'a relation needs "Label Arg1:T1 Arg2:T2"');
       const [label, a1, a2] = args;
       const arg = (s: string, name: string): string => {
         const colon = s.indexOf(':');
-        if (colon <= 0 || s.slice(colon + 1) === '') throw new RecordFormatError({ ...at, field: name }, 'malformed-line', 'expected Role:T<n>');
+        if (colon <= 0 || s.slice(colon + 1) === '')
+          throw new RecordFormatError({ ...at, field: name }, 'malformed-line', 'expected Role:T<n>');
         return s.slice(colon + 1);
       };
       pending.push({ relation: { head: arg(a1, 'Arg1'), tail: arg(a2, 'Arg2'), label }, at });
@@ -86,15 +115,27 @@ export function parseBratAnnotation(text: string, ann: string, loc: BratLocation
 
   const relations: Relation[] = [];
   for (const { relation, at } of pending) {
-    for (const [role, id] of [['Arg1', relation.head], ['Arg2', relation.tail]] as const) {
-      if (!known.has(id) && !dropped.has(id)) throw new RecordFormatError({ ...at, field: role }, 'dangling-relation', `names ${id}, which the document does not define`);
+    for (const [role, id] of [
+      ['Arg1', relation.head],
+      ['Arg2', relation.tail],
+    ] as const) {
+      if (!known.has(id) && !dropped.has(id))
+        throw new RecordFormatError(
+          { ...at, field: role },
+          'dangling-relation',
+          `names ${id}, which the document does not define`,
+        );
     }
     const mapped = index ? index.mapLabel('brat', relation.label) : { label: relation.label };
     if (mapped === undefined || dropped.has(relation.head) || dropped.has(relation.tail)) {
       if (stats) stats.droppedRelations++;
       continue;
     }
-    relations.push(mapped.swap ? { head: relation.tail, tail: relation.head, label: mapped.label } : { ...relation, label: mapped.label });
+    relations.push(
+      mapped.swap
+        ? { head: relation.tail, tail: relation.head, label: mapped.label }
+        : { ...relation, label: mapped.label },
+    );
   }
   entities.sort((a, b) => a.start - b.start || a.end - b.end);
   return { id: loc.recordId, text, entities, relations };
@@ -123,7 +164,11 @@ export function formatBratAnnotation(record: EmrRecord): string {
     const head = tid.get(r.head);
     const tail = tid.get(r.tail);
     if (head === undefined || tail === undefined) {
-      throw new RecordFormatError({ recordId: record.id, field: `relations[${i}]` }, 'dangling-relation', 'names an entity the record does not have');
+      throw new RecordFormatError(
+        { recordId: record.id, field: `relations[${i}]` },
+        'dangling-relation',
+        'names an entity the record does not have',
+      );
     }
     lines.push(`R${i + 1}\t${bratName(r.label)} Arg1:${head} Arg2:${tail}`);
   });

@@ -29,12 +29,19 @@ const record: EmrRecord = {
   ],
 };
 
-const brief = (c: { head: { id: string }; tail: { id: string }; label: string; sentence: { index: number } }) => `${c.sentence.index}:${c.head.id}>${c.tail.id}:${c.label}`;
+const brief = (c: { head: { id: string }; tail: { id: string }; label: string; sentence: { index: number } }) =>
+  `${c.sentence.index}:${c.head.id}>${c.tail.id}:${c.label}`;
 
 describe('candidatePairs', () => {
   it('pairs entities of one sentence whose types the schema allows, labelled from gold', () => {
     const { candidates, lost } = candidatePairs(record, paper);
-    expect(candidates.map(brief)).toEqual(['0:e0>e1:unknown', '0:e2>e1:SAP', '1:e3>e4:TeAP', '1:e3>e5:TeRD', '1:e5>e4:DAP']);
+    expect(candidates.map(brief)).toEqual([
+      '0:e0>e1:unknown',
+      '0:e2>e1:SAP',
+      '1:e3>e4:TeAP',
+      '1:e3>e5:TeRD',
+      '1:e5>e4:DAP',
+    ]);
     expect(candidates[0].sentence).toEqual({ index: 0, start: 0, end: 9, text: '腹痛伴上腹部压痛。' });
     expect(candidates[0].recordId).toBe('r1');
     expect(lost.map((l) => `${l.relation.head}>${l.relation.tail}:${l.relation.label}:${l.reason}`)).toEqual([
@@ -50,7 +57,13 @@ describe('candidatePairs', () => {
   it('with crossSentence: uses the whole record as one window', () => {
     const { candidates, lost } = candidatePairs(record, paper, { crossSentence: true });
     expect(candidates).toHaveLength(11);
-    expect(candidates.filter((c) => c.label !== 'unknown').map(brief)).toEqual(['0:e2>e1:SAP', '0:e3>e1:TeAP', '0:e3>e4:TeAP', '0:e3>e5:TeRD', '0:e5>e4:DAP']);
+    expect(candidates.filter((c) => c.label !== 'unknown').map(brief)).toEqual([
+      '0:e2>e1:SAP',
+      '0:e3>e1:TeAP',
+      '0:e3>e4:TeAP',
+      '0:e3>e5:TeRD',
+      '0:e5>e4:DAP',
+    ]);
     expect(candidates[0].sentence).toEqual({ index: 0, start: 0, end: 17, text: record.text });
     expect(lost.map((l) => l.reason)).not.toContain('cross-sentence');
   });
@@ -81,7 +94,14 @@ describe('SchemaCandidateGenerator', () => {
       candidates: 10,
       labelled: 8,
       goldRelations: 18,
-      lost: { 'missing-entity': 2, 'self-relation': 0, 'pair-not-allowed': 2, 'label-not-allowed': 2, 'cross-sentence': 2, 'duplicate-pair': 2 },
+      lost: {
+        'missing-entity': 2,
+        'self-relation': 0,
+        'pair-not-allowed': 2,
+        'label-not-allowed': 2,
+        'cross-sentence': 2,
+        'duplicate-pair': 2,
+      },
     });
     generator.resetStats();
     expect(generator.stats.records).toBe(0);

@@ -125,7 +125,14 @@ function emptyCandidateStats(): CandidateStats {
     candidates: 0,
     labelled: 0,
     goldRelations: 0,
-    lost: { 'missing-entity': 0, 'self-relation': 0, 'pair-not-allowed': 0, 'label-not-allowed': 0, 'cross-sentence': 0, 'duplicate-pair': 0 },
+    lost: {
+      'missing-entity': 0,
+      'self-relation': 0,
+      'pair-not-allowed': 0,
+      'label-not-allowed': 0,
+      'cross-sentence': 0,
+      'duplicate-pair': 0,
+    },
   };
 }
 

@@ -14,7 +14,8 @@ const loc = { file: '一般项目-1.txt', recordId: 'ccks2017-一般项目-一�
 
 describe('parseCcks2017Record', () => {
   it('reads inclusive ends, keeps CRLF in the text, sorts, dedupes and numbers entities', () => {
-    const entities = '肿胀\t7\t8\t症状和体征\r\n右髋部\t0\t2\t身体部位\r\n疼痛\t3\t4\t症状和体征\r\n疼痛\t3\t4\t症状和体征\r\n\r\n';
+    const entities =
+      '肿胀\t7\t8\t症状和体征\r\n右髋部\t0\t2\t身体部位\r\n疼痛\t3\t4\t症状和体征\r\n疼痛\t3\t4\t症状和体征\r\n\r\n';
     const record = parseCcks2017Record(TEXT, entities, loc);
     expect(record).toEqual({
       id: 'ccks2017-一般项目-一般项目-1',
@@ -30,7 +31,10 @@ describe('parseCcks2017Record', () => {
 
   it('maps types onto the paper schema and drops types it lacks', () => {
     const stats = emptyReadStats();
-    const record = parseCcks2017Record(TEXT, '右髋部\t0\t2\t身体部位\n疼痛\t3\t4\t其他\n', loc, { schema: loadSchemaSync('paper'), stats });
+    const record = parseCcks2017Record(TEXT, '右髋部\t0\t2\t身体部位\n疼痛\t3\t4\t其他\n', loc, {
+      schema: loadSchemaSync('paper'),
+      stats,
+    });
     expect(record.entities).toEqual([{ id: 'e0', type: 'position', start: 0, end: 3, text: '右髋部' }]);
     expect(stats.droppedEntities).toBe(1);
   });
@@ -42,10 +46,30 @@ describe('parseCcks2017Record', () => {
   });
 
   it.each<[string, string, string, string]>([
-    ['a mention that differs from the text', '右髋部\t0\t2\t身体部位\n肿胀\t3\t4\t症状和体征\n', 'mention-mismatch', '一般项目-1.txt:2: record ccks2017-一般项目-一般项目-1: field mention: does not equal the text at 3..4 (end inclusive)'],
-    ['an end outside the text', '肿胀\t7\t9\t症状和体征\n', 'bad-offset', '一般项目-1.txt:1: record ccks2017-一般项目-一般项目-1: field end: offset 9 is outside the text'],
-    ['a non-numeric start', '肿胀\tx\t8\t症状和体征\n', 'wrong-type', '一般项目-1.txt:1: record ccks2017-一般项目-一般项目-1: field start: must be a non-negative integer'],
-    ['a line with 3 fields', '肿胀\t7\t8\n', 'malformed-line', '一般项目-1.txt:1: record ccks2017-一般项目-一般项目-1: expected 4 tab-separated fields (mention, start, end, type), got 3'],
+    [
+      'a mention that differs from the text',
+      '右髋部\t0\t2\t身体部位\n肿胀\t3\t4\t症状和体征\n',
+      'mention-mismatch',
+      '一般项目-1.txt:2: record ccks2017-一般项目-一般项目-1: field mention: does not equal the text at 3..4 (end inclusive)',
+    ],
+    [
+      'an end outside the text',
+      '肿胀\t7\t9\t症状和体征\n',
+      'bad-offset',
+      '一般项目-1.txt:1: record ccks2017-一般项目-一般项目-1: field end: offset 9 is outside the text',
+    ],
+    [
+      'a non-numeric start',
+      '肿胀\tx\t8\t症状和体征\n',
+      'wrong-type',
+      '一般项目-1.txt:1: record ccks2017-一般项目-一般项目-1: field start: must be a non-negative integer',
+    ],
+    [
+      'a line with 3 fields',
+      '肿胀\t7\t8\n',
+      'malformed-line',
+      '一般项目-1.txt:1: record ccks2017-一般项目-一般项目-1: expected 4 tab-separated fields (mention, start, end, type), got 3',
+    ],
   ])('rejects %s, naming file, line and field', (_case, entities, problem, message) => {
     let caught: unknown;
     try {
@@ -82,7 +106,9 @@ describe('openCorpus (ccks2017)', () => {
       (async () => {
         for await (const r of reader.read()) seen.push(r.id);
       })(),
-    ).rejects.toThrow(`${path.join(dir, '出院情况', '出院情况-3.txt')}:1: record ccks2017-出院情况-出院情况-3: field mention: does not equal`);
+    ).rejects.toThrow(
+      `${path.join(dir, '出院情况', '出院情况-3.txt')}:1: record ccks2017-出院情况-出院情况-3: field mention: does not equal`,
+    );
     expect(seen).toEqual(['ccks2017-出院情况-出院情况-2']);
   });
 
@@ -94,7 +120,9 @@ describe('openCorpus (ccks2017)', () => {
   });
 
   it('reads one document of the real corpus given by its stem, and all 1,198 of them without a mismatch', async () => {
-    const [record] = await readAllRecords(openCorpus(path.join(CCKS, '病史特点', '病史特点-3'), 'ccks2017', { schema: loadSchemaSync('paper') }));
+    const [record] = await readAllRecords(
+      openCorpus(path.join(CCKS, '病史特点', '病史特点-3'), 'ccks2017', { schema: loadSchemaSync('paper') }),
+    );
     expect(record.id).toBe('ccks2017-病史特点-病史特点-3');
     expect(record.text).toHaveLength(419);
     expect(record.entities).toHaveLength(55);
@@ -110,6 +138,8 @@ describe('openCorpus (ccks2017)', () => {
   });
 
   it('names a path that is neither a folder nor a document', async () => {
-    await expect(readAllRecords(openCorpus(path.join(dir, 'nope'), 'ccks2017'))).rejects.toThrow(`${path.join(dir, 'nope')}: cannot read: no such folder, and no document nope.txtoriginal.txt`);
+    await expect(readAllRecords(openCorpus(path.join(dir, 'nope'), 'ccks2017'))).rejects.toThrow(
+      `${path.join(dir, 'nope')}: cannot read: no such folder, and no document nope.txtoriginal.txt`,
+    );
   });
 });

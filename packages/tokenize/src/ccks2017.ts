@@ -20,7 +20,12 @@ export interface CcksLocation {
  * deduplicated by (start, end, type) and numbered e0, e1, ... by start offset. With a schema, types go through
  * `schema.mappings.ccks2017` and entities of unknown types are dropped (counted in `stats.droppedEntities`).
  */
-export function parseCcks2017Record(text: string, entityFile: string, loc: CcksLocation, options: ParseOptions = {}): EmrRecord {
+export function parseCcks2017Record(
+  text: string,
+  entityFile: string,
+  loc: CcksLocation,
+  options: ParseOptions = {},
+): EmrRecord {
   const index = options.schema ? schemaIndex(options.schema) : undefined;
   const toUnit = codePointToUnitOffsets(text);
   const found = new Map<string, Omit<Entity, 'id'>>();
@@ -31,19 +36,36 @@ export function parseCcks2017Record(text: string, entityFile: string, loc: CcksL
     const at: SourceLocation = { file: loc.file, line: i + 1, recordId: loc.recordId };
     const fields = line.split('\t');
     if (fields.length !== 4) {
-      throw new RecordFormatError(at, 'malformed-line', `expected 4 tab-separated fields (mention, start, end, type), got ${fields.length}`);
+      throw new RecordFormatError(
+        at,
+        'malformed-line',
+        `expected 4 tab-separated fields (mention, start, end, type), got ${fields.length}`,
+      );
     }
     const [mention, startField, endField, sourceType] = fields;
-    if (!/^\d+$/.test(startField)) throw new RecordFormatError({ ...at, field: 'start' }, 'wrong-type', 'must be a non-negative integer');
-    if (!/^\d+$/.test(endField)) throw new RecordFormatError({ ...at, field: 'end' }, 'wrong-type', 'must be a non-negative integer');
+    if (!/^\d+$/.test(startField))
+      throw new RecordFormatError({ ...at, field: 'start' }, 'wrong-type', 'must be a non-negative integer');
+    if (!/^\d+$/.test(endField))
+      throw new RecordFormatError({ ...at, field: 'end' }, 'wrong-type', 'must be a non-negative integer');
     if (sourceType.trim() === '') throw new RecordFormatError({ ...at, field: 'type' }, 'missing-field', 'is empty');
     const start = toUnit(Number(startField));
     const end = toUnit(Number(endField) + 1); // CCKS `end` is inclusive
-    if (start >= text.length) throw new RecordFormatError({ ...at, field: 'start' }, 'bad-offset', `offset ${startField} is outside the text`);
-    if (end > text.length) throw new RecordFormatError({ ...at, field: 'end' }, 'bad-offset', `offset ${endField} is outside the text`);
-    if (end <= start) throw new RecordFormatError({ ...at, field: 'end' }, 'bad-offset', `end ${endField} is before start ${startField}`);
+    if (start >= text.length)
+      throw new RecordFormatError({ ...at, field: 'start' }, 'bad-offset', `offset ${startField} is outside the text`);
+    if (end > text.length)
+      throw new RecordFormatError({ ...at, field: 'end' }, 'bad-offset', `offset ${endField} is outside the text`);
+    if (end <= start)
+      throw new RecordFormatError(
+        { ...at, field: 'end' },
+        'bad-offset',
+        `end ${endField} is before start ${startField}`,
+      );
     if (text.slice(start, end) !== mention) {
-      throw new RecordFormatError({ ...at, field: 'mention' }, 'mention-mismatch', `does not equal the text at ${startField}..${endField} (end inclusive)`);
+      throw new RecordFormatError(
+        { ...at, field: 'mention' },
+        'mention-mismatch',
+        `does not equal the text at ${startField}..${endField} (end inclusive)`,
+      );
     }
     const type = index ? index.mapType('ccks2017', sourceType) : sourceType;
     if (type === undefined) {

@@ -27,14 +27,20 @@ const diabetes = JSON.stringify({
 
 describe('locateMentionPair', () => {
   it('takes the closest pair in one sentence', () => {
-    expect(locateMentionPair('糖尿病@糖尿病患者可用二甲双胍。糖尿病常伴多饮。', '糖尿病', '二甲双胍')).toEqual({ subjectStart: 4, objectStart: 11 });
+    expect(locateMentionPair('糖尿病@糖尿病患者可用二甲双胍。糖尿病常伴多饮。', '糖尿病', '二甲双胍')).toEqual({
+      subjectStart: 4,
+      objectStart: 11,
+    });
   });
   it('prefers the same sentence over a smaller distance across 。', () => {
     // 肺0癌1。2咳3嗽4多5见6于7晚8期9肺10癌11: the subject at 0 is 1 away but in another sentence
     expect(locateMentionPair('肺癌。咳嗽多见于晚期肺癌', '肺癌', '咳嗽')).toEqual({ subjectStart: 10, objectStart: 3 });
   });
   it('avoids a subject occurrence nested inside the object', () => {
-    expect(locateMentionPair('小细胞肺癌是肺癌的一种', '肺癌', '小细胞肺癌')).toEqual({ subjectStart: 6, objectStart: 0 });
+    expect(locateMentionPair('小细胞肺癌是肺癌的一种', '肺癌', '小细胞肺癌')).toEqual({
+      subjectStart: 6,
+      objectStart: 0,
+    });
   });
   it('gives undefined when a string is absent', () => {
     expect(locateMentionPair('咳嗽', '肺癌', '咳嗽')).toBeUndefined();
@@ -62,7 +68,14 @@ describe('parseCmeieLine', () => {
 
   it('maps onto the paper schema: swaps treatment labels, drops unmapped labels and types', () => {
     const stats = emptyReadStats();
-    const line = JSON.stringify({ text: '肺癌转移至肝，可见咳嗽，常与吸烟有关。', spo_list: [spo('肺癌', '疾病', '转移部位', '肝', '部位'), spo('肺癌', '疾病', '病因', '吸烟', '社会学'), spo('肺癌', '疾病', '临床表现', '咳嗽', '症状')] });
+    const line = JSON.stringify({
+      text: '肺癌转移至肝，可见咳嗽，常与吸烟有关。',
+      spo_list: [
+        spo('肺癌', '疾病', '转移部位', '肝', '部位'),
+        spo('肺癌', '疾病', '病因', '吸烟', '社会学'),
+        spo('肺癌', '疾病', '临床表现', '咳嗽', '症状'),
+      ],
+    });
     const record = parseCmeieLine(line, { line: 1 }, { schema: loadSchemaSync('paper'), stats });
     expect(record.entities.map((e) => [e.id, e.type, e.text])).toEqual([
       ['e0', 'disease', '肺癌'],
@@ -78,16 +91,29 @@ describe('parseCmeieLine', () => {
   });
 
   it('names line and field of a malformed triple', () => {
-    const bad = JSON.stringify({ text: '咳嗽', spo_list: [spo('咳嗽', '症状', '同义词', '咳嗽', '症状'), { predicate: '同义词', subject: '咳嗽', subject_type: '症状', object: {}, object_type: '症状' }] });
-    expect(() => parseCmeieLine(bad, { file: 'train.jsonl', line: 3 })).toThrow('train.jsonl:3: record cmeie-3: field spo_list[1].object.@value: is missing');
-    expect(() => parseCmeieLine('{"spo_list": []}', { file: 'train.jsonl', line: 4 })).toThrow('train.jsonl:4: record cmeie-4: field text: is missing');
+    const bad = JSON.stringify({
+      text: '咳嗽',
+      spo_list: [
+        spo('咳嗽', '症状', '同义词', '咳嗽', '症状'),
+        { predicate: '同义词', subject: '咳嗽', subject_type: '症状', object: {}, object_type: '症状' },
+      ],
+    });
+    expect(() => parseCmeieLine(bad, { file: 'train.jsonl', line: 3 })).toThrow(
+      'train.jsonl:3: record cmeie-3: field spo_list[1].object.@value: is missing',
+    );
+    expect(() => parseCmeieLine('{"spo_list": []}', { file: 'train.jsonl', line: 4 })).toThrow(
+      'train.jsonl:4: record cmeie-4: field text: is missing',
+    );
   });
 });
 
 describe('CMeIE train.jsonl', () => {
   it('reads its first 20 lines (read through readline) with every mention at its offsets', async () => {
     const lines: string[] = [];
-    const rl = readline.createInterface({ input: fs.createReadStream(CMEIE, { encoding: 'utf8' }), crlfDelay: Infinity });
+    const rl = readline.createInterface({
+      input: fs.createReadStream(CMEIE, { encoding: 'utf8' }),
+      crlfDelay: Infinity,
+    });
     for await (const line of rl) {
       lines.push(line);
       if (lines.length === 20) break;

@@ -32,7 +32,12 @@ export interface MentionPair {
  * two spans, then the earliest subject, then the earliest object. Returns undefined when either string does
  * not occur in the text.
  */
-export function locateMentionPair(text: string, subject: string, object: string, sentences: readonly Sentence[] = splitSentences(text)): MentionPair | undefined {
+export function locateMentionPair(
+  text: string,
+  subject: string,
+  object: string,
+  sentences: readonly Sentence[] = splitSentences(text),
+): MentionPair | undefined {
   const subjects = occurrences(text, subject);
   const objects = occurrences(text, object);
   if (subjects.length === 0 || objects.length === 0) return undefined;
@@ -84,12 +89,17 @@ export function parseCmeieLine(line: string, loc: LineLocation, options: ParseOp
   if (!isObject(obj)) throw new RecordFormatError(at, 'wrong-type', 'a CMeIE line must be a JSON object');
   const text = requireString(obj, 'text', at, 'text');
   const spoList = obj.spo_list ?? [];
-  if (!Array.isArray(spoList)) throw new RecordFormatError({ ...at, field: 'spo_list' }, 'wrong-type', 'must be an array');
+  if (!Array.isArray(spoList))
+    throw new RecordFormatError({ ...at, field: 'spo_list' }, 'wrong-type', 'must be an array');
   const index = options.schema ? schemaIndex(options.schema) : undefined;
   const stats = options.stats;
   const sentences = splitSentences(text);
 
-  interface Mention { start: number; end: number; type: string }
+  interface Mention {
+    start: number;
+    end: number;
+    type: string;
+  }
   const mentions = new Map<string, Mention>();
   const addMention = (start: number, length: number, type: string): string => {
     const key = `${start}:${start + length}:${type}`;
@@ -122,10 +132,14 @@ export function parseCmeieLine(line: string, loc: LineLocation, options: ParseOp
       if (stats) stats.droppedRelations++;
       return;
     }
-    triples.push(mapped.swap ? { head: oKey, tail: sKey, label: mapped.label } : { head: sKey, tail: oKey, label: mapped.label });
+    triples.push(
+      mapped.swap ? { head: oKey, tail: sKey, label: mapped.label } : { head: sKey, tail: oKey, label: mapped.label },
+    );
   });
 
-  const ordered = [...mentions.entries()].sort(([, a], [, b]) => a.start - b.start || a.end - b.end || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+  const ordered = [...mentions.entries()].sort(
+    ([, a], [, b]) => a.start - b.start || a.end - b.end || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0),
+  );
   const idOf = new Map<string, string>();
   const entities: Entity[] = ordered.map(([key, m], n) => {
     idOf.set(key, `e${n}`);

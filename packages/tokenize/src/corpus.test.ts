@@ -20,14 +20,29 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('openCorpus (jsonl)', () => {
   const file = path.join(dir, 'gold.jsonl');
-  const badOffset = JSON.stringify({ ...record('r2'), entities: [{ id: 'e0', type: 'position', start: 0, end: 40, text: '双肺' }] });
+  const badOffset = JSON.stringify({
+    ...record('r2'),
+    entities: [{ id: 'e0', type: 'position', start: 0, end: 40, text: '双肺' }],
+  });
   beforeAll(() => {
-    fs.writeFileSync(file, ['\ufeff' + formatRecordLine(record('r1')), badOffset, '', '{not json', formatRecordLine(record('r5')), '{"id": 3}'].join('\r\n') + '\r\n');
+    fs.writeFileSync(
+      file,
+      [
+        '\ufeff' + formatRecordLine(record('r1')),
+        badOffset,
+        '',
+        '{not json',
+        formatRecordLine(record('r5')),
+        '{"id": 3}',
+      ].join('\r\n') + '\r\n',
+    );
   });
 
   it('fails on the first invalid record, naming file:line and field', async () => {
     const reader = openCorpus(file, 'jsonl');
-    await expect(readAllRecords(reader)).rejects.toThrow(`${file}:2: record r2: field entities[0].end: offset 40 is outside the text (length 7)`);
+    await expect(readAllRecords(reader)).rejects.toThrow(
+      `${file}:2: record r2: field entities[0].end: offset 40 is outside the text (length 7)`,
+    );
     const named = openCorpus(file, 'jsonl', { file: 'gold.jsonl' });
     await expect(readAllRecords(named)).rejects.toThrow(/^gold\.jsonl:2: record r2: field entities\[0\]\.end/);
   });
@@ -48,24 +63,31 @@ describe('openCorpus (jsonl)', () => {
   });
 
   it('names a missing file or a folder given for a file', async () => {
-    await expect(readAllRecords(openCorpus(path.join(dir, 'none.jsonl'), 'jsonl'))).rejects.toThrow(`${path.join(dir, 'none.jsonl')}: cannot read: no such file or directory`);
-    await expect(readAllRecords(openCorpus(dir, 'cmeie'))).rejects.toThrow(`${dir}: cannot read: is a directory, expected a file`);
+    await expect(readAllRecords(openCorpus(path.join(dir, 'none.jsonl'), 'jsonl'))).rejects.toThrow(
+      `${path.join(dir, 'none.jsonl')}: cannot read: no such file or directory`,
+    );
+    await expect(readAllRecords(openCorpus(dir, 'cmeie'))).rejects.toThrow(
+      `${dir}: cannot read: is a directory, expected a file`,
+    );
     expect(() => openCorpus(file, 'xml' as never)).toThrow(UsageError);
   });
 
-  (process.platform === 'win32' ? it.skip : it)('streams: yields a record before the rest of the file exists', async () => {
-    const fifo = path.join(dir, 'stream.jsonl');
-    execFileSync('mkfifo', [fifo]);
-    const writer = fs.createWriteStream(fifo);
-    writer.write(formatRecordLine(record('first')) + '\n');
-    const iterator = openCorpus(fifo, 'jsonl').read()[Symbol.asyncIterator]();
-    const first = await iterator.next();
-    expect(first.value.id).toBe('first');
-    // Only now is the rest written: the reader cannot have loaded the whole file before yielding.
-    writer.end(formatRecordLine(record('second')) + '\n');
-    expect((await iterator.next()).value.id).toBe('second');
-    expect((await iterator.next()).done).toBe(true);
-  });
+  (process.platform === 'win32' ? it.skip : it)(
+    'streams: yields a record before the rest of the file exists',
+    async () => {
+      const fifo = path.join(dir, 'stream.jsonl');
+      execFileSync('mkfifo', [fifo]);
+      const writer = fs.createWriteStream(fifo);
+      writer.write(formatRecordLine(record('first')) + '\n');
+      const iterator = openCorpus(fifo, 'jsonl').read()[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      expect(first.value.id).toBe('first');
+      // Only now is the rest written: the reader cannot have loaded the whole file before yielding.
+      writer.end(formatRecordLine(record('second')) + '\n');
+      expect((await iterator.next()).value.id).toBe('second');
+      expect((await iterator.next()).done).toBe(true);
+    },
+  );
 });
 
 describe('corpusFromLines', () => {

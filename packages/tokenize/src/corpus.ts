@@ -85,7 +85,11 @@ export async function* recordsFromLines(
 }
 
 /** A reader over lines held in memory or produced by any (async) iterable, e.g. inline test data. */
-export function corpusFromLines(lines: Iterable<string> | AsyncIterable<string>, format: LineFormat, options: ReadOptions = {}): CorpusFileReader {
+export function corpusFromLines(
+  lines: Iterable<string> | AsyncIterable<string>,
+  format: LineFormat,
+  options: ReadOptions = {},
+): CorpusFileReader {
   const stats = emptyReadStats();
   return {
     format,
@@ -100,7 +104,12 @@ export function corpusFromLines(lines: Iterable<string> | AsyncIterable<string>,
 
 function cannotOpen(file: string, err: unknown): CorpusFormatError {
   const code = (err as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EISDIR' ? 'is a directory, expected a file' : code ?? (err as Error).message;
+  const why =
+    code === 'ENOENT'
+      ? 'no such file or directory'
+      : code === 'EISDIR'
+        ? 'is a directory, expected a file'
+        : (code ?? (err as Error).message);
   return new CorpusFormatError({ file }, `cannot read: ${why}`);
 }
 
@@ -195,7 +204,11 @@ async function* readCcks2017(root: string, options: ReadOptions, stats: ReadStat
     let record: EmrRecord;
     try {
       if (!(await exists(entityFile))) {
-        throw new RecordFormatError({ file: entityFile, recordId }, 'missing-file', `the entity file of ${path.basename(stem)}${CCKS_TEXT} is missing`);
+        throw new RecordFormatError(
+          { file: entityFile, recordId },
+          'missing-file',
+          `the entity file of ${path.basename(stem)}${CCKS_TEXT} is missing`,
+        );
       }
       const [text, entities] = await Promise.all([readText(stem + CCKS_TEXT), readText(entityFile)]);
       record = parseCcks2017Record(text, entities, { file: entityFile, recordId }, parse);
@@ -227,7 +240,12 @@ async function* readBrat(root: string, options: ReadOptions, stats: ReadStats): 
     const recordId = `brat-${name}`;
     let record: EmrRecord;
     try {
-      if (!(await exists(`${stem}.txt`))) throw new RecordFormatError({ file: `${stem}.txt`, recordId }, 'missing-file', 'the text file of this .ann is missing');
+      if (!(await exists(`${stem}.txt`)))
+        throw new RecordFormatError(
+          { file: `${stem}.txt`, recordId },
+          'missing-file',
+          'the text file of this .ann is missing',
+        );
       const [text, ann] = await Promise.all([readText(`${stem}.txt`), readText(annFile)]);
       record = parseBratAnnotation(text, ann, { file: annFile, recordId }, parse);
     } catch (err) {
@@ -246,7 +264,8 @@ async function* readBrat(root: string, options: ReadOptions, stats: ReadStats): 
  * Invalid records throw a `CorpusFormatError` naming file and line, or are skipped with `skipInvalid`.
  */
 export function openCorpus(corpusPath: string, format: CorpusFormat, options: ReadOptions = {}): CorpusFileReader {
-  if (!CORPUS_FORMATS.includes(format)) throw new UsageError(`unknown corpus format '${String(format)}' (use ${CORPUS_FORMATS.join(', ')})`);
+  if (!CORPUS_FORMATS.includes(format))
+    throw new UsageError(`unknown corpus format '${String(format)}' (use ${CORPUS_FORMATS.join(', ')})`);
   const stats = emptyReadStats();
   const read = (): AsyncIterable<EmrRecord> => {
     resetReadStats(stats);

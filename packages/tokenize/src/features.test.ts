@@ -1,12 +1,25 @@
 import { UsageError } from './errors';
-import { candidateWindow, encodeBatch, encodeCandidate, positionId, positionVocabularySize, relativeDistance } from './features';
+import {
+  candidateWindow,
+  encodeBatch,
+  encodeCandidate,
+  positionId,
+  positionVocabularySize,
+  relativeDistance,
+} from './features';
 import type { Candidate, Entity } from './types';
 import { CharVocabulary } from './vocabulary';
 
 // Record text '患者男，45岁。头痛伴右侧颈部不适。'; the second sentence:
 // 头8痛9伴10右11侧12颈13部14不15适16。17
 const sentence = { index: 1, start: 8, end: 18, text: '头痛伴右侧颈部不适。' };
-const entity = (id: string, type: string, start: number, end: number): Entity => ({ id, type, start, end, text: sentence.text.slice(start - 8, end - 8) });
+const entity = (id: string, type: string, start: number, end: number): Entity => ({
+  id,
+  type,
+  start,
+  end,
+  text: sentence.text.slice(start - 8, end - 8),
+});
 const headache = entity('e0', 'symptom', 8, 10);
 const neck = entity('e1', 'position', 13, 15);
 const discomfort = entity('e2', 'symptom', 15, 17);
@@ -56,8 +69,12 @@ describe('encodeCandidate', () => {
   });
 
   it('refuses bad sizes', () => {
-    expect(() => encodeCandidate(candidate(headache, neck), vocab, { maxLength: 0, maxDistance: 3 })).toThrow(UsageError);
-    expect(() => encodeBatch([], vocab, { maxLength: 5, maxDistance: 1.5 })).toThrow('maxDistance must be a positive integer, got 1.5');
+    expect(() => encodeCandidate(candidate(headache, neck), vocab, { maxLength: 0, maxDistance: 3 })).toThrow(
+      UsageError,
+    );
+    expect(() => encodeBatch([], vocab, { maxLength: 5, maxDistance: 1.5 })).toThrow(
+      'maxDistance must be a positive integer, got 1.5',
+    );
   });
 });
 

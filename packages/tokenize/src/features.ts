@@ -55,8 +55,10 @@ export function positionId(distance: number, maxDistance: number): number {
 }
 
 function checkOptions(options: FeatureOptions): void {
-  if (!Number.isInteger(options.maxLength) || options.maxLength < 1) throw new UsageError(`maxLength must be a positive integer, got ${options.maxLength}`);
-  if (!Number.isInteger(options.maxDistance) || options.maxDistance < 1) throw new UsageError(`maxDistance must be a positive integer, got ${options.maxDistance}`);
+  if (!Number.isInteger(options.maxLength) || options.maxLength < 1)
+    throw new UsageError(`maxLength must be a positive integer, got ${options.maxLength}`);
+  if (!Number.isInteger(options.maxDistance) || options.maxDistance < 1)
+    throw new UsageError(`maxDistance must be a positive integer, got ${options.maxDistance}`);
 }
 
 /**
@@ -78,7 +80,13 @@ export function candidateWindow(candidate: Candidate, maxLength: number): { star
   return { start, end: start + maxLength };
 }
 
-function encodeInto(c: Candidate, vocab: CharVocabulary, options: FeatureOptions, out: EncodedBatch, row: number): number {
+function encodeInto(
+  c: Candidate,
+  vocab: CharVocabulary,
+  options: FeatureOptions,
+  out: EncodedBatch,
+  row: number,
+): number {
   const { maxLength, maxDistance } = options;
   const { start, end } = candidateWindow(c, maxLength);
   const { head, tail, sentence } = c;
@@ -112,15 +120,30 @@ function allocate(batch: number, maxLength: number): EncodedBatch {
 }
 
 /** Encodes one candidate: characters of its window (see `candidateWindow`), two position features, PCNN segments, mask. */
-export function encodeCandidate(candidate: Candidate, vocab: CharVocabulary, options: FeatureOptions): EncodedCandidate {
+export function encodeCandidate(
+  candidate: Candidate,
+  vocab: CharVocabulary,
+  options: FeatureOptions,
+): EncodedCandidate {
   checkOptions(options);
   const out = allocate(1, options.maxLength);
   const length = encodeInto(candidate, vocab, options, out, 0);
-  return { charIds: out.charIds, headPosition: out.headPosition, tailPosition: out.tailPosition, segments: out.segments, mask: out.mask, length };
+  return {
+    charIds: out.charIds,
+    headPosition: out.headPosition,
+    tailPosition: out.tailPosition,
+    segments: out.segments,
+    mask: out.mask,
+    length,
+  };
 }
 
 /** Encodes candidates into flat `(batch, maxLength)` arrays, row b = `encodeCandidate(candidates[b])`. */
-export function encodeBatch(candidates: readonly Candidate[], vocab: CharVocabulary, options: FeatureOptions): EncodedBatch {
+export function encodeBatch(
+  candidates: readonly Candidate[],
+  vocab: CharVocabulary,
+  options: FeatureOptions,
+): EncodedBatch {
   checkOptions(options);
   const out = allocate(candidates.length, options.maxLength);
   candidates.forEach((c, row) => encodeInto(c, vocab, options, out, row));

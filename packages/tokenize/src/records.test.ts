@@ -47,26 +47,93 @@ describe('parseRecordLine', () => {
       r.relations[0].score = 0.75;
       r.extra = 1;
     });
-    expect(parseRecordLine(withScore, { line: 1 }).relations).toEqual([{ head: 'e1', tail: 'e0', label: 'SAP', score: 0.75 }]);
+    expect(parseRecordLine(withScore, { line: 1 }).relations).toEqual([
+      { head: 'e1', tail: 'e0', label: 'SAP', score: 0.75 },
+    ]);
     expect(parseRecordLine(withScore, { line: 1 })).not.toHaveProperty('extra');
-    expect(parseRecordLine(mutate((r) => delete r.relations), { line: 1 }).relations).toEqual([]);
+    expect(
+      parseRecordLine(
+        mutate((r) => delete r.relations),
+        { line: 1 },
+      ).relations,
+    ).toEqual([]);
   });
 
   it.each<[string, string, string, string]>([
-    ['malformed JSON', '{"id": "r1", "text": "秘密', 'malformed-json', 'gold.jsonl:2: line is not valid JSON (at character 25)'],
+    [
+      'malformed JSON',
+      '{"id": "r1", "text": "秘密',
+      'malformed-json',
+      'gold.jsonl:2: line is not valid JSON (at character 25)',
+    ],
     ['a non-object', '[1,2]', 'wrong-type', 'gold.jsonl:2: a record must be a JSON object, got an array'],
     ['a missing id', mutate((r) => delete r.id), 'missing-field', 'gold.jsonl:2: field id: is missing'],
-    ['an ill-typed text', mutate((r) => (r.text = 5)), 'wrong-type', 'gold.jsonl:2: record r1: field text: must be a string, got a number'],
-    ['missing entities', mutate((r) => delete r.entities), 'missing-field', 'gold.jsonl:2: record r1: field entities: is missing'],
-    ['a non-integer offset', mutate((r) => (r.entities[1].start = '3')), 'wrong-type', 'gold.jsonl:2: record r1: field entities[1].start: must be an integer offset, got a string'],
-    ['an end outside the text', mutate((r) => (r.entities[1].end = 99)), 'bad-offset', 'gold.jsonl:2: record r1: field entities[1].end: offset 99 is outside the text (length 8)'],
-    ['a negative start', mutate((r) => (r.entities[0].start = -1)), 'bad-offset', 'gold.jsonl:2: record r1: field entities[0].start: offset -1 is outside the text (length 8)'],
-    ['an empty span', mutate((r) => (r.entities[1].end = 3)), 'bad-offset', 'gold.jsonl:2: record r1: field entities[1].end: end 3 must be greater than start 3'],
-    ['a mention that differs from the text', mutate((r) => (r.entities[1].text = '肿胀')), 'mention-mismatch', 'gold.jsonl:2: record r1: field entities[1].text: does not equal text.slice(3, 5)'],
-    ['a duplicate entity id', mutate((r) => (r.entities[1].id = 'e0')), 'duplicate-id', 'gold.jsonl:2: record r1: field entities[1].id: entity id "e0" is used twice'],
-    ['a relation to a missing entity', mutate((r) => (r.relations[0].tail = 'e7')), 'dangling-relation', 'gold.jsonl:2: record r1: field relations[0].tail: names entity "e7", which the record does not have'],
-    ['a relation without label', mutate((r) => delete r.relations[0].label), 'missing-field', 'gold.jsonl:2: record r1: field relations[0].label: is missing'],
-    ['a non-numeric score', mutate((r) => (r.relations[0].score = 'high')), 'wrong-type', 'gold.jsonl:2: record r1: field relations[0].score: must be a finite number, got a string'],
+    [
+      'an ill-typed text',
+      mutate((r) => (r.text = 5)),
+      'wrong-type',
+      'gold.jsonl:2: record r1: field text: must be a string, got a number',
+    ],
+    [
+      'missing entities',
+      mutate((r) => delete r.entities),
+      'missing-field',
+      'gold.jsonl:2: record r1: field entities: is missing',
+    ],
+    [
+      'a non-integer offset',
+      mutate((r) => (r.entities[1].start = '3')),
+      'wrong-type',
+      'gold.jsonl:2: record r1: field entities[1].start: must be an integer offset, got a string',
+    ],
+    [
+      'an end outside the text',
+      mutate((r) => (r.entities[1].end = 99)),
+      'bad-offset',
+      'gold.jsonl:2: record r1: field entities[1].end: offset 99 is outside the text (length 8)',
+    ],
+    [
+      'a negative start',
+      mutate((r) => (r.entities[0].start = -1)),
+      'bad-offset',
+      'gold.jsonl:2: record r1: field entities[0].start: offset -1 is outside the text (length 8)',
+    ],
+    [
+      'an empty span',
+      mutate((r) => (r.entities[1].end = 3)),
+      'bad-offset',
+      'gold.jsonl:2: record r1: field entities[1].end: end 3 must be greater than start 3',
+    ],
+    [
+      'a mention that differs from the text',
+      mutate((r) => (r.entities[1].text = '肿胀')),
+      'mention-mismatch',
+      'gold.jsonl:2: record r1: field entities[1].text: does not equal text.slice(3, 5)',
+    ],
+    [
+      'a duplicate entity id',
+      mutate((r) => (r.entities[1].id = 'e0')),
+      'duplicate-id',
+      'gold.jsonl:2: record r1: field entities[1].id: entity id "e0" is used twice',
+    ],
+    [
+      'a relation to a missing entity',
+      mutate((r) => (r.relations[0].tail = 'e7')),
+      'dangling-relation',
+      'gold.jsonl:2: record r1: field relations[0].tail: names entity "e7", which the record does not have',
+    ],
+    [
+      'a relation without label',
+      mutate((r) => delete r.relations[0].label),
+      'missing-field',
+      'gold.jsonl:2: record r1: field relations[0].label: is missing',
+    ],
+    [
+      'a non-numeric score',
+      mutate((r) => (r.relations[0].score = 'high')),
+      'wrong-type',
+      'gold.jsonl:2: record r1: field relations[0].score: must be a finite number, got a string',
+    ],
   ])('rejects %s', (_case, line, problem, message) => {
     const err = errorOf(line);
     expect(err.problem).toBe(problem);
@@ -81,7 +148,10 @@ describe('parseRecordLine', () => {
   });
 
   it('with a schema: refuses unknown types, drops unknown labels', () => {
-    const err = errorOf(mutate((r) => (r.entities[0].type = '身体部位')), true);
+    const err = errorOf(
+      mutate((r) => (r.entities[0].type = '身体部位')),
+      true,
+    );
     expect(err.problem).toBe('unknown-type');
     expect(err.message).toBe('gold.jsonl:2: record r1: field entities[0].type: type "身体部位" is not in schema paper');
     const stats = emptyReadStats();

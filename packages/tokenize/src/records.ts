@@ -42,11 +42,19 @@ function describe(value: unknown): string {
 }
 
 /** Reads field `key` of `obj` as a string; missing or ill-typed → `RecordFormatError`. */
-export function requireString(obj: Json, key: string, loc: SourceLocation, field: string, options: { nonEmpty?: boolean } = {}): string {
+export function requireString(
+  obj: Json,
+  key: string,
+  loc: SourceLocation,
+  field: string,
+  options: { nonEmpty?: boolean } = {},
+): string {
   const value = obj[key];
   if (value === undefined) throw new RecordFormatError({ ...loc, field }, 'missing-field', 'is missing');
-  if (typeof value !== 'string') throw new RecordFormatError({ ...loc, field }, 'wrong-type', `must be a string, got ${describe(value)}`);
-  if (options.nonEmpty && value === '') throw new RecordFormatError({ ...loc, field }, 'wrong-type', 'must not be empty');
+  if (typeof value !== 'string')
+    throw new RecordFormatError({ ...loc, field }, 'wrong-type', `must be a string, got ${describe(value)}`);
+  if (options.nonEmpty && value === '')
+    throw new RecordFormatError({ ...loc, field }, 'wrong-type', 'must not be empty');
   return value;
 }
 
@@ -69,57 +77,109 @@ function requireOffset(obj: Json, key: string, loc: SourceLocation, field: strin
 export function parseRecordLine(line: string, loc: LineLocation, options: ParseOptions = {}): EmrRecord {
   const base: SourceLocation = { file: loc.file, line: loc.line };
   const obj = parseJsonLine(line, base);
-  if (!isObject(obj)) throw new RecordFormatError(base, 'wrong-type', `a record must be a JSON object, got ${describe(obj)}`);
+  if (!isObject(obj))
+    throw new RecordFormatError(base, 'wrong-type', `a record must be a JSON object, got ${describe(obj)}`);
   const id = requireString(obj, 'id', base, 'id', { nonEmpty: true });
   const at: SourceLocation = { ...base, recordId: id };
   const text = requireString(obj, 'text', at, 'text');
   const index = options.schema ? schemaIndex(options.schema) : undefined;
 
   const rawEntities = obj.entities;
-  if (rawEntities === undefined) throw new RecordFormatError({ ...at, field: 'entities' }, 'missing-field', 'is missing');
-  if (!Array.isArray(rawEntities)) throw new RecordFormatError({ ...at, field: 'entities' }, 'wrong-type', `must be an array, got ${describe(rawEntities)}`);
+  if (rawEntities === undefined)
+    throw new RecordFormatError({ ...at, field: 'entities' }, 'missing-field', 'is missing');
+  if (!Array.isArray(rawEntities))
+    throw new RecordFormatError(
+      { ...at, field: 'entities' },
+      'wrong-type',
+      `must be an array, got ${describe(rawEntities)}`,
+    );
   const entities: Entity[] = [];
   const ids = new Set<string>();
   rawEntities.forEach((raw: unknown, i: number) => {
     const f = `entities[${i}]`;
-    if (!isObject(raw)) throw new RecordFormatError({ ...at, field: f }, 'wrong-type', `must be an object, got ${describe(raw)}`);
+    if (!isObject(raw))
+      throw new RecordFormatError({ ...at, field: f }, 'wrong-type', `must be an object, got ${describe(raw)}`);
     const entityId = requireString(raw, 'id', at, `${f}.id`, { nonEmpty: true });
-    if (ids.has(entityId)) throw new RecordFormatError({ ...at, field: `${f}.id` }, 'duplicate-id', `entity id "${entityId}" is used twice`);
+    if (ids.has(entityId))
+      throw new RecordFormatError({ ...at, field: `${f}.id` }, 'duplicate-id', `entity id "${entityId}" is used twice`);
     ids.add(entityId);
     let type = requireString(raw, 'type', at, `${f}.type`, { nonEmpty: true });
     const start = requireOffset(raw, 'start', at, `${f}.start`);
     const end = requireOffset(raw, 'end', at, `${f}.end`);
     const entityText = requireString(raw, 'text', at, `${f}.text`);
     if (start < 0 || start >= text.length) {
-      throw new RecordFormatError({ ...at, field: `${f}.start` }, 'bad-offset', `offset ${start} is outside the text (length ${text.length})`);
+      throw new RecordFormatError(
+        { ...at, field: `${f}.start` },
+        'bad-offset',
+        `offset ${start} is outside the text (length ${text.length})`,
+      );
     }
-    if (end > text.length) throw new RecordFormatError({ ...at, field: `${f}.end` }, 'bad-offset', `offset ${end} is outside the text (length ${text.length})`);
-    if (end <= start) throw new RecordFormatError({ ...at, field: `${f}.end` }, 'bad-offset', `end ${end} must be greater than start ${start}`);
+    if (end > text.length)
+      throw new RecordFormatError(
+        { ...at, field: `${f}.end` },
+        'bad-offset',
+        `offset ${end} is outside the text (length ${text.length})`,
+      );
+    if (end <= start)
+      throw new RecordFormatError(
+        { ...at, field: `${f}.end` },
+        'bad-offset',
+        `end ${end} must be greater than start ${start}`,
+      );
     if (text.slice(start, end) !== entityText) {
-      throw new RecordFormatError({ ...at, field: `${f}.text` }, 'mention-mismatch', `does not equal text.slice(${start}, ${end})`);
+      throw new RecordFormatError(
+        { ...at, field: `${f}.text` },
+        'mention-mismatch',
+        `does not equal text.slice(${start}, ${end})`,
+      );
     }
     if (index) {
       const mapped = index.mapType('jsonl', type);
-      if (mapped === undefined) throw new RecordFormatError({ ...at, field: `${f}.type` }, 'unknown-type', `type "${type}" is not in schema ${index.schema.name}`);
+      if (mapped === undefined)
+        throw new RecordFormatError(
+          { ...at, field: `${f}.type` },
+          'unknown-type',
+          `type "${type}" is not in schema ${index.schema.name}`,
+        );
       type = mapped;
     }
     entities.push({ id: entityId, type, start, end, text: entityText });
   });
 
   const rawRelations = obj.relations ?? [];
-  if (!Array.isArray(rawRelations)) throw new RecordFormatError({ ...at, field: 'relations' }, 'wrong-type', `must be an array, got ${describe(rawRelations)}`);
+  if (!Array.isArray(rawRelations))
+    throw new RecordFormatError(
+      { ...at, field: 'relations' },
+      'wrong-type',
+      `must be an array, got ${describe(rawRelations)}`,
+    );
   const relations: Relation[] = [];
   rawRelations.forEach((raw: unknown, i: number) => {
     const f = `relations[${i}]`;
-    if (!isObject(raw)) throw new RecordFormatError({ ...at, field: f }, 'wrong-type', `must be an object, got ${describe(raw)}`);
+    if (!isObject(raw))
+      throw new RecordFormatError({ ...at, field: f }, 'wrong-type', `must be an object, got ${describe(raw)}`);
     let head = requireString(raw, 'head', at, `${f}.head`, { nonEmpty: true });
     let tail = requireString(raw, 'tail', at, `${f}.tail`, { nonEmpty: true });
     let label = requireString(raw, 'label', at, `${f}.label`, { nonEmpty: true });
-    if (!ids.has(head)) throw new RecordFormatError({ ...at, field: `${f}.head` }, 'dangling-relation', `names entity "${head}", which the record does not have`);
-    if (!ids.has(tail)) throw new RecordFormatError({ ...at, field: `${f}.tail` }, 'dangling-relation', `names entity "${tail}", which the record does not have`);
+    if (!ids.has(head))
+      throw new RecordFormatError(
+        { ...at, field: `${f}.head` },
+        'dangling-relation',
+        `names entity "${head}", which the record does not have`,
+      );
+    if (!ids.has(tail))
+      throw new RecordFormatError(
+        { ...at, field: `${f}.tail` },
+        'dangling-relation',
+        `names entity "${tail}", which the record does not have`,
+      );
     const score = raw.score;
     if (score !== undefined && (typeof score !== 'number' || !Number.isFinite(score))) {
-      throw new RecordFormatError({ ...at, field: `${f}.score` }, 'wrong-type', `must be a finite number, got ${describe(score)}`);
+      throw new RecordFormatError(
+        { ...at, field: `${f}.score` },
+        'wrong-type',
+        `must be a finite number, got ${describe(score)}`,
+      );
     }
     if (index) {
       const mapped = index.mapLabel('jsonl', label);
@@ -144,8 +204,9 @@ export function formatRecordLine(record: EmrRecord): string {
     text: record.text,
     entities: record.entities.map((e) => ({ id: e.id, type: e.type, start: e.start, end: e.end, text: e.text })),
     relations: record.relations.map((r) =>
-      r.score === undefined ? { head: r.head, tail: r.tail, label: r.label } : { head: r.head, tail: r.tail, label: r.label, score: r.score },
+      r.score === undefined
+        ? { head: r.head, tail: r.tail, label: r.label }
+        : { head: r.head, tail: r.tail, label: r.label, score: r.score },
     ),
   });
 }
-

@@ -34,7 +34,20 @@ describe('built-in schemas', () => {
       'treatment>disease:TrAD|TrRD',
       'treatment>position:TrAP',
     ]);
-    expect(schemaLabels(paper)).toEqual(['unknown', 'DAP', 'SAP', 'SNAP', 'TeAP', 'TeAS', 'TeCP', 'TeRD', 'TeRS', 'TrAD', 'TrAP', 'TrRD']);
+    expect(schemaLabels(paper)).toEqual([
+      'unknown',
+      'DAP',
+      'SAP',
+      'SNAP',
+      'TeAP',
+      'TeAS',
+      'TeCP',
+      'TeRD',
+      'TeRS',
+      'TrAD',
+      'TrAP',
+      'TrRD',
+    ]);
     const index = schemaIndex(paper);
     expect(index.mapType('ccks2017', '疾病和诊断')).toBe('disease');
     expect(index.mapType('ccks2017', '身体部位')).toBe('position');
@@ -53,7 +66,9 @@ describe('built-in schemas', () => {
     expect(cmeie.pairs).toHaveLength(19);
     expect(cmeie.pairs.reduce((n, p) => n + p.labels.length, 0)).toBe(52);
     expect(schemaLabels(cmeie)).toHaveLength(45);
-    expect(schemaIndex(cmeie).pairLabels('疾病', '症状')).toEqual(new Set(['临床表现', '治疗后症状', '侵及周围组织转移的症状']));
+    expect(schemaIndex(cmeie).pairLabels('疾病', '症状')).toEqual(
+      new Set(['临床表现', '治疗后症状', '侵及周围组织转移的症状']),
+    );
     expect(schemaIndex(cmeie).pairLabels('症状', '疾病')).toBeUndefined();
   });
 });
@@ -68,18 +83,46 @@ describe('validateSchema', () => {
     ['bad version', { ...minimal(), version: 2 }, 'toy.json: field version: must be 1, got 2'],
     ['missing name', { ...minimal(), name: undefined }, 'toy.json: field name: is missing'],
     ['unknown field', { ...minimal(), entitytypes: [] }, 'toy.json: field entitytypes: unknown field'],
-    ['duplicate type', { ...minimal(), entityTypes: ['disease', 'disease'] }, 'toy.json: field entityTypes[1]: duplicate entity type "disease"'],
-    ['pair head not a type', { ...minimal(), pairs: [{ head: 'drug', tail: 'position', labels: ['X'] }] }, 'toy.json: field pairs[0].head: "drug" is not one of entityTypes'],
-    ['empty labels', { ...minimal(), pairs: [{ head: 'disease', tail: 'position', labels: [] }] }, 'toy.json: field pairs[0].labels: must be a non-empty array'],
-    ['reserved label', { ...minimal(), pairs: [{ head: 'disease', tail: 'position', labels: ['unknown'] }] }, 'toy.json: field pairs[0].labels[0]: "unknown" is reserved'],
+    [
+      'duplicate type',
+      { ...minimal(), entityTypes: ['disease', 'disease'] },
+      'toy.json: field entityTypes[1]: duplicate entity type "disease"',
+    ],
+    [
+      'pair head not a type',
+      { ...minimal(), pairs: [{ head: 'drug', tail: 'position', labels: ['X'] }] },
+      'toy.json: field pairs[0].head: "drug" is not one of entityTypes',
+    ],
+    [
+      'empty labels',
+      { ...minimal(), pairs: [{ head: 'disease', tail: 'position', labels: [] }] },
+      'toy.json: field pairs[0].labels: must be a non-empty array',
+    ],
+    [
+      'reserved label',
+      { ...minimal(), pairs: [{ head: 'disease', tail: 'position', labels: ['unknown'] }] },
+      'toy.json: field pairs[0].labels[0]: "unknown" is reserved',
+    ],
     [
       'duplicate pair',
       { ...minimal(), pairs: [minimal().pairs[0], { head: 'disease', tail: 'position', labels: ['Y'] }] },
       'toy.json: field pairs[1]: duplicate pair disease → position',
     ],
-    ['mapped type not in schema', { ...minimal(), mappings: { ccks2017: { types: { 疾病: 'illness' } } } }, 'toy.json: field mappings.ccks2017.types.疾病: "illness" is not one of entityTypes'],
-    ['mapped label not in schema', { ...minimal(), mappings: { cmeie: { labels: { 发病部位: { label: 'XYZ' } } } } }, 'toy.json: field mappings.cmeie.labels.发病部位.label: "XYZ" is not a label of any pair'],
-    ['swap not boolean', { ...minimal(), mappings: { cmeie: { labels: { 发病部位: { label: 'DAP', swap: 'yes' } } } } }, 'toy.json: field mappings.cmeie.labels.发病部位.swap: must be true or false'],
+    [
+      'mapped type not in schema',
+      { ...minimal(), mappings: { ccks2017: { types: { 疾病: 'illness' } } } },
+      'toy.json: field mappings.ccks2017.types.疾病: "illness" is not one of entityTypes',
+    ],
+    [
+      'mapped label not in schema',
+      { ...minimal(), mappings: { cmeie: { labels: { 发病部位: { label: 'XYZ' } } } } },
+      'toy.json: field mappings.cmeie.labels.发病部位.label: "XYZ" is not a label of any pair',
+    ],
+    [
+      'swap not boolean',
+      { ...minimal(), mappings: { cmeie: { labels: { 发病部位: { label: 'DAP', swap: 'yes' } } } } },
+      'toy.json: field mappings.cmeie.labels.发病部位.swap: must be true or false',
+    ],
   ])('refuses %s', (_name, obj, message) => {
     expect(schemaErrorOf(obj)).toContain(message);
   });
@@ -94,7 +137,10 @@ describe('loadSchema from files', () => {
     fs.writeFileSync(good, JSON.stringify(minimal()));
     expect((await loadSchema(good)).name).toBe('toy');
     const bad = path.join(dir, 'bad.json');
-    fs.writeFileSync(bad, JSON.stringify({ ...minimal(), pairs: [{ head: 'disease', tail: 'nowhere', labels: ['DAP'] }] }));
+    fs.writeFileSync(
+      bad,
+      JSON.stringify({ ...minimal(), pairs: [{ head: 'disease', tail: 'nowhere', labels: ['DAP'] }] }),
+    );
     await expect(loadSchema(bad)).rejects.toThrow(`${bad}: field pairs[0].tail: "nowhere" is not one of entityTypes`);
     const broken = path.join(dir, 'broken.json');
     fs.writeFileSync(broken, '{"version": 1,');

@@ -43,9 +43,11 @@ export function validateSchema(obj: unknown, source: string): Schema {
   checkKeys(obj, TOP_LEVEL_KEYS, source, '');
   if (obj.version !== 1) fail(source, 'version', `must be 1, got ${JSON.stringify(obj.version) ?? 'nothing'}`);
   const name = nonEmptyString(obj.name, source, 'name');
-  if (obj.description !== undefined && typeof obj.description !== 'string') fail(source, 'description', 'must be a string');
+  if (obj.description !== undefined && typeof obj.description !== 'string')
+    fail(source, 'description', 'must be a string');
 
-  if (!Array.isArray(obj.entityTypes) || obj.entityTypes.length === 0) fail(source, 'entityTypes', 'must be a non-empty array of strings');
+  if (!Array.isArray(obj.entityTypes) || obj.entityTypes.length === 0)
+    fail(source, 'entityTypes', 'must be a non-empty array of strings');
   const entityTypes: string[] = [];
   obj.entityTypes.forEach((t: unknown, i: number) => {
     const type = nonEmptyString(t, source, `entityTypes[${i}]`);
@@ -67,11 +69,13 @@ export function validateSchema(obj: unknown, source: string): Schema {
     const key = `${head}\u0000${tail}`;
     if (seenPairs.has(key)) fail(source, field, `duplicate pair ${head} → ${tail} (list all its labels in one pair)`);
     seenPairs.add(key);
-    if (!Array.isArray(p.labels) || p.labels.length === 0) fail(source, `${field}.labels`, 'must be a non-empty array of strings');
+    if (!Array.isArray(p.labels) || p.labels.length === 0)
+      fail(source, `${field}.labels`, 'must be a non-empty array of strings');
     const labels: string[] = [];
     p.labels.forEach((l: unknown, j: number) => {
       const label = nonEmptyString(l, source, `${field}.labels[${j}]`);
-      if (label === UNKNOWN_LABEL) fail(source, `${field}.labels[${j}]`, `"${UNKNOWN_LABEL}" is reserved for pairs in no relation`);
+      if (label === UNKNOWN_LABEL)
+        fail(source, `${field}.labels[${j}]`, `"${UNKNOWN_LABEL}" is reserved for pairs in no relation`);
       if (labels.includes(label)) fail(source, `${field}.labels[${j}]`, `duplicate label "${label}"`);
       labels.push(label);
     });
@@ -95,13 +99,15 @@ export function validateSchema(obj: unknown, source: string): Schema {
         const types: Record<string, string> = {};
         for (const [from, to] of Object.entries(m.types)) {
           const target = nonEmptyString(to, source, `${field}.types.${from}`);
-          if (!entityTypes.includes(target)) fail(source, `${field}.types.${from}`, `"${target}" is not one of entityTypes`);
+          if (!entityTypes.includes(target))
+            fail(source, `${field}.types.${from}`, `"${target}" is not one of entityTypes`);
           types[from] = target;
         }
         mapping.types = types;
       }
       if (m.labels !== undefined) {
-        if (!isPlainObject(m.labels)) fail(source, `${field}.labels`, 'must be an object {sourceLabel: {label, swap?}}');
+        if (!isPlainObject(m.labels))
+          fail(source, `${field}.labels`, 'must be an object {sourceLabel: {label, swap?}}');
         const labels: Record<string, LabelMapping> = {};
         for (const [from, to] of Object.entries(m.labels)) {
           const lf = `${field}.labels.${from}`;
@@ -109,7 +115,8 @@ export function validateSchema(obj: unknown, source: string): Schema {
           checkKeys(to, LABEL_MAPPING_KEYS, source, lf);
           const label = nonEmptyString(to.label, source, `${lf}.label`);
           if (!allLabels.has(label)) fail(source, `${lf}.label`, `"${label}" is not a label of any pair`);
-          if (to.swap !== undefined && typeof to.swap !== 'boolean') fail(source, `${lf}.swap`, 'must be true or false');
+          if (to.swap !== undefined && typeof to.swap !== 'boolean')
+            fail(source, `${lf}.swap`, 'must be true or false');
           labels[from] = to.swap ? { label, swap: true } : { label };
         }
         mapping.labels = labels;
@@ -140,7 +147,9 @@ function parseSchemaText(text: string, file: string): Schema {
 function readFailure(file: string, err: unknown): SchemaError {
   const code = (err as NodeJS.ErrnoException).code;
   const builtins = BUILTIN_SCHEMAS.map((s) => `'${s}'`).join(', ');
-  return new SchemaError(`${file}: cannot read schema (${code ?? (err as Error).message}); give ${builtins} or a JSON file`);
+  return new SchemaError(
+    `${file}: cannot read schema (${code ?? (err as Error).message}); give ${builtins} or a JSON file`,
+  );
 }
 
 /** Loads and validates a schema: `'paper'`, `'cmeie'` or the path of a JSON schema file. */

@@ -24,7 +24,9 @@ describe('splitSentences', () => {
   });
 
   it('does not split on full-width semicolons, commas or decimal points', () => {
-    expect(splitSentences('2016-10-29；11：12入院，体温36.5℃。').map((s) => s.text)).toEqual(['2016-10-29；11：12入院，体温36.5℃。']);
+    expect(splitSentences('2016-10-29；11：12入院，体温36.5℃。').map((s) => s.text)).toEqual([
+      '2016-10-29；11：12入院，体温36.5℃。',
+    ]);
   });
 });
 

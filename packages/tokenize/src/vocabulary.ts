@@ -45,7 +45,8 @@ export class CharVocabulary {
   static build(texts: Iterable<string>, options: VocabularyBuildOptions = {}): CharVocabulary {
     const minCount = options.minCount ?? 1;
     const maxSize = options.maxSize ?? Number.POSITIVE_INFINITY;
-    if (!Number.isInteger(minCount) || minCount < 1) throw new UsageError(`minCount must be an integer ≥ 1, got ${minCount}`);
+    if (!Number.isInteger(minCount) || minCount < 1)
+      throw new UsageError(`minCount must be an integer ≥ 1, got ${minCount}`);
     if (maxSize !== Number.POSITIVE_INFINITY && (!Number.isInteger(maxSize) || maxSize < 2)) {
       throw new UsageError(`maxSize must be an integer ≥ 2 (it counts <pad> and <unk>), got ${maxSize}`);
     }
@@ -80,7 +81,8 @@ export class CharVocabulary {
 
   /** The token of an id; throws RangeError outside `[0, size)`. */
   token(id: number): string {
-    if (!Number.isInteger(id) || id < 0 || id >= this.list.length) throw new RangeError(`token id ${id} is outside [0, ${this.list.length})`);
+    if (!Number.isInteger(id) || id < 0 || id >= this.list.length)
+      throw new RangeError(`token id ${id} is outside [0, ${this.list.length})`);
     return this.list[id];
   }
 
@@ -104,7 +106,8 @@ export class CharVocabulary {
     const fail = (field: string, reason: string): never => {
       throw new CorpusFormatError({ file: source, field }, reason);
     };
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) return fail('(root)', 'a vocabulary must be a JSON object {version, tokens}');
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      return fail('(root)', 'a vocabulary must be a JSON object {version, tokens}');
     const obj = json as Record<string, unknown>;
     if (obj.version !== 1) fail('version', `must be 1, got ${JSON.stringify(obj.version) ?? 'nothing'}`);
     const tokens = obj.tokens;
@@ -158,7 +161,10 @@ export class CharVocabulary {
 }
 
 function unreadable(file: string, err: unknown): CorpusFormatError {
-  return new CorpusFormatError({ file }, `cannot read vocabulary: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  return new CorpusFormatError(
+    { file },
+    `cannot read vocabulary: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+  );
 }
 
 async function readOrFail(read: () => Promise<string>, file: string): Promise<string> {

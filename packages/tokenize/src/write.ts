@@ -91,7 +91,10 @@ const FLUSH_BYTES = 1 << 16;
  * Writes records as canonical JSONL (one `formatRecordLine` a line), streaming them into a temporary file
  * that is renamed over `file` only when every record was written. Returns the number of records written.
  */
-export async function writeJsonl(file: string, records: Iterable<EmrRecord> | AsyncIterable<EmrRecord>): Promise<number> {
+export async function writeJsonl(
+  file: string,
+  records: Iterable<EmrRecord> | AsyncIterable<EmrRecord>,
+): Promise<number> {
   const temp = tempPathFor(file);
   const handle = await fs.promises.open(temp, 'w');
   let count = 0;
@@ -144,7 +147,10 @@ export async function writeBrat(dir: string, records: Iterable<EmrRecord> | Asyn
     const stem = bratStem(record.id);
     const earlier = stems.get(stem);
     if (earlier !== undefined) {
-      throw new CorpusFormatError({ recordId: record.id, field: 'id' }, `maps to BRAT file ${stem}.ann, as record ${earlier} does`);
+      throw new CorpusFormatError(
+        { recordId: record.id, field: 'id' },
+        `maps to BRAT file ${stem}.ann, as record ${earlier} does`,
+      );
     }
     stems.set(stem, record.id);
     const ann = formatBratAnnotation(record);

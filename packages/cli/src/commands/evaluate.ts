@@ -44,9 +44,11 @@ export const run: CommandRun = async (argv, io) => {
   }
   if (!values.gold) throw new UsageError('--gold FILE is required (or --model DIR --data FILE to score a model)');
   if (!values.pred) throw new UsageError('--pred FILE is required');
-  if (values.json && values.markdown) throw new UsageError('--json and --markdown are exclusive: stdout holds one or the other');
+  if (values.json && values.markdown)
+    throw new UsageError('--json and --markdown are exclusive: stdout holds one or the other');
   const format = values.format as Format;
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${values.format}'`);
+  if (!FORMATS.includes(format))
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${values.format}'`);
   const schema = values.schema === undefined ? undefined : await loadSchema(schemaArgument(values.schema, io.cwd));
 
   const goldFile = inputPath(values.gold, '--gold', io.cwd);
@@ -70,9 +72,11 @@ async function runModelEvaluation(argv: string[], io: CliIO): Promise<number> {
   try {
     resolved = require.resolve('./evaluate-model');
   } catch {
-    throw new UsageError('model evaluation (--model) is unavailable in this build; score a prediction file with --gold FILE --pred FILE');
+    throw new UsageError(
+      'model evaluation (--model) is unavailable in this build; score a prediction file with --gold FILE --pred FILE',
+    );
   }
-   
+
   const command = require(resolved) as { run: CommandRun };
   return command.run(argv, io);
 }
@@ -89,12 +93,22 @@ function schemaArgument(value: string, cwd: string): string {
   return existsSync(file) ? file : value;
 }
 
-async function readRecords(file: string, options: { format: Format; schema?: Schema; skipInvalid: boolean }, io: CliIO): Promise<EmrRecord[]> {
+async function readRecords(
+  file: string,
+  options: { format: Format; schema?: Schema; skipInvalid: boolean },
+  io: CliIO,
+): Promise<EmrRecord[]> {
   const skipped: CorpusFormatError[] = [];
-  const reader = openCorpus(file, options.format, { schema: options.schema, skipInvalid: options.skipInvalid, onSkip: (e) => skipped.push(e) });
+  const reader = openCorpus(file, options.format, {
+    schema: options.schema,
+    skipInvalid: options.skipInvalid,
+    onSkip: (e) => skipped.push(e),
+  });
   const records = await readAllRecords(reader);
   if (skipped.length > 0) {
-    io.stderr(`emr-re evaluate: skipped ${skipped.length} invalid record${skipped.length === 1 ? '' : 's'} of ${file}; first: ${skipped[0].message}\n`);
+    io.stderr(
+      `emr-re evaluate: skipped ${skipped.length} invalid record${skipped.length === 1 ? '' : 's'} of ${file}; first: ${skipped[0].message}\n`,
+    );
   }
   return records;
 }

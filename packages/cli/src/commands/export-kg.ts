@@ -37,7 +37,8 @@ export const run: CommandRun = async (argv, io) => {
   const format = values.to as KgFormat;
   if (!FORMATS.includes(format)) throw new UsageError(`--to must be one of ${FORMATS.join(', ')}, got '${values.to}'`);
   const minScore = values['min-score'] === undefined ? 0 : Number(values['min-score']);
-  if (!Number.isFinite(minScore) || minScore < 0 || minScore > 1) throw new UsageError('--min-score must be a number in 0..1');
+  if (!Number.isFinite(minScore) || minScore < 0 || minScore > 1)
+    throw new UsageError('--min-score must be a number in 0..1');
 
   const input = path.resolve(io.cwd, values.predictions);
   const out = path.resolve(io.cwd, values.out);
@@ -45,7 +46,10 @@ export const run: CommandRun = async (argv, io) => {
   let records = 0;
   for await (const record of openCorpus(input, 'jsonl').read()) {
     records += 1;
-    builder.add({ ...record, relations: record.relations.filter((r) => (r.score ?? 1) >= minScore) }, { allEntities: values['all-entities'] });
+    builder.add(
+      { ...record, relations: record.relations.filter((r) => (r.score ?? 1) >= minScore) },
+      { allEntities: values['all-entities'] },
+    );
   }
   const graph = builder.build();
   if (format === 'jsonl') await writeFileAtomic(out, graphToJsonl(graph));
@@ -58,6 +62,9 @@ export const run: CommandRun = async (argv, io) => {
   }
   const summary = { records, nodes: graph.nodes.length, edges: graph.edges.length, format, out };
   if (values.json) io.stdout(JSON.stringify(summary) + '\n');
-  else io.stderr(`export-kg: ${records} records → ${summary.nodes} entities, ${summary.edges} relations (${format}) in ${out}\n`);
+  else
+    io.stderr(
+      `export-kg: ${records} records → ${summary.nodes} entities, ${summary.edges} relations (${format}) in ${out}\n`,
+    );
   return 0;
 };

@@ -6,7 +6,16 @@ import type { RelationModel } from '@emr-re/resgru-att';
 import { loadWord2Vec } from '@emr-re/embeddings';
 import { progressRenderer } from '../io';
 import type { CommandRun } from '../io';
-import { backendArgument, configFromFlags, corpusFormat, inputPath, intArgument, parseFlags, readRecords, schemaArgument } from '../flags';
+import {
+  backendArgument,
+  configFromFlags,
+  corpusFormat,
+  inputPath,
+  intArgument,
+  parseFlags,
+  readRecords,
+  schemaArgument,
+} from '../flags';
 
 const HELP = `usage: emr-re train --train FILE [--dev FILE] --format F --schema paper|cmeie|FILE
                     (--config JSON|FILE | --arch A [--preset small|paper]) --out DIR

@@ -52,17 +52,25 @@ describe('KnowledgeGraphBuilder', () => {
   });
 
   it('serialises to JSON lines, N-Triples and Neo4j CSV', () => {
-    const jsonl = graphToJsonl(graph).trim().split('\n').map((l) => JSON.parse(l));
+    const jsonl = graphToJsonl(graph)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(jsonl.map((o) => o.kind)).toEqual(['node', 'node', 'edge']);
     const nt = graphToNTriples(graph).trim().split('\n');
     // 2 nodes x (type + label) + edge (1 direct + 4 reification + score + count + 2 evidence)
     expect(nt).toHaveLength(4 + 9);
-    for (const line of nt) expect(line).toMatch(/^(<[^<>"\s]+>|_:r\d+) <[^<>"\s]+> (<[^<>"\s]+>|".*"(\^\^<[^>]+>)?) \.$/);
+    for (const line of nt)
+      expect(line).toMatch(/^(<[^<>"\s]+>|_:r\d+) <[^<>"\s]+> (<[^<>"\s]+>|".*"(\^\^<[^>]+>)?) \.$/);
     expect(nt).toContain(
       `<urn:emr-re:entity/${encodeURIComponent('疾病')}/${encodeURIComponent('高血压')}> <urn:emr-re:relation/${encodeURIComponent('药物治疗')}> <urn:emr-re:entity/${encodeURIComponent('药物')}/${encodeURIComponent('硝苯地平')}> .`,
     );
     const csv = graphToNeo4jCsv(graph);
-    expect(csv.nodes.trim().split('\n')).toEqual(['id:ID,name,mentions:int,:LABEL', 'n1,高血压,2,疾病', 'n2,硝苯地平,2,药物']);
+    expect(csv.nodes.trim().split('\n')).toEqual([
+      'id:ID,name,mentions:int,:LABEL',
+      'n1,高血压,2,疾病',
+      'n2,硝苯地平,2,药物',
+    ]);
     expect(csv.relationships.trim().split('\n')[1]).toBe('n1,n2,药物治疗,0.95,2,r1#0-3>7-11|r2#0-4>5-9');
   });
 });

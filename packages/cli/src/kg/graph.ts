@@ -81,7 +81,12 @@ export class KnowledgeGraphBuilder {
       const score = r.score ?? 1;
       edge.score = Math.max(edge.score, score);
       edge.count += 1;
-      edge.provenance.push({ recordId: record.id, head: [head.start, head.end], tail: [tail.start, tail.end], score: r.score });
+      edge.provenance.push({
+        recordId: record.id,
+        head: [head.start, head.end],
+        tail: [tail.start, tail.end],
+        score: r.score,
+      });
     }
   }
 

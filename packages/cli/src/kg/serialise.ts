@@ -56,7 +56,9 @@ export function graphToNTriples(graph: KnowledgeGraph): string {
     out.push(`${st} <${NS}score> "${e.score}"^^<${XSD}double> .`);
     out.push(`${st} <${NS}count> "${e.count}"^^<${XSD}integer> .`);
     for (const pv of e.provenance) {
-      out.push(`${st} <${NS}evidence> ${literal(`${pv.recordId}#head=${pv.head[0]},${pv.head[1]};tail=${pv.tail[0]},${pv.tail[1]}`)} .`);
+      out.push(
+        `${st} <${NS}evidence> ${literal(`${pv.recordId}#head=${pv.head[0]},${pv.head[1]};tail=${pv.tail[0]},${pv.tail[1]}`)} .`,
+      );
     }
   });
   return out.join('\n') + (out.length ? '\n' : '');
@@ -73,7 +75,9 @@ export function graphToNeo4jCsv(graph: KnowledgeGraph): { nodes: string; relatio
   for (const n of graph.nodes) nodes.push([n.id, n.name, n.mentions, n.type].map(csvField).join(','));
   const rels = [':START_ID,:END_ID,:TYPE,score:double,count:int,provenance'];
   for (const e of graph.edges) {
-    const provenance = e.provenance.map((p) => `${p.recordId}#${p.head[0]}-${p.head[1]}>${p.tail[0]}-${p.tail[1]}`).join('|');
+    const provenance = e.provenance
+      .map((p) => `${p.recordId}#${p.head[0]}-${p.head[1]}>${p.tail[0]}-${p.tail[1]}`)
+      .join('|');
     rels.push([e.source, e.target, e.label, e.score, e.count, provenance].map(csvField).join(','));
   }
   return { nodes: nodes.join('\n') + '\n', relationships: rels.join('\n') + '\n' };

@@ -4,7 +4,16 @@ import { IM2COL_KERNEL, im2colRows, im2colRowsFromOps } from './im2col';
 
 /** Distinct values everywhere, so a misplaced element cannot go unnoticed. */
 function ramp(shape: number[]): tf.Tensor3D {
-  return tf.reshape(tf.add(tf.range(0, shape.reduce((a, b) => a * b, 1)), 1), shape) as tf.Tensor3D;
+  return tf.reshape(
+    tf.add(
+      tf.range(
+        0,
+        shape.reduce((a, b) => a * b, 1),
+      ),
+      1,
+    ),
+    shape,
+  ) as tf.Tensor3D;
 }
 
 describe.each(['wasm', 'cpu'] as const)('EmrIm2Col1D on %s', (backend) => {
@@ -25,7 +34,12 @@ describe.each(['wasm', 'cpu'] as const)('EmrIm2Col1D on %s', (backend) => {
   ])('window %i, mask %s, ones column %s: equals the composition of tfjs ops', (window, withMask, ones) => {
     tf.tidy(() => {
       const x = ramp([2, 4, 3]);
-      const mask = withMask ? tf.tensor2d([[1, 1, 1, 0], [1, 0, 0, 0]]) : undefined;
+      const mask = withMask
+        ? tf.tensor2d([
+            [1, 1, 1, 0],
+            [1, 0, 0, 0],
+          ])
+        : undefined;
       const fast = im2colRows(x, window, mask, ones);
       const slow = im2colRowsFromOps(x, window, mask, ones);
       expect(fast.shape).toEqual([8, window * 3 + (ones ? 1 : 0)]);

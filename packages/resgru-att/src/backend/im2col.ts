@@ -65,11 +65,18 @@ function outShape(x: tf.TensorInfo, attrs: Im2ColAttrs): number[] {
 }
 
 function checkInputs(x: tf.TensorInfo, mask: tf.TensorInfo | undefined, attrs: Im2ColAttrs): void {
-  if (x.shape.length !== 3 || x.dtype !== 'float32') throw new Error(`${IM2COL_KERNEL}: x must be float32 (batch, length, channels)`);
+  if (x.shape.length !== 3 || x.dtype !== 'float32')
+    throw new Error(`${IM2COL_KERNEL}: x must be float32 (batch, length, channels)`);
   if (!Number.isInteger(attrs.window) || attrs.window < 1 || attrs.window % 2 === 0) {
     throw new Error(`${IM2COL_KERNEL}: window must be odd and positive, got ${attrs.window}`);
   }
-  if (mask !== undefined && (mask.dtype !== 'float32' || mask.shape.length !== 2 || mask.shape[0] !== x.shape[0] || mask.shape[1] !== x.shape[1])) {
+  if (
+    mask !== undefined &&
+    (mask.dtype !== 'float32' ||
+      mask.shape.length !== 2 ||
+      mask.shape[0] !== x.shape[0] ||
+      mask.shape[1] !== x.shape[1])
+  ) {
     throw new Error(`${IM2COL_KERNEL}: mask must be float32 (batch, length)`);
   }
 }
@@ -126,7 +133,8 @@ export function registerIm2ColKernels(): void {
     ['wasm', im2colWasm],
     ['cpu', im2colCpu],
   ] as const) {
-    if (tf.getKernel(IM2COL_KERNEL, backendName) === undefined) tf.registerKernel({ kernelName: IM2COL_KERNEL, backendName, kernelFunc });
+    if (tf.getKernel(IM2COL_KERNEL, backendName) === undefined)
+      tf.registerKernel({ kernelName: IM2COL_KERNEL, backendName, kernelFunc });
   }
 }
 

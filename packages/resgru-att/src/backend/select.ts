@@ -12,7 +12,13 @@ import { registerWasmKernels } from './wasm-kernels';
 import { registerFastGradients } from './gradients';
 import { registerFastWasmCopyKernels } from './wasm-copy-kernels';
 import { registerIm2ColKernels } from './im2col';
-import { initWasmBackend, resetWasmBackend, resolveWasmThreads, wasmBackendInitialised, wasmThreadsInUse } from './wasm-threads';
+import {
+  initWasmBackend,
+  resetWasmBackend,
+  resolveWasmThreads,
+  wasmBackendInitialised,
+  wasmThreadsInUse,
+} from './wasm-threads';
 
 /** A backend emr-re can train on. "tensorflow" is TensorFlow's native kernels via tfjs-node or tfjs-node-gpu. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -91,7 +97,8 @@ function parseThreads(value: unknown, source: string): number | 'auto' {
 
 /** The wasm thread count asked for: option > `EMR_RE_WASM_THREADS` > default; `explicit` when the option gave it. */
 function resolveThreads(option: SelectBackendOptions['threads']): { threads: number; explicit: boolean } {
-  if (option !== undefined) return { threads: resolveWasmThreads(parseThreads(option, 'threads option')), explicit: true };
+  if (option !== undefined)
+    return { threads: resolveWasmThreads(parseThreads(option, 'threads option')), explicit: true };
   const fromEnv = process.env[WASM_THREADS_ENV_VAR];
   if (fromEnv !== undefined && fromEnv.trim() !== '') {
     return { threads: resolveWasmThreads(parseThreads(fromEnv, WASM_THREADS_ENV_VAR)), explicit: false };
@@ -111,7 +118,11 @@ function loadTensorflowBackend(): { pkg?: string; reasons: string[] } {
       reasons.push(`${pkg} loaded but registered no "tensorflow" backend`);
     } catch (err) {
       const code = (err as { code?: string }).code;
-      reasons.push(code === 'MODULE_NOT_FOUND' ? `${pkg} not installed` : `${pkg} failed to load (${(err as Error).message.split('\n')[0]})`);
+      reasons.push(
+        code === 'MODULE_NOT_FOUND'
+          ? `${pkg} not installed`
+          : `${pkg} failed to load (${(err as Error).message.split('\n')[0]})`,
+      );
     }
   }
   return { reasons };
@@ -137,7 +148,12 @@ async function activate(name: BackendName, reasons: string[], threads: number): 
   if (name === 'wasm') locateWasmBinaries();
   let ok = false;
   try {
-    if (name === 'wasm' && !wasmBackendInitialised()) ok = await initWasmBackend(threads, (why) => reasons.push(why), (note) => reasons.push(note));
+    if (name === 'wasm' && !wasmBackendInitialised())
+      ok = await initWasmBackend(
+        threads,
+        (why) => reasons.push(why),
+        (note) => reasons.push(note),
+      );
     else ok = await tf.setBackend(name);
   } catch (err) {
     reasons.push(`${name} failed to initialise (${(err as Error).message})`);

@@ -52,7 +52,11 @@ describe('copying wasm Slice / SplitV / Unpack / Reverse / Concat / Pack', () =>
       return ns;
     };
     const stockTime = Math.min(time(stock as tf.KernelConfig), time(stock as tf.KernelConfig));
-    const fastTime = Math.min(time(fast as tf.KernelConfig), time(fast as tf.KernelConfig), time(fast as tf.KernelConfig));
+    const fastTime = Math.min(
+      time(fast as tf.KernelConfig),
+      time(fast as tf.KernelConfig),
+      time(fast as tf.KernelConfig),
+    );
     big.dispose();
     // The stock kernel copies the whole 8 MB input for each of the 64 slices.
     expect(stockTime / fastTime).toBeGreaterThan(5);
@@ -97,16 +101,60 @@ describe('copying wasm Slice / SplitV / Unpack / Reverse / Concat / Pack', () =>
   });
 
   it.each([
-    ['axis 0', [[2, 3], [4, 3], [1, 3]], 0],
-    ['inner axis, mixed widths', [[2, 3, 1], [2, 3, 4], [2, 3, 2]], 2],
-    ['middle axis with an empty part', [[2, 1, 3], [2, 0, 3], [2, 2, 3]], 1],
+    [
+      'axis 0',
+      [
+        [2, 3],
+        [4, 3],
+        [1, 3],
+      ],
+      0,
+    ],
+    [
+      'inner axis, mixed widths',
+      [
+        [2, 3, 1],
+        [2, 3, 4],
+        [2, 3, 2],
+      ],
+      2,
+    ],
+    [
+      'middle axis with an empty part',
+      [
+        [2, 1, 3],
+        [2, 0, 3],
+        [2, 2, 3],
+      ],
+      1,
+    ],
   ])('concat: %s equals cpu', async (_name, shapes, axis) => {
-    const r = await onBoth(() => tf.concat((shapes as number[][]).map((s, i) => tf.add(ramp(s), 100 * i)), axis as number));
+    const r = await onBoth(() =>
+      tf.concat(
+        (shapes as number[][]).map((s, i) => tf.add(ramp(s), 100 * i)),
+        axis as number,
+      ),
+    );
     expect(r.wasm).toEqual(r.cpu);
   });
 
   it('concat of bool tensors equals cpu', async () => {
-    const r = await onBoth(() => tf.concat([tf.tensor2d([[1, 0]], [1, 2], 'bool'), tf.tensor2d([[0, 1], [1, 1]], [2, 2], 'bool')], 0));
+    const r = await onBoth(() =>
+      tf.concat(
+        [
+          tf.tensor2d([[1, 0]], [1, 2], 'bool'),
+          tf.tensor2d(
+            [
+              [0, 1],
+              [1, 1],
+            ],
+            [2, 2],
+            'bool',
+          ),
+        ],
+        0,
+      ),
+    );
     expect(r.wasm).toEqual(r.cpu);
     expect(r.wasm).toEqual([{ shape: [3, 2], values: [1, 0, 0, 1, 1, 1] }]);
   });

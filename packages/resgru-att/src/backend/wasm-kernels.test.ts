@@ -15,18 +15,38 @@ async function valuesOn(backend: 'cpu' | 'wasm', fn: () => tf.Tensor | tf.Tensor
 }
 
 describe('UnsortedSegmentSum on wasm and cpu', () => {
-  it.each(['wasm', 'cpu'] as const)('on %s sums rows per segment and drops out-of-range ids (hand-computed)', async (backend) => {
-    const [out] = await valuesOn(backend, () =>
-      tf.unsortedSegmentSum(tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8], [9, 10]]), tf.tensor1d([2, 0, 2, -1, 3], 'int32'), 3),
-    );
-    expect(Array.from(out)).toEqual([3, 4, 0, 0, 6, 8]);
-  });
+  it.each(['wasm', 'cpu'] as const)(
+    'on %s sums rows per segment and drops out-of-range ids (hand-computed)',
+    async (backend) => {
+      const [out] = await valuesOn(backend, () =>
+        tf.unsortedSegmentSum(
+          tf.tensor2d([
+            [1, 2],
+            [3, 4],
+            [5, 6],
+            [7, 8],
+            [9, 10],
+          ]),
+          tf.tensor1d([2, 0, 2, -1, 3], 'int32'),
+          3,
+        ),
+      );
+      expect(Array.from(out)).toEqual([3, 4, 0, 0, 6, 8]);
+    },
+  );
 
   it('on cpu is linear time: a 5,000-row embedding gradient takes well under a second', async () => {
     await selectBackend({ backend: 'cpu' });
     tf.tidy(() => {
       const start = Date.now();
-      const sum = tf.unsortedSegmentSum(tf.ones([3200, 16]), tf.tensor1d(Array.from({ length: 3200 }, (_, i) => i % 5000), 'int32'), 5000);
+      const sum = tf.unsortedSegmentSum(
+        tf.ones([3200, 16]),
+        tf.tensor1d(
+          Array.from({ length: 3200 }, (_, i) => i % 5000),
+          'int32',
+        ),
+        5000,
+      );
       expect(sum.shape).toEqual([5000, 16]);
       expect(tf.sum(sum).dataSync()[0]).toBe(3200 * 16);
       expect(Date.now() - start).toBeLessThan(1000);
@@ -43,11 +63,15 @@ describe('UnsortedSegmentSum on wasm and cpu', () => {
   });
 
   it('makes the embedding (gather) gradient work, equal to cpu and to central differences', async () => {
-    const ids = [[1, 4, 4, 0], [2, 1, 5, 5]];
+    const ids = [
+      [1, 4, 4, 0],
+      [2, 1, 5, 5],
+    ];
     const run = () => {
       const table = fixedRandom([6, 3], 11);
       const weights = fixedRandom([2, 4, 3], 12);
-      const loss = (t: tf.Tensor) => tf.sum(tf.mul(tf.tanh(tf.gather(t, tf.tensor2d(ids, [2, 4], 'int32'))), weights)) as tf.Scalar;
+      const loss = (t: tf.Tensor) =>
+        tf.sum(tf.mul(tf.tanh(tf.gather(t, tf.tensor2d(ids, [2, 4], 'int32'))), weights)) as tf.Scalar;
       return tf.grad(loss)(table);
     };
     const [wasm] = await valuesOn('wasm', run);
@@ -59,7 +83,10 @@ describe('UnsortedSegmentSum on wasm and cpu', () => {
     const table = fixedRandom([6, 3], 11);
     const weights = fixedRandom([2, 4, 3], 12);
     const idTensor = tf.tensor2d(ids, [2, 4], 'int32');
-    const { worst, at } = gradientError((t) => tf.sum(tf.mul(tf.tanh(tf.gather(t, idTensor)), weights)) as tf.Scalar, [table]);
+    const { worst, at } = gradientError(
+      (t) => tf.sum(tf.mul(tf.tanh(tf.gather(t, idTensor)), weights)) as tf.Scalar,
+      [table],
+    );
     expect({ worst: worst < 1 ? 'ok' : worst, at }).toMatchObject({ worst: 'ok' });
     tf.dispose([table, weights, idTensor]);
   });
@@ -69,9 +96,27 @@ describe('GatherV2 on wasm (row-copy fast path)', () => {
   it('equals cpu for embedding lookups and falls back for other axes', async () => {
     const run = () => {
       const table = fixedRandom([7, 3], 71);
-      const ints = tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32');
+      const ints = tf.tensor2d(
+        [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+        [3, 2],
+        'int32',
+      );
       return [
-        tf.gather(table, tf.tensor2d([[6, 0, 0], [2, 5, 1]], [2, 3], 'int32')),
+        tf.gather(
+          table,
+          tf.tensor2d(
+            [
+              [6, 0, 0],
+              [2, 5, 1],
+            ],
+            [2, 3],
+            'int32',
+          ),
+        ),
         tf.gather(table, tf.tensor1d([4], 'int32')),
         tf.gather(ints, tf.tensor1d([2, 0, 2], 'int32')),
         tf.gather(table, tf.tensor1d([2, 0], 'int32'), 1),
@@ -82,7 +127,20 @@ describe('GatherV2 on wasm (row-copy fast path)', () => {
     expect(wasm.map((v) => v.length)).toEqual([18, 3, 6, 14]);
     wasm.forEach((v, i) => expect(Array.from(v)).toEqual(Array.from(cpu[i])));
     await selectBackend({ backend: 'wasm' });
-    const shape = tf.tidy(() => tf.gather(fixedRandom([7, 3], 1), tf.tensor2d([[1, 2, 3], [4, 5, 6]], [2, 3], 'int32')).shape);
+    const shape = tf.tidy(
+      () =>
+        tf.gather(
+          fixedRandom([7, 3], 1),
+          tf.tensor2d(
+            [
+              [1, 2, 3],
+              [4, 5, 6],
+            ],
+            [2, 3],
+            'int32',
+          ),
+        ).shape,
+    );
     expect(shape).toEqual([2, 3, 3]);
   });
 
@@ -98,7 +156,13 @@ describe('GatherV2 on wasm (row-copy fast path)', () => {
 });
 
 describe('Conv2DBackpropFilter on wasm', () => {
-  const cases: Array<{ name: string; x: number[]; f: number[]; stride: number | [number, number]; pad: 'same' | 'valid' | number }> = [
+  const cases: Array<{
+    name: string;
+    x: number[];
+    f: number[];
+    stride: number | [number, number];
+    pad: 'same' | 'valid' | number;
+  }> = [
     { name: 'conv1d-like same', x: [2, 1, 9, 4], f: [1, 3, 4, 5], stride: 1, pad: 'same' },
     { name: '2d stride 2 same', x: [2, 7, 6, 3], f: [3, 2, 3, 4], stride: 2, pad: 'same' },
     { name: '2d valid', x: [1, 6, 5, 2], f: [2, 3, 2, 3], stride: [1, 2], pad: 'valid' },
@@ -111,7 +175,9 @@ describe('Conv2DBackpropFilter on wasm', () => {
         const f = fixedRandom(c.f, 22) as tf.Tensor4D;
         const out = tf.conv2d(x, f, c.stride, c.pad);
         const dy = fixedRandom(out.shape, 23);
-        return tf.grads((xx: tf.Tensor, ff: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, c.stride, c.pad), dy)))([x, f]);
+        return tf.grads((xx: tf.Tensor, ff: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, c.stride, c.pad), dy)),
+        )([x, f]);
       };
       const wasm = await valuesOn('wasm', run);
       const cpu = await valuesOn('cpu', run);
@@ -125,7 +191,10 @@ describe('Conv2DBackpropFilter on wasm', () => {
     const x = fixedRandom([2, 6, 3], 31) as tf.Tensor3D;
     const w = fixedRandom([3, 3, 2], 32) as tf.Tensor3D;
     const r = fixedRandom([2, 6, 2], 33);
-    const { worst, at } = gradientError((ww) => tf.sum(tf.mul(tf.conv1d(x, ww as tf.Tensor3D, 1, 'same'), r)) as tf.Scalar, [w]);
+    const { worst, at } = gradientError(
+      (ww) => tf.sum(tf.mul(tf.conv1d(x, ww as tf.Tensor3D, 1, 'same'), r)) as tf.Scalar,
+      [w],
+    );
     expect({ worst: worst < 1 ? 'ok' : worst, at }).toMatchObject({ worst: 'ok' });
     tf.dispose([x, w, r]);
   });
@@ -195,9 +264,24 @@ describe('re-registered BatchMatMul gradient', () => {
       tf.tidy(() => {
         const cases: Array<[number[], number[], number[], number[]]> = [
           // a shape, b shape, tile of a, tile of b (to the broadcast shape)
-          [[3, 5, 4], [4, 2], [1, 1, 1], [3, 1, 1]],
-          [[5, 4], [3, 4, 2], [3, 1, 1], [1, 1, 1]],
-          [[2, 3, 5, 4], [4, 2], [1, 1, 1, 1], [2, 3, 1, 1]],
+          [
+            [3, 5, 4],
+            [4, 2],
+            [1, 1, 1],
+            [3, 1, 1],
+          ],
+          [
+            [5, 4],
+            [3, 4, 2],
+            [3, 1, 1],
+            [1, 1, 1],
+          ],
+          [
+            [2, 3, 5, 4],
+            [4, 2],
+            [1, 1, 1, 1],
+            [2, 3, 1, 1],
+          ],
           // (tfjs' forward kernels mis-compute two-sided broadcasts such as (2,1,..)·(1,3,..), so none here.)
         ];
         for (const [sa, sb, tileA, tileB] of cases) {
@@ -206,8 +290,11 @@ describe('re-registered BatchMatMul gradient', () => {
           const out = tf.matMul(a, b);
           const r = fixedRandom(out.shape, 63);
           const [ga, gb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y), r)))([a, b]);
-          const lift = (x: tf.Tensor, tile: number[]) => tf.tile(tf.reshape(x, [...Array(tile.length - x.rank).fill(1), ...x.shape]), tile);
-          const [ra, rb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(lift(x, tileA), lift(y, tileB)), r)))([a, b]);
+          const lift = (x: tf.Tensor, tile: number[]) =>
+            tf.tile(tf.reshape(x, [...Array(tile.length - x.rank).fill(1), ...x.shape]), tile);
+          const [ra, rb] = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+            tf.sum(tf.mul(tf.matMul(lift(x, tileA), lift(y, tileB)), r)),
+          )([a, b]);
           expect(ga.shape).toEqual(sa);
           expect(gb.shape).toEqual(sb);
           expect(maxAbsDiff(ga.dataSync(), ra.dataSync())).toBeLessThan(1e-4);

@@ -24,7 +24,8 @@ type KernelArgs = Parameters<tf.KernelFunc>[0];
 
 function wasmKernel(name: string): tf.KernelFunc {
   const config = tf.getKernel(name, 'wasm');
-  if (config === undefined) throw new Error(`wasm backend has no ${name} kernel; is @tensorflow/tfjs-backend-wasm loaded?`);
+  if (config === undefined)
+    throw new Error(`wasm backend has no ${name} kernel; is @tensorflow/tfjs-backend-wasm loaded?`);
   return config.kernelFunc;
 }
 
@@ -47,19 +48,35 @@ export function unsortedSegmentSumWasm(args: KernelArgs): tf.TensorInfo {
   if (inRange && rows > 0 && rowSize > 0) {
     const indices: tf.TensorInfo = { dataId: segmentIds.dataId, shape: [rows, 1], dtype: 'int32' };
     const updates: tf.TensorInfo = { dataId: x.dataId, shape: [rows, rowSize], dtype: x.dtype };
-    const out = wasmKernel('ScatterNd')({ inputs: { indices, updates }, backend: args.backend, attrs: { shape: [numSegments, rowSize] } }) as tf.TensorInfo;
+    const out = wasmKernel('ScatterNd')({
+      inputs: { indices, updates },
+      backend: args.backend,
+      attrs: { shape: [numSegments, rowSize] },
+    }) as tf.TensorInfo;
     return { dataId: out.dataId, shape: outShape, dtype: out.dtype };
   }
   const out = backend.makeOutput(outShape, x.dtype);
   // Views are taken after the last makeOutput: a heap growth would detach earlier ones.
   const outValues = backend.typedArrayFromHeap(out);
   outValues.fill(0);
-  addRowsBySegment(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(segmentIds), rowSize, numSegments, outValues);
+  addRowsBySegment(
+    backend.typedArrayFromHeap(x),
+    backend.typedArrayFromHeap(segmentIds),
+    rowSize,
+    numSegments,
+    outValues,
+  );
   return out;
 }
 
 /** `out[id] += x[r]` for each row r of `x (rows, rowSize)` with an id in `[0, numSegments)`; others skipped. */
-function addRowsBySegment(x: tf.TypedArray, ids: tf.TypedArray, rowSize: number, numSegments: number, out: tf.TypedArray): void {
+function addRowsBySegment(
+  x: tf.TypedArray,
+  ids: tf.TypedArray,
+  rowSize: number,
+  numSegments: number,
+  out: tf.TypedArray,
+): void {
   for (let r = 0; r < ids.length; r++) {
     const id = ids[r];
     if (!(id >= 0 && id < numSegments)) continue;
@@ -234,7 +251,8 @@ export function gatherRowsWasm(args: KernelArgs): tf.TensorInfo {
   const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
   const { axis, batchDims } = args.attrs as unknown as tf.GatherV2Attrs;
   const parsedAxis = tf.util.parseAxisParam(axis, x.shape)[0];
-  if (parsedAxis !== 0 || (batchDims ?? 0) !== 0 || x.shape.length === 0) return original.kernelFunc(args) as tf.TensorInfo;
+  if (parsedAxis !== 0 || (batchDims ?? 0) !== 0 || x.shape.length === 0)
+    return original.kernelFunc(args) as tf.TensorInfo;
   const backend = args.backend as unknown as WasmBackendLike;
   const rows = x.shape[0];
   const rowShape = x.shape.slice(1);
@@ -276,7 +294,8 @@ export function tanhWasm(args: KernelArgs): tf.TensorInfo {
     return t;
   };
   const [two, one] = [scalar(2), scalar(1)];
-  const run = (name: string, inputs: tf.NamedTensorInfoMap) => wasmKernel(name)({ inputs, backend: args.backend, attrs: {} }) as tf.TensorInfo;
+  const run = (name: string, inputs: tf.NamedTensorInfoMap) =>
+    wasmKernel(name)({ inputs, backend: args.backend, attrs: {} }) as tf.TensorInfo;
   const doubled = run('Multiply', { a: x, b: two });
   const sig = run('Sigmoid', { x: doubled });
   backend.disposeData(doubled.dataId);
@@ -295,16 +314,18 @@ const PRODUCT_FLOPS: Record<string, (args: KernelArgs) => number> = {
     const m = a.shape[a.shape.length - (transposeA ? 1 : 2)];
     const k = a.shape[a.shape.length - (transposeA ? 2 : 1)];
     const n = b.shape[b.shape.length - (transposeB ? 2 : 1)];
-    return 2 * Math.max(tf.util.sizeFromShape(a.shape.slice(0, -2)), tf.util.sizeFromShape(b.shape.slice(0, -2))) * m * k * n;
+    return (
+      2 * Math.max(tf.util.sizeFromShape(a.shape.slice(0, -2)), tf.util.sizeFromShape(b.shape.slice(0, -2))) * m * k * n
+    );
   },
   // Output elements × window × input channels × 2, for the forward and the input-gradient convolution alike.
   Conv2D: (args) => {
     const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-    return 2 * tf.util.sizeFromShape(x.shape) * tf.util.sizeFromShape(filter.shape) / Math.max(1, x.shape[3]);
+    return (2 * tf.util.sizeFromShape(x.shape) * tf.util.sizeFromShape(filter.shape)) / Math.max(1, x.shape[3]);
   },
   Conv2DBackpropInput: (args) => {
     const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-    return 2 * tf.util.sizeFromShape(dy.shape) * tf.util.sizeFromShape(filter.shape) / Math.max(1, dy.shape[3]);
+    return (2 * tf.util.sizeFromShape(dy.shape) * tf.util.sizeFromShape(filter.shape)) / Math.max(1, dy.shape[3]);
   },
 };
 
@@ -325,7 +346,8 @@ export function registerWasmKernels(): void {
   ];
   for (const [kernelName, kernelFunc] of own) {
     // A later tfjs release may ship its own; keep that one.
-    if (tf.getKernel(kernelName, 'wasm') === undefined) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+    if (tf.getKernel(kernelName, 'wasm') === undefined)
+      tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
   }
   if (tf.getKernel('UnsortedSegmentSum', 'cpu') !== undefined) tf.unregisterKernel('UnsortedSegmentSum', 'cpu');
   tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'cpu', kernelFunc: unsortedSegmentSumCpu });
@@ -338,7 +360,10 @@ export function registerWasmKernels(): void {
     const original = tf.getKernel(kernelName, 'wasm');
     if (original === undefined) continue;
     tf.unregisterKernel(kernelName, 'wasm');
-    tf.registerKernel({ ...original, kernelFunc: (args) => withThreadPool(flops(args), () => original.kernelFunc(args)) });
+    tf.registerKernel({
+      ...original,
+      kernelFunc: (args) => withThreadPool(flops(args), () => original.kernelFunc(args)),
+    });
   }
   originalTanh = tf.getKernel('Tanh', 'wasm');
   if (originalTanh !== undefined) {

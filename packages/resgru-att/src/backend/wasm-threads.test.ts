@@ -79,14 +79,27 @@ function networkGradients(pooled: boolean): { loss: number; grads: number[][]; p
     const weights = [
       fixed([V, E], 1, 0.5),
       fixed([3, E, F], 2, 0.4),
-      ...[0, 1].flatMap((d) => [fixed([F, 3 * U], 3 + d, 0.4), fixed([U, 3 * U], 5 + d, 0.4), fixed([3 * U], 7 + d, 0.1)]),
+      ...[0, 1].flatMap((d) => [
+        fixed([F, 3 * U], 3 + d, 0.4),
+        fixed([U, 3 * U], 5 + d, 0.4),
+        fixed([3 * U], 7 + d, 0.1),
+      ]),
       fixed([2 * U, C], 9, 0.4),
     ];
     const loss = (table: tf.Tensor, kernel: tf.Tensor, ...rest: tf.Tensor[]): tf.Scalar => {
       const x = tf.gather(table, ids) as tf.Tensor3D; // (B, T, E)
       const h = tf.relu(conv1dSame(x, kernel as tf.Tensor3D)); // (B, T, F)
-      const dirs = [0, 1].map((d) => ({ kernel: rest[3 * d], recurrentKernel: rest[3 * d + 1], bias: rest[3 * d + 2] }));
-      const seq = recurrentSequence(h, mask, dirs, { cell: 'gru', units: U, returnSequences: true, implementation: 'bptt' });
+      const dirs = [0, 1].map((d) => ({
+        kernel: rest[3 * d],
+        recurrentKernel: rest[3 * d + 1],
+        bias: rest[3 * d + 2],
+      }));
+      const seq = recurrentSequence(h, mask, dirs, {
+        cell: 'gru',
+        units: U,
+        returnSequences: true,
+        implementation: 'bptt',
+      });
       const pooledState = tf.mean(seq, 1); // (B, 2U)
       return tf.losses.softmaxCrossEntropy(labels, tf.matMul(pooledState, rest[6])) as tf.Scalar;
     };
@@ -134,7 +147,11 @@ describe('selectBackend threads (wasm)', () => {
         console.log(wasmThreadsInUse(), c.dataSync()[0]);
       });`;
     const child = spawnSync(process.execPath, ['-e', script], { cwd: root, timeout: 30_000, encoding: 'utf8' });
-    expect({ signal: child.signal, status: child.status, stderr: child.stderr }).toEqual({ signal: null, status: 0, stderr: '' });
+    expect({ signal: child.signal, status: child.status, stderr: child.stderr }).toEqual({
+      signal: null,
+      status: 0,
+      stderr: '',
+    });
     expect(child.stdout.trim()).toBe('2 300');
 
     const lines: string[] = [];

@@ -74,7 +74,8 @@ export function setThreadedOpMinFlops(flops: number): number {
  */
 export function withThreadPool<T>(flops: number, fn: () => T): T {
   const g = gate;
-  if (g === undefined || flops < minFlops || (tf.backend() as unknown as { wasm?: unknown }).wasm !== g.module) return fn();
+  if (g === undefined || flops < minFlops || (tf.backend() as unknown as { wasm?: unknown }).wasm !== g.module)
+    return fn();
   const heap = g.module.HEAP32;
   const before = heap[g.index];
   heap[g.index] = g.pool;
@@ -234,8 +235,9 @@ function threadedBuild(): { mainScript: string; workerSource: string; wasmFile: 
   let contents: unknown;
   try {
     const load: (id: string) => unknown = require;
-    contents = (load(path.join(root, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents?: unknown })
-      .wasmWorkerContents;
+    contents = (
+      load(path.join(root, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents?: unknown }
+    ).wasmWorkerContents;
   } catch (err) {
     return `threaded wasm worker script not found (${(err as Error).message.split('\n')[0]})`;
   }

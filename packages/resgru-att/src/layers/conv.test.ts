@@ -30,7 +30,8 @@ describe.each(['cpu', 'wasm'] as const)('convolutions on %s', (backend) => {
       const b = fixedRandom([2], 3);
       const r = fixedRandom([2, 5, 2], 4);
       const res = gradientError(
-        (xx, ww, bb) => tf.sum(tf.mul(conv1dSame(xx as tf.Tensor3D, ww as tf.Tensor3D, bb as tf.Tensor1D), r)) as tf.Scalar,
+        (xx, ww, bb) =>
+          tf.sum(tf.mul(conv1dSame(xx as tf.Tensor3D, ww as tf.Tensor3D, bb as tf.Tensor1D), r)) as tf.Scalar,
         [x, w, b],
       );
       expect(verdict(res)).toMatchObject({ worst: 'ok' });
@@ -54,18 +55,46 @@ describe.each(['cpu', 'wasm'] as const)('convolutions on %s', (backend) => {
   });
 
   it.each([
-    ['Conv1DSame relu', () => new Conv1DSame({ filters: 3, kernelSize: 3, kernelInitializer: tfl.initializers.glorotUniform({ seed: 23 }) })],
-    ['Conv1DSame linear, no bias', () => new Conv1DSame({ filters: 2, kernelSize: 5, activation: 'linear', useBias: false })],
-    ['ResidualBlock1D', () => new ResidualBlock1D({ filters: 3, kernelSize: 3, kernelInitializer: tfl.initializers.heNormal({ seed: 47 }) })],
+    [
+      'Conv1DSame relu',
+      () =>
+        new Conv1DSame({ filters: 3, kernelSize: 3, kernelInitializer: tfl.initializers.glorotUniform({ seed: 23 }) }),
+    ],
+    [
+      'Conv1DSame linear, no bias',
+      () => new Conv1DSame({ filters: 2, kernelSize: 5, activation: 'linear', useBias: false }),
+    ],
+    [
+      'ResidualBlock1D',
+      () =>
+        new ResidualBlock1D({ filters: 3, kernelSize: 3, kernelInitializer: tfl.initializers.heNormal({ seed: 47 }) }),
+    ],
   ])('%s with a mask: gradients (input and weights) match central differences, zero at padded steps', (_name, make) => {
     const layer = make();
     const x = fixedRandom([2, 5, 3], 17);
-    const mask = tf.tensor2d([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]]);
+    const mask = tf.tensor2d([
+      [1, 1, 1, 1, 1],
+      [1, 1, 1, 0, 0],
+    ]);
     const res = layerGradientError(layer as never, [x, mask], [0], { eps: 1e-3 });
     expect(verdict(res)).toMatchObject({ worst: 'ok' });
-    const g = tf.tidy(() => tf.grad((xx: tf.Tensor) => tf.sum(layer.apply([xx, mask]) as tf.Tensor))(x).arraySync()) as number[][][];
-    expect(g[1].slice(3).flat().map((v) => v + 0)).toEqual([0, 0, 0, 0, 0, 0]); // + 0: -0 is 0
-    expect(g[1].slice(0, 3).flat().some((v) => v !== 0)).toBe(true);
+    const g = tf.tidy(() =>
+      tf
+        .grad((xx: tf.Tensor) => tf.sum(layer.apply([xx, mask]) as tf.Tensor))(x)
+        .arraySync(),
+    ) as number[][][];
+    expect(
+      g[1]
+        .slice(3)
+        .flat()
+        .map((v) => v + 0),
+    ).toEqual([0, 0, 0, 0, 0, 0]); // + 0: -0 is 0
+    expect(
+      g[1]
+        .slice(0, 3)
+        .flat()
+        .some((v) => v !== 0),
+    ).toBe(true);
     (layer as { dispose(): void }).dispose();
     tf.dispose([x, mask]);
   });
@@ -74,7 +103,10 @@ describe.each(['cpu', 'wasm'] as const)('convolutions on %s', (backend) => {
     tf.tidy(() => {
       const layer = new Conv1DSame({ filters: 3, kernelSize: 5, activation: 'linear' });
       const x = fixedRandom([2, 6, 2], 9) as tf.Tensor3D;
-      const mask = tf.tensor2d([[1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 0, 0]]);
+      const mask = tf.tensor2d([
+        [1, 1, 1, 1, 1, 1],
+        [1, 1, 1, 1, 0, 0],
+      ]);
       const padded = layer.apply([x, mask]) as tf.Tensor;
       const alone = layer.apply(tf.slice(x, [1, 0, 0], [1, 4, 2])) as tf.Tensor;
       const row = tf.slice(padded, [1, 0, 0], [1, 4, 3]);
@@ -82,7 +114,12 @@ describe.each(['cpu', 'wasm'] as const)('convolutions on %s', (backend) => {
       expect(Array.from(tf.slice(padded, [1, 4, 0], [1, 2, 3]).dataSync(), Math.abs)).toEqual([0, 0, 0, 0, 0, 0]);
       // Row 0 has no padding: the mask changes nothing there.
       const unmasked = layer.apply(x) as tf.Tensor;
-      expect(maxAbsDiff(tf.slice(padded, [0, 0, 0], [1, 6, 3]).dataSync(), tf.slice(unmasked, [0, 0, 0], [1, 6, 3]).dataSync())).toBeLessThan(1e-6);
+      expect(
+        maxAbsDiff(
+          tf.slice(padded, [0, 0, 0], [1, 6, 3]).dataSync(),
+          tf.slice(unmasked, [0, 0, 0], [1, 6, 3]).dataSync(),
+        ),
+      ).toBeLessThan(1e-6);
       layer.dispose();
     });
   });
@@ -102,7 +139,11 @@ describe.each(['cpu', 'wasm'] as const)('convolutions on %s', (backend) => {
   });
 
   it('ResidualBlock1D gradients (input and all four weights) match central differences', () => {
-    const block = new ResidualBlock1D({ filters: 3, kernelSize: 3, kernelInitializer: tfl.initializers.heNormal({ seed: 47 }) });
+    const block = new ResidualBlock1D({
+      filters: 3,
+      kernelSize: 3,
+      kernelInitializer: tfl.initializers.heNormal({ seed: 47 }),
+    });
     const c = fixedRandom([2, 4, 3], 13);
     const res = layerGradientError(block, [c], [0], { eps: 1e-3 });
     expect(verdict(res)).toMatchObject({ worst: 'ok' });
@@ -113,16 +154,32 @@ describe.each(['cpu', 'wasm'] as const)('convolutions on %s', (backend) => {
   it('Conv1DSame and ResidualBlock1D save and load in the tfjs format with identical outputs', async () => {
     const x = tfl.input({ shape: [6, 3] });
     const mask = tfl.input({ shape: [6] });
-    const conv = new Conv1DSame({ filters: 4, kernelSize: 3, kernelInitializer: 'heNormal' }).apply([x, mask]) as tfl.SymbolicTensor;
+    const conv = new Conv1DSame({ filters: 4, kernelSize: 3, kernelInitializer: 'heNormal' }).apply([
+      x,
+      mask,
+    ]) as tfl.SymbolicTensor;
     const block = new ResidualBlock1D({ filters: 4, kernelSize: 5 }).apply([conv, mask]) as tfl.SymbolicTensor;
-    const linear = new Conv1DSame({ filters: 2, kernelSize: 1, activation: 'linear', useBias: false }).apply(block) as tfl.SymbolicTensor;
+    const linear = new Conv1DSame({ filters: 2, kernelSize: 1, activation: 'linear', useBias: false }).apply(
+      block,
+    ) as tfl.SymbolicTensor;
     const model = tfl.model({ inputs: [x, mask], outputs: linear });
-    const xs = [fixedRandom([2, 6, 3], 17), tf.tensor2d([[1, 1, 1, 1, 1, 0], [1, 1, 1, 0, 0, 0]])];
+    const xs = [
+      fixedRandom([2, 6, 3], 17),
+      tf.tensor2d([
+        [1, 1, 1, 1, 1, 0],
+        [1, 1, 1, 0, 0, 0],
+      ]),
+    ];
     const { config, loaded } = await roundTrip(model, xs);
     expect(JSON.stringify(config)).toContain('"class_name":"EmrConv1DSame"');
     expect(JSON.stringify(config)).toContain('"class_name":"EmrResidualBlock1D"');
     expect(JSON.stringify(config)).toContain('"use_bias":false');
-    expect(loaded.layers[2].getConfig()).toMatchObject({ filters: 4, kernelSize: 3, activation: 'relu', useBias: true });
+    expect(loaded.layers[2].getConfig()).toMatchObject({
+      filters: 4,
+      kernelSize: 3,
+      activation: 'relu',
+      useBias: true,
+    });
     tf.dispose(xs);
     model.dispose();
     loaded.dispose();
@@ -134,8 +191,12 @@ describe('argument checks', () => {
     expect(() => new Conv1DSame({ filters: 4, kernelSize: 4 })).toThrow(ConfigError);
     expect(() => new Conv1DSame({ filters: 4, kernelSize: 4 })).toThrow('config key "kernelSize"');
     expect(() => new Conv1DSame({ filters: 0, kernelSize: 3 })).toThrow('config key "filters"');
-    expect(() => new Conv1DSame({ filters: 2, kernelSize: 3, activation: 'tanh' as never })).toThrow('config key "activation"');
-    expect(() => new ResidualBlock1D({ filters: 2, kernelSize: 3, kernelInitializer: 'noSuchInit' })).toThrow('config key "kernelInitializer"');
+    expect(() => new Conv1DSame({ filters: 2, kernelSize: 3, activation: 'tanh' as never })).toThrow(
+      'config key "activation"',
+    );
+    expect(() => new ResidualBlock1D({ filters: 2, kernelSize: 3, kernelInitializer: 'noSuchInit' })).toThrow(
+      'config key "kernelInitializer"',
+    );
   });
 
   it('rejects a residual block whose input width differs from its filters', async () => {

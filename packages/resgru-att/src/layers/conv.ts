@@ -22,7 +22,11 @@ export function im2col1d(x: tf.Tensor3D, window: number): tf.Tensor3D {
     if (window === 1) return x.clone();
     const [batch, length, channels] = x.shape;
     const half = (window - 1) / 2;
-    const padded = tf.pad(x, [[0, 0], [half, half], [0, 0]]);
+    const padded = tf.pad(x, [
+      [0, 0],
+      [half, half],
+      [0, 0],
+    ]);
     const shifted: tf.Tensor3D[] = [];
     for (let j = 0; j < window; j++) shifted.push(tf.slice(padded, [0, j, 0], [batch, length, channels]));
     return tf.concat(shifted, 2);
@@ -147,7 +151,10 @@ export function conv1dSame(x: tf.Tensor3D, kernel: tf.Tensor3D, bias?: tf.Tensor
 
 function checkWindow(kernelSize: unknown): number {
   if (!Number.isInteger(kernelSize) || (kernelSize as number) < 1 || (kernelSize as number) % 2 === 0) {
-    throw new ConfigError('kernelSize', `must be an odd positive integer (3, 5, 7, ...), got ${JSON.stringify(kernelSize)}`);
+    throw new ConfigError(
+      'kernelSize',
+      `must be an odd positive integer (3, 5, 7, ...), got ${JSON.stringify(kernelSize)}`,
+    );
   }
   return kernelSize as number;
 }
@@ -234,7 +241,10 @@ export class Conv1DSame extends tfl.layers.Layer {
     const xShape = xShapeOf(inputShape);
     const channels = xShape[xShape.length - 1];
     if (xShape.length !== 3 || channels === null) {
-      throw new ConfigError('inputShape', `Conv1DSame needs x of shape (batch, length, channels), got [${xShape.map(String).join(', ')}]`);
+      throw new ConfigError(
+        'inputShape',
+        `Conv1DSame needs x of shape (batch, length, channels), got [${xShape.map(String).join(', ')}]`,
+      );
     }
     const init = resolveInitializer(this.kernelInitializerSpec, 'kernelInitializer') as unknown as AddWeightInitializer;
     this.kernel = this.addWeight('kernel', [this.kernelSize, channels, this.filters], 'float32', init);
@@ -320,7 +330,8 @@ export class ResidualBlock1D extends tfl.layers.Layer {
         `ResidualBlock1D has an identity shortcut: input must be (batch, length, ${this.filters}), got [${xShape.map(String).join(', ')}]`,
       );
     }
-    const init = () => resolveInitializer(this.kernelInitializerSpec, 'kernelInitializer') as unknown as AddWeightInitializer;
+    const init = () =>
+      resolveInitializer(this.kernelInitializerSpec, 'kernelInitializer') as unknown as AddWeightInitializer;
     const zeros = () => tfl.initializers.zeros() as AddWeightInitializer;
     const k = this.kernelSize;
     const f = this.filters;

@@ -7,10 +7,23 @@ import { roundTrip } from './__tests__/serialization';
 
 /** H (2, 4, 2) with distinct values (no max ties), row 1 padded after 2 steps. */
 const H = [
-  [[0.1, -0.5], [0.9, 0.3], [-0.2, 0.8], [0.4, -0.7]],
-  [[0.6, 0.2], [-0.3, -0.9], [5, 5], [7, -6]],
+  [
+    [0.1, -0.5],
+    [0.9, 0.3],
+    [-0.2, 0.8],
+    [0.4, -0.7],
+  ],
+  [
+    [0.6, 0.2],
+    [-0.3, -0.9],
+    [5, 5],
+    [7, -6],
+  ],
 ];
-const MASK = [[1, 1, 1, 1], [1, 1, 0, 0]];
+const MASK = [
+  [1, 1, 1, 1],
+  [1, 1, 0, 0],
+];
 
 describe.each(['cpu', 'wasm'] as const)('pooling on %s', (backend) => {
   beforeAll(async () => {
@@ -76,7 +89,17 @@ describe.each(['cpu', 'wasm'] as const)('pooling on %s', (backend) => {
   it('MaskedMaxPooling takes the max over unpadded steps; an all-padding row gives zeros', () => {
     tf.tidy(() => {
       const layer = new MaskedMaxPooling();
-      const h = tf.concat([tf.tensor3d(H), tf.tensor3d([[[3, 3], [4, 4], [5, 5], [6, 6]]])]);
+      const h = tf.concat([
+        tf.tensor3d(H),
+        tf.tensor3d([
+          [
+            [3, 3],
+            [4, 4],
+            [5, 5],
+            [6, 6],
+          ],
+        ]),
+      ]);
       const mask = tf.tensor2d([...MASK, [0, 0, 0, 0]]);
       const out = (layer.apply([h, mask]) as tf.Tensor).arraySync() as number[][];
       expect(out[0]).toEqual([0.9, 0.8].map(Math.fround));
@@ -91,28 +114,72 @@ describe.each(['cpu', 'wasm'] as const)('pooling on %s', (backend) => {
     const mask = tf.tensor2d(MASK);
     const res = layerGradientError(layer, [h, mask], [0], { eps: 1e-3 });
     expect(verdict(res)).toMatchObject({ worst: 'ok' });
-    const g = tf.grad((x: tf.Tensor) => tf.sum(layer.apply([x, mask]) as tf.Tensor))(h).arraySync() as number[][][];
+    const g = tf
+      .grad((x: tf.Tensor) => tf.sum(layer.apply([x, mask]) as tf.Tensor))(h)
+      .arraySync() as number[][][];
     // Arg-max steps only: row 0 → step 1 (dim 0) and step 2 (dim 1); row 1 → step 0 (both); never the padded 5s and 7.
-    expect(g[0]).toEqual([[0, 0], [1, 0], [0, 1], [0, 0]]);
-    expect(g[1]).toEqual([[1, 1], [0, 0], [0, 0], [0, 0]]);
+    expect(g[0]).toEqual([
+      [0, 0],
+      [1, 0],
+      [0, 1],
+      [0, 0],
+    ]);
+    expect(g[1]).toEqual([
+      [1, 1],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]);
     tf.dispose([h, mask]);
   });
 
   it('MaskedMaxPooling gives tied maxima each the full gradient, as tf.max does; empty rows get none', () => {
     tf.tidy(() => {
       const h = tf.tensor3d([
-        [[2, 1], [2, 3], [0, 3]],
-        [[4, 4], [1, 4], [4, 0]],
-        [[9, 9], [9, 9], [9, 9]],
+        [
+          [2, 1],
+          [2, 3],
+          [0, 3],
+        ],
+        [
+          [4, 4],
+          [1, 4],
+          [4, 0],
+        ],
+        [
+          [9, 9],
+          [9, 9],
+          [9, 9],
+        ],
       ]);
-      const mask = tf.tensor2d([[1, 1, 1], [1, 1, 0], [0, 0, 0]]);
+      const mask = tf.tensor2d([
+        [1, 1, 1],
+        [1, 1, 0],
+        [0, 0, 0],
+      ]);
       const layer = new MaskedMaxPooling();
-      const dy = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+      const dy = tf.tensor2d([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]);
       const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(layer.apply([x, mask]) as tf.Tensor, dy)))(h);
       expect(g.arraySync()).toEqual([
-        [[1, 0], [1, 2], [0, 2]],
-        [[3, 4], [0, 4], [0, 0]],
-        [[0, 0], [0, 0], [0, 0]],
+        [
+          [1, 0],
+          [1, 2],
+          [0, 2],
+        ],
+        [
+          [3, 4],
+          [0, 4],
+          [0, 0],
+        ],
+        [
+          [0, 0],
+          [0, 0],
+          [0, 0],
+        ],
       ]);
       // Unmasked rows: the same as tfjs' own max gradient.
       const stock = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.max(x, 1), dy)))(h);
@@ -125,7 +192,10 @@ describe.each(['cpu', 'wasm'] as const)('pooling on %s', (backend) => {
       const layer = new PiecewiseMaxPooling();
       const h = tf.tensor3d(H);
       // Row 0: pieces 1,1,2,3; row 1: pieces 1,3 then padding — piece 2 empty.
-      const segments = tf.tensor2d([[1, 1, 2, 3], [1, 3, 0, 0]]);
+      const segments = tf.tensor2d([
+        [1, 1, 2, 3],
+        [1, 3, 0, 0],
+      ]);
       const out = (layer.apply([h, segments]) as tf.Tensor).arraySync() as number[][];
       const f = (xs: number[]) => xs.map(Math.fround);
       expect(out[0]).toEqual(f([0.9, 0.3, -0.2, 0.8, 0.4, -0.7]));
@@ -136,7 +206,10 @@ describe.each(['cpu', 'wasm'] as const)('pooling on %s', (backend) => {
   it('PiecewiseMaxPooling gradient matches central differences', () => {
     const layer = new PiecewiseMaxPooling();
     const h = fixedRandom([2, 5, 2], 31);
-    const segments = tf.tensor2d([[1, 2, 2, 3, 3], [1, 1, 2, 3, 0]]);
+    const segments = tf.tensor2d([
+      [1, 2, 2, 3, 3],
+      [1, 1, 2, 3, 0],
+    ]);
     const res = layerGradientError(layer, [h, segments], [0], { eps: 1e-3 });
     expect(verdict(res)).toMatchObject({ worst: 'ok' });
     tf.dispose([h, segments]);
@@ -152,7 +225,17 @@ describe.each(['cpu', 'wasm'] as const)('pooling on %s', (backend) => {
     const joined = tfl.layers.concatenate().apply([att, max, pcnn]) as tfl.SymbolicTensor;
     expect(joined.shape).toEqual([null, 3 + 3 + 9]);
     const model = tfl.model({ inputs: [x, mask, segments], outputs: joined });
-    const xs = [fixedRandom([2, 5, 3], 41), tf.tensor2d([[1, 1, 1, 1, 0], [1, 1, 1, 1, 1]]), tf.tensor2d([[1, 2, 3, 3, 0], [1, 1, 2, 2, 3]])];
+    const xs = [
+      fixedRandom([2, 5, 3], 41),
+      tf.tensor2d([
+        [1, 1, 1, 1, 0],
+        [1, 1, 1, 1, 1],
+      ]),
+      tf.tensor2d([
+        [1, 2, 3, 3, 0],
+        [1, 1, 2, 2, 3],
+      ]),
+    ];
     const { config, loaded } = await roundTrip(model, xs);
     for (const name of ['EmrAttentionPooling', 'EmrMaskedMaxPooling', 'EmrPiecewiseMaxPooling']) {
       expect(JSON.stringify(config)).toContain(`"class_name":"${name}"`);
@@ -166,8 +249,12 @@ describe.each(['cpu', 'wasm'] as const)('pooling on %s', (backend) => {
 it('pooling layers reject a missing mask input', async () => {
   await selectBackend({ backend: 'cpu' });
   const x = tfl.input({ shape: [5, 3] });
-  expect(() => new AttentionPooling().apply(x)).toThrow('AttentionPooling takes [H (batch, length, dim), mask (batch, length)]');
-  expect(() => new PiecewiseMaxPooling().apply(x)).toThrow('PiecewiseMaxPooling takes [H (batch, length, dim), segments (batch, length)]');
+  expect(() => new AttentionPooling().apply(x)).toThrow(
+    'AttentionPooling takes [H (batch, length, dim), mask (batch, length)]',
+  );
+  expect(() => new PiecewiseMaxPooling().apply(x)).toThrow(
+    'PiecewiseMaxPooling takes [H (batch, length, dim), segments (batch, length)]',
+  );
   // maskedMax on raw tensors equals a plain max when nothing is padded.
   tf.tidy(() => {
     const h = fixedRandom([2, 4, 3], 3);

@@ -29,7 +29,10 @@ function shapePairOf(inputShape: tfl.Shape | tfl.Shape[], layer: string, second:
   }
   const [h, m] = inputShape as tfl.Shape[];
   if (h.length !== 3 || m.length !== 2) {
-    throw new ConfigError('inputs', `${layer} needs H (batch, length, dim) and ${second} (batch, length), got [${h.map(String).join(', ')}] and [${m.map(String).join(', ')}]`);
+    throw new ConfigError(
+      'inputs',
+      `${layer} needs H (batch, length, dim) and ${second} (batch, length), got [${h.map(String).join(', ')}] and [${m.map(String).join(', ')}]`,
+    );
   }
   return [h, m];
 }

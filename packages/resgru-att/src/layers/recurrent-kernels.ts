@@ -146,7 +146,10 @@ function gruStep(p: Prepared, s: number, h: tf.Tensor, m: tf.Tensor, d: Dims, k:
   const zr = tf.sigmoid(tf.add(stepRows(p.proj[0], s, d.B), tf.matMul(h, p.rec[0])));
   const [z, r] = tf.split(zr, 2, 1);
   // tanh(a) = 2σ(2a) − 1; x_h and R_h arrive ×2.
-  const n = tf.sub(tf.mul(tf.sigmoid(tf.add(stepRows(p.proj[1], s, d.B), tf.matMul(tf.mul(r, h), p.rec[1]))), k.two), k.one);
+  const n = tf.sub(
+    tf.mul(tf.sigmoid(tf.add(stepRows(p.proj[1], s, d.B), tf.matMul(tf.mul(r, h), p.rec[1]))), k.two),
+    k.one,
+  );
   const hNext = tf.mul(m, tf.add(n, tf.mul(z, tf.sub(h, n))));
   return [hNext, z, r, n];
 }
@@ -186,7 +189,13 @@ interface LayerRun {
  * needs, and frees the per-step tensors as it assembles them (only valid with the tape off, as in a custom
  * gradient's forward pass).
  */
-function runLayer(x: tf.Tensor, mask: tf.Tensor, weights: DirectionWeights[], spec: RecurrentSpec, trace: boolean): LayerRun {
+function runLayer(
+  x: tf.Tensor,
+  mask: tf.Tensor,
+  weights: DirectionWeights[],
+  spec: RecurrentSpec,
+  trace: boolean,
+): LayerRun {
   const [B, T, D] = x.shape;
   const U = spec.units;
   const dims: Dims = { T, B, D, U };
@@ -206,7 +215,9 @@ function runLayer(x: tf.Tensor, mask: tf.Tensor, weights: DirectionWeights[], sp
       const s = dir === 0 ? j : T - 1 - j;
       // A scope per step frees its temporaries at once (the tape keeps its own copies of what it needs).
       const out = tf.tidy(() =>
-        spec.cell === 'gru' ? gruStep(p, s, h, mSteps[s], dims, k) : lstmStep(p, s, h, c as tf.Tensor, mSteps[s], dims, k),
+        spec.cell === 'gru'
+          ? gruStep(p, s, h, mSteps[s], dims, k)
+          : lstmStep(p, s, h, c as tf.Tensor, mSteps[s], dims, k),
       );
       h = out[0];
       perStep[0][s] = h;

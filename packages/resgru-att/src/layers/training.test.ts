@@ -52,10 +52,21 @@ describe('training on wasm', () => {
     const ids = tfl.input({ shape: [length] });
     const mask = tfl.input({ shape: [length] });
     const embedded = tfl.layers
-      .embedding({ inputDim: VOCAB, outputDim: 8, embeddingsInitializer: tfl.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 1 }) })
+      .embedding({
+        inputDim: VOCAB,
+        outputDim: 8,
+        embeddingsInitializer: tfl.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 1 }),
+      })
       .apply(ids) as tfl.SymbolicTensor;
-    const conv = new Conv1DSame({ filters: 8, kernelSize: 3, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply([embedded, mask]);
-    const pooled = new AttentionPooling({ kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) }).apply([conv as tfl.SymbolicTensor, mask]);
+    const conv = new Conv1DSame({
+      filters: 8,
+      kernelSize: 3,
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }),
+    }).apply([embedded, mask]);
+    const pooled = new AttentionPooling({ kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) }).apply([
+      conv as tfl.SymbolicTensor,
+      mask,
+    ]);
     const probs = tfl.layers
       .dense({ units: 2, activation: 'softmax', kernelInitializer: tfl.initializers.glorotUniform({ seed: 4 }) })
       .apply(pooled) as tfl.SymbolicTensor;
@@ -88,7 +99,9 @@ describe('training on wasm', () => {
         cost.dispose();
       }
     }
-    const predicted = tf.tidy(() => tf.argMax(model.predict([tf.tensor2d(test.ids), tf.tensor2d(test.mask)]) as tf.Tensor, 1));
+    const predicted = tf.tidy(() =>
+      tf.argMax(model.predict([tf.tensor2d(test.ids), tf.tensor2d(test.mask)]) as tf.Tensor, 1),
+    );
     const guesses = Array.from(predicted.dataSync());
     const accuracy = guesses.filter((g, i) => g === test.labels[i]).length / test.labels.length;
     expect(lastLoss).toBeLessThan(firstLoss / 4);
@@ -126,7 +139,12 @@ describe.each([
     const data = toyData(4, length, 5);
     const inputs = [tf.tensor2d(data.ids), tf.tensor2d(data.mask), tf.tensor2d(data.segments)];
     const labels = tf.tensor1d(data.labels, 'int32');
-    const step = () => optimizer.minimize(() => crossEntropy(model.apply(inputs, { training: true }) as tf.Tensor, labels), false, variables);
+    const step = () =>
+      optimizer.minimize(
+        () => crossEntropy(model.apply(inputs, { training: true }) as tf.Tensor, labels),
+        false,
+        variables,
+      );
     const dataIds = () => tf.engine().backend.numDataIds();
     for (let i = 0; i < 5; i++) step();
     const tensorsAfterWarmup = tf.memory().numTensors;

@@ -7,7 +7,10 @@ import { maxAbsDiff } from './gradcheck';
  * Saves `model` with `tf.io.withSaveHandler` (model.json topology + weight specs + one weight buffer), loads it
  * back with `tfl.loadLayersModel`, and checks that both predict the same on `inputs`.
  */
-export async function roundTrip(model: tfl.LayersModel, inputs: tf.Tensor[]): Promise<{ config: unknown; loaded: tfl.LayersModel }> {
+export async function roundTrip(
+  model: tfl.LayersModel,
+  inputs: tf.Tensor[],
+): Promise<{ config: unknown; loaded: tfl.LayersModel }> {
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
