@@ -14,6 +14,9 @@
  *       appends a reference row (no model): each (head type, tail type) gets its most frequent training label.
  *   node bench/models.js --tables results.jsonl[,more.jsonl] [--init random|word2vec] [--top N]
  *       prints Markdown Tables 5 (micro P/R/F1, plus macro) and 6 (per-class F1; the N most frequent classes).
+ *   node bench/models.js --summary results.jsonl[,more.jsonl] [--epochs N]
+ *       over model seeds: per (schema, arch) mean ± sample sd of test micro/macro F1, the rank of each arch within
+ *       every seed, paired differences against resgru-att, and the attention statistics of the attention models.
  * Needs the built packages (npm run build). The data are read in place, never copied.
  */
 'use strict';
@@ -39,6 +42,7 @@ const { values } = parseArgs({
     init: { type: 'string' },
     baseline: { type: 'boolean', default: false },
     top: { type: 'string' },
+    summary: { type: 'string' },
   },
 });
 
@@ -54,6 +58,73 @@ function readResults(files) {
 /** Rebuilds the fields of a MetricsReport the table functions read from a MetricsJSON. */
 function asReport(metrics) {
   return { micro: metrics.micro, macro: metrics.macro, perClass: metrics.perClass, support: metrics.support };
+}
+
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Sample standard deviation (n − 1); 0 for a single value. */
+const sd = (xs) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
+const pct = (x) => (x * 100).toFixed(2);
+const meanSd = (xs) => `${pct(mean(xs))} ± ${pct(sd(xs))}`;
+
+/** Mean ± sd over model seeds, per-seed ranks and paired differences to resgru-att (see the usage). */
+function printSummary(files) {
+  let rows = readResults(files).filter((r) => r.modelSeed !== undefined && r.init === 'random');
+  if (values.epochs) rows = rows.filter((r) => r.epochsFlag === Number(values.epochs));
+  for (const schema of [...new Set(rows.map((r) => r.schema))]) {
+    const group = rows.filter((r) => r.schema === schema);
+    const archs = [...new Set(group.map((r) => r.arch))];
+    const seeds = [...new Set(group.map((r) => r.modelSeed))].sort((a, b) => a - b);
+    // Seeds every arch has finished, so that ranks and paired differences compare like with like.
+    const complete = seeds.filter((s) => archs.every((a) => group.some((r) => r.arch === a && r.modelSeed === s)));
+    const run = (a, s) => group.find((r) => r.arch === a && r.modelSeed === s);
+    const rank = (a, s, metric) => {
+      const f = (x) => run(x, s).metrics[metric].f1;
+      return 1 + archs.filter((x) => f(x) > f(a)).length;
+    };
+    process.stdout.write(
+      `### Schema ${schema}: test F1 over model seeds ${complete.join(', ')} (mean ± sd; rank among ${archs.length} per seed)\n\n`,
+    );
+    process.stdout.write(
+      '| Models | micro F1 | macro F1 | micro rank per seed | macro rank per seed | micro F1 − resgru-att (paired) | best epoch per seed |\n',
+    );
+    process.stdout.write('|:--|--:|--:|:--|:--|--:|:--|\n');
+    const order = archs
+      .map((a) => ({ a, m: mean(complete.map((s) => run(a, s).metrics.micro.f1)) }))
+      .sort((x, y) => y.m - x.m)
+      .map((x) => x.a);
+    for (const a of order) {
+      const micro = complete.map((s) => run(a, s).metrics.micro.f1);
+      const macro = complete.map((s) => run(a, s).metrics.macro.f1);
+      const diff = archs.includes('resgru-att')
+        ? meanSd(complete.map((s) => run(a, s).metrics.micro.f1 - run('resgru-att', s).metrics.micro.f1))
+        : '-';
+      process.stdout.write(
+        `| ${a} | ${meanSd(micro)} | ${meanSd(macro)} | ${complete.map((s) => rank(a, s, 'micro')).join(', ')} | ` +
+          `${complete.map((s) => rank(a, s, 'macro')).join(', ')} | ${diff} | ` +
+          `${complete.map((s) => `${run(a, s).fit.bestEpoch ?? '-'}/${run(a, s).fit.epochs}`).join(', ')} |\n`,
+      );
+    }
+    const attention = group.filter((r) => r.attention && complete.includes(r.modelSeed));
+    if (attention.length > 0) {
+      process.stdout.write(
+        `\n### Schema ${schema}: what attention pooling learned (test candidates; mean over seeds)\n\n` +
+          '| Model | layer | normalised entropy (1 = uniform) | largest weight | weight on entity spans | entity share of chars |\n' +
+          '|:--|:--|--:|--:|--:|--:|\n',
+      );
+      for (const a of archs) {
+        const runs = attention.filter((r) => r.arch === a);
+        if (runs.length === 0) continue;
+        for (const layer of Object.keys(runs[0].attention)) {
+          const v = (k) => mean(runs.map((r) => r.attention[layer][k]));
+          process.stdout.write(
+            `| ${a} | ${layer} | ${v('normalisedEntropy').toFixed(3)} | ${v('maxWeight').toFixed(3)} | ` +
+              `${v('entityMass').toFixed(3)} | ${v('entityShareOfChars').toFixed(3)} |\n`,
+          );
+        }
+      }
+    }
+    process.stdout.write('\n');
+  }
 }
 
 function printTables(files) {
@@ -100,6 +171,75 @@ function printTables(files) {
   }
 }
 
+/**
+ * What each attention-pooling layer of a trained model does on `candidates`: the mean normalised entropy of its
+ * weights (1 = uniform over the unpadded characters, 0 = all weight on one), the mean largest weight, the mean
+ * share of weight on the two entity spans against the share those spans have of the characters (a uniform
+ * pooling puts exactly that share there). Answers "does attention focus, and on what?" without retraining.
+ */
+async function attentionStats(ra, model, candidates) {
+  const tf = require('@tensorflow/tfjs-core'); // hoisted: the instance the packages use
+  const tfl = require('@tensorflow/tfjs-layers');
+  const network = model.network;
+  const layers = network.layers.filter((l) => l.getClassName() === 'EmrAttentionPooling');
+  if (layers.length === 0) return undefined;
+  const entityId = model.config.maxDistance + 1; // position id of distance 0 = inside the entity span
+  const out = {};
+  for (const layer of layers) {
+    const probe = tfl.model({ inputs: network.inputs, outputs: layer.input });
+    let n = 0;
+    let entropy = 0;
+    let top = 0;
+    let entityMass = 0;
+    let entityShare = 0;
+    for (let s = 0; s < candidates.length; s += 256) {
+      const chunk = candidates.slice(s, s + 256);
+      const features = ra.featureTensors(chunk, model.vocabulary, model.config, model.inputs);
+      const weights = tf.tidy(() => layer.attentionWeights(probe.predict(features, { batchSize: chunk.length })));
+      const a = weights.dataSync();
+      weights.dispose();
+      const head = features[model.inputs.indexOf('headPosition')].dataSync();
+      const tail = features[model.inputs.indexOf('tailPosition')].dataSync();
+      const mask = features[model.inputs.indexOf('mask')].dataSync();
+      for (const f of features) f.dispose();
+      const T = model.config.maxLength;
+      for (let r = 0; r < chunk.length; r++) {
+        let len = 0;
+        let h = 0;
+        let mx = 0;
+        let em = 0;
+        let ec = 0;
+        for (let t = 0; t < T; t++) {
+          if (mask[r * T + t] === 0) continue;
+          const w = a[r * T + t];
+          len++;
+          if (w > 0) h -= w * Math.log(w);
+          if (w > mx) mx = w;
+          if (head[r * T + t] === entityId || tail[r * T + t] === entityId) {
+            em += w;
+            ec++;
+          }
+        }
+        if (len < 2) continue;
+        n++;
+        entropy += h / Math.log(len);
+        top += mx;
+        entityMass += em;
+        entityShare += ec / len;
+      }
+    }
+    // The probe shares the network's layers and weights: it owns no tensors, so it is not disposed.
+    out[layer.name] = {
+      candidates: n,
+      normalisedEntropy: entropy / n,
+      maxWeight: top / n,
+      entityMass: entityMass / n,
+      entityShareOfChars: entityShare / n,
+    };
+  }
+  return out;
+}
+
 async function trainEmbeddings(trainRecords, dim, seed) {
   const { trainWord2Vec } = pkg('embeddings');
   const texts = trainRecords.map((r) => r.text);
@@ -116,6 +256,7 @@ async function trainEmbeddings(trainRecords, dim, seed) {
 
 async function main() {
   if (values.tables) return printTables(values.tables.split(','));
+  if (values.summary) return printSummary(values.summary.split(','));
   if (!values.out) throw new Error('--out FILE is required (or --tables FILE)');
   const tok = pkg('tokenize');
   const ra = pkg('resgru-att');
@@ -126,7 +267,9 @@ async function main() {
   const init = values.embeddings ? 'word2vec' : 'random';
   const seed = Number(values.seed);
   const done = new Set(
-    readResults([values.out]).map((r) => `${r.schema}|${r.arch}|${r.init}|${r.preset}|${r.limit ?? ''}|${r.epochsFlag ?? ''}|${r.modelSeed ?? ''}`),
+    readResults([values.out]).map(
+      (r) => `${r.schema}|${r.arch}|${r.init}|${r.preset}|${r.limit ?? ''}|${r.epochsFlag ?? ''}|${r.modelSeed ?? ''}`,
+    ),
   );
 
   const schema = await tok.loadSchema(values.schema);
@@ -219,6 +362,7 @@ async function main() {
     const trainSeconds = (Date.now() - started) / 1000;
     const predictions = await model.predict(testCandidates);
     const report = scorePairs(predictions.map((p) => ({ gold: p.candidate.label, pred: p.label })));
+    const attention = await attentionStats(ra, model, testCandidates);
     const row = {
       schema: values.schema,
       arch,
@@ -237,6 +381,7 @@ async function main() {
       wallSeconds: (Date.now() - started) / 1000,
       embeddings: embeddingInfo,
       metrics: metricsToJSON(report),
+      attention,
       command,
       finishedAt: new Date().toISOString(),
     };
