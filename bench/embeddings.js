@@ -3,11 +3,14 @@
  * Character word2vec speed and sanity: @emr-re/embeddings vs fastText (`fasttext skipgram -minn 0 -maxn 0`)
  * on all text in ../shared/data (CCKS 2017 *.txtoriginal.txt records + CMeIE sentences), same dim, window,
  * negatives, epochs, threads and subsampling threshold. Prints one JSON object a line:
- *   {"bench":"embeddings","impl":"ours"|"fasttext","sample":..,"words":..,"seconds":..,"cpuSeconds":..,"wordsPerSec":..}
- *   {"bench":"embeddings","compare":"ours/fasttext","sample":..,"speedup":..}
+ *   {"bench":"embeddings","impl":"ours"|"fasttext","kernel":"wasm"|"js" (ours),"sample":..,"words":..,"seconds":..,
+ *    "cpuSeconds":..,"wordsPerSec":..}
+ *   {"bench":"embeddings","compare":"ours/fasttext","kernel":..,"sample":..,"speedup":..,"cpuSpeedup":..}
  *   {"bench":"embeddings","neighbours":"ours"|"fasttext","char":"腹","nearest":[["脐",0.71],...]}
  * Usage: node bench/embeddings.js [--data DIR] [--dim 100] [--window 5] [--negative 5] [--epochs 5]
- *                                 [--threads 2] [--samples 1e-3,1e-4] [--fasttext PATH]
+ *                                 [--threads 2] [--samples 1e-3,1e-4] [--fasttext PATH] [--kernel wasm|js|auto]
+ * --kernel picks our training kernel (default wasm: the WebAssembly SIMD kernel; js: the typed-array one).
+ * speedup compares wall time (words/s), cpuSpeedup CPU time (fastText's from /usr/bin/time), both ours/fastText.
  * Needs the built package (npm run build); EMR_RE_EMBEDDINGS may point at another build of it.
  * The corpus is written to a temporary directory only (the data are not copied into the project).
  */
@@ -32,8 +35,12 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     samples: { type: 'string', default: '1e-3,1e-4' },
     fasttext: { type: 'string', default: 'fasttext' },
+    kernel: { type: 'string', default: 'wasm' },
   },
 });
+if (!['wasm', 'js', 'auto'].includes(values.kernel)) throw new Error(`--kernel must be wasm, js or auto`);
+/** The kernel that runs: 'auto' resolves to wasm when the runtime has WebAssembly SIMD. */
+const kernel = values.kernel === 'auto' ? (emb.wasmSimdSupported() ? 'wasm' : 'js') : values.kernel;
 const settings = {
   dim: Number(values.dim),
   window: Number(values.window),
@@ -94,6 +101,7 @@ async function main() {
     emit({
       corpus: { sentences: lines.length, words },
       settings,
+      kernel,
       fastText,
       cpus: os.cpus().length,
       loadavg: os.loadavg().map((x) => Number(x.toFixed(2))),
@@ -101,17 +109,20 @@ async function main() {
     for (const sample of values.samples.split(',').map(Number)) {
       const cpu0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
-      const table = await emb.trainWord2Vec(lines, { ...settings, sample, seed: 1 });
+      const table = await emb.trainWord2Vec(lines, { ...settings, sample, seed: 1, kernel });
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       const cpu = process.cpuUsage(cpu0);
       const ours = (settings.epochs * words) / seconds;
+      const oursCpu = (cpu.user + cpu.system) / 1e6;
       emit({
         impl: 'ours',
+        kernel,
         sample,
         words: settings.epochs * words,
         seconds: Number(seconds.toFixed(3)),
-        cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)),
+        cpuSeconds: Number(oursCpu.toFixed(3)),
         wordsPerSec: Math.round(ours),
+        loadavg: os.loadavg()[0],
       });
       if (sample === 1e-3) neighbours('ours', table);
       if (!fastText) continue;
@@ -151,16 +162,24 @@ async function main() {
       const ftSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
       if (r.status !== 0) throw new Error(`fasttext failed: ${r.stderr}`);
       const m = /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr || '');
+      const ftCpu = m ? Number(m[1]) + Number(m[2]) : null;
       const ft = (settings.epochs * words) / ftSeconds;
       emit({
         impl: 'fasttext',
         sample,
         words: settings.epochs * words,
         seconds: Number(ftSeconds.toFixed(3)),
-        cpuSeconds: m ? Number((Number(m[1]) + Number(m[2])).toFixed(3)) : null,
+        cpuSeconds: ftCpu === null ? null : Number(ftCpu.toFixed(3)),
         wordsPerSec: Math.round(ft),
+        loadavg: os.loadavg()[0],
       });
-      emit({ compare: 'ours/fasttext', sample, speedup: Number((ours / ft).toFixed(3)) });
+      emit({
+        compare: 'ours/fasttext',
+        kernel,
+        sample,
+        speedup: Number((ours / ft).toFixed(3)),
+        cpuSpeedup: ftCpu === null ? null : Number((ftCpu / oursCpu).toFixed(3)),
+      });
       if (sample === 1e-3) neighbours('fasttext', await emb.loadWord2Vec(`${out}.vec`, { format: 'text' }));
     }
   } finally {

@@ -30,5 +30,7 @@ export {
   negativeSamplingTable,
   keepProbabilities,
   type Word2VecOptions,
+  type Word2VecKernelChoice,
   type TrainWord2VecControl,
 } from './train';
+export { wasmSimdSupported } from './simd/wasm-kernel';

@@ -18,16 +18,31 @@ const LR_UPDATE_WORDS = 10000;
 /** Values per thread in `stats`: words read, loss sum, loss terms. */
 export const STATS_PER_THREAD = 3;
 
-/** Precomputed sigmoid and its negative logs (for the loss estimate). */
-const EXP_TABLE = new Float64Array(EXP_TABLE_SIZE);
-const NLOG_SIG = new Float64Array(EXP_TABLE_SIZE);
-const NLOG_ONE_MINUS_SIG = new Float64Array(EXP_TABLE_SIZE);
-for (let i = 0; i < EXP_TABLE_SIZE; i++) {
+/*
+ * Precomputed sigmoid and its negative logs (for the loss estimate), EXP_TABLE_SIZE + 1 entries as in
+ * word2vec.c: a score just below MAX_EXP can round to index EXP_TABLE_SIZE.
+ */
+const EXP_TABLE = new Float64Array(EXP_TABLE_SIZE + 1);
+const NLOG_SIG = new Float64Array(EXP_TABLE_SIZE + 1);
+const NLOG_ONE_MINUS_SIG = new Float64Array(EXP_TABLE_SIZE + 1);
+for (let i = 0; i <= EXP_TABLE_SIZE; i++) {
   const x = ((i / EXP_TABLE_SIZE) * 2 - 1) * MAX_EXP;
   const s = 1 / (1 + Math.exp(-x));
   EXP_TABLE[i] = s;
   NLOG_SIG[i] = -Math.log(s);
   NLOG_ONE_MINUS_SIG[i] = -Math.log(1 - s);
+}
+
+/**
+ * The three tables one after the other (sigmoid, -log sigmoid, -log(1 - sigmoid); `EXP_TABLE_SIZE + 1`
+ * f64 values each), the layout the wasm kernel reads them in.
+ */
+export function sigmoidTables(): Float64Array {
+  const all = new Float64Array(3 * (EXP_TABLE_SIZE + 1));
+  all.set(EXP_TABLE, 0);
+  all.set(NLOG_SIG, EXP_TABLE_SIZE + 1);
+  all.set(NLOG_ONE_MINUS_SIG, 2 * (EXP_TABLE_SIZE + 1));
+  return all;
 }
 
 /*
@@ -255,24 +270,35 @@ export function initInputVectors(syn0: Float32Array, dim: number, seed: number):
   }
 }
 
-/** One training thread's loop state; `run` advances it. Deterministic for a given seed when alone. */
+/**
+ * One training thread's loop state; `run` advances it. Deterministic for a given seed when alone.
+ * `run` reads sentences (with subsampling) into `sentence` and trains each with `trainSentence`, which a
+ * subclass may replace (the wasm kernel does) as long as it draws from `rng` the same way.
+ */
 export class Word2VecKernel {
   private epoch = 0;
   private pos: number;
-  private rng: number;
+  /** xorshift32 state, shared by subsampling, window shrinking and noise draws. */
+  protected rng: number;
   private words = 0;
-  private lossSum = 0;
-  private lossTerms = 0;
-  private alpha: number;
+  /** Sum and count of the per-pair losses so far. */
+  protected lossSum = 0;
+  protected lossTerms = 0;
+  /** Current learning rate. */
+  protected alpha: number;
   private nextLrUpdate = 0;
-  private readonly sen = new Int32Array(MAX_SENTENCE);
+  /** The current sentence's token ids (`MAX_SENTENCE` capacity). */
+  protected readonly sen: Int32Array;
   private readonly neu1: Float64Array;
   private readonly neu1e: Float64Array;
 
+  /** `sentence`, if given, is the buffer (length >= MAX_SENTENCE) that sentences are read into. */
   constructor(
-    private readonly a: KernelArrays,
-    private readonly c: KernelConfig,
+    protected readonly a: KernelArrays,
+    protected readonly c: KernelConfig,
+    sentence?: Int32Array,
   ) {
+    this.sen = sentence ?? new Int32Array(MAX_SENTENCE);
     this.pos = c.from;
     this.rng = seedState(c.seed, c.thread);
     this.alpha = c.learningRate;
@@ -334,15 +360,18 @@ export class Word2VecKernel {
       this.pos = pos;
       this.words += words;
       read += words;
-      if (len > 0) {
-        if (this.c.cbow) this.trainCbow(len);
-        else this.trainSkipGram(len);
-      }
+      if (len > 0) this.trainSentence(len);
       stats[thread * STATS_PER_THREAD] = this.words;
       stats[thread * STATS_PER_THREAD + 1] = this.lossSum;
       stats[thread * STATS_PER_THREAD + 2] = this.lossTerms;
     }
     return read;
+  }
+
+  /** Trains on `sen[0..len)`, advancing `rng` and adding to `lossSum`/`lossTerms`. */
+  protected trainSentence(len: number): void {
+    if (this.c.cbow) this.trainCbow(len);
+    else this.trainSkipGram(len);
   }
 
   private updateLearningRate(): void {

@@ -1,6 +1,7 @@
 import { UsageError, type ProgressEvent } from '@emr-re/tokenize';
 import { EmbeddingCorpusError } from './errors';
-import { STATS_PER_THREAD, Word2VecKernel } from './kernel';
+import { STATS_PER_THREAD, Word2VecKernel, type KernelArrays, type KernelConfig } from './kernel';
+import { createWasmKernelContext, wasmKernelLayout, WasmWord2VecKernel } from './simd/wasm-kernel';
 import { nearestNeighbours, type EmbeddingTable } from './table';
 import { keepProbabilities, negativeSamplingTable, trainWord2Vec } from './train';
 
@@ -64,22 +65,43 @@ describe('sampling tables', () => {
   });
 });
 
-describe('Word2VecKernel', () => {
+/** A kernel of either kind over `vocab` tokens, with its (possibly wasm-memory) syn0/syn1/negTable. */
+function makeKernel(
+  kind: 'js' | 'wasm',
+  vocab: number,
+  negTable: number[],
+  rest: Omit<KernelArrays, 'syn0' | 'syn1' | 'negTable'>,
+  config: KernelConfig,
+): { kernel: Word2VecKernel; syn0: Float32Array; syn1: Float32Array } {
+  if (kind === 'js') {
+    const arrays = {
+      ...rest,
+      syn0: new Float32Array(vocab * config.dim),
+      syn1: new Float32Array(vocab * config.dim),
+      negTable: Int32Array.from(negTable),
+    };
+    return { kernel: new Word2VecKernel(arrays, config), syn0: arrays.syn0, syn1: arrays.syn1 };
+  }
+  const layout = wasmKernelLayout(vocab, config.dim, config.negative, negTable.length, 1)!;
+  const wasm = createWasmKernelContext(layout)!;
+  wasm.negTable.set(negTable);
+  const arrays = { ...rest, syn0: wasm.syn0, syn1: wasm.syn1, negTable: wasm.negTable };
+  return { kernel: new WasmWord2VecKernel(arrays, config, wasm.context), syn0: wasm.syn0, syn1: wasm.syn1 };
+}
+
+describe.each(['js', 'wasm'] as const)('Word2VecKernel (%s)', (kind) => {
   it('moves vectors along the numerical gradient of -log sigmoid(u.v)', () => {
-    const dim = 4;
-    const u0 = [0.3, -0.2, 0.5, 0.1]; // syn0 of token 1 (the context of token 0)
-    const v0 = [0.4, 0.6, -0.3, 0.2]; // syn1 of token 0 (the predicted centre)
-    const syn0 = new Float32Array(2 * dim);
-    const syn1 = new Float32Array(2 * dim);
-    syn0.set(u0, dim);
-    syn1.set(v0, 0);
+    // dim 6 covers the wasm code's groups of four and its single-value tail
+    const dim = 6;
+    const u0 = [0.3, -0.2, 0.5, 0.1, -0.4, 0.25]; // syn0 of token 1 (the context of token 0)
+    const v0 = [0.4, 0.6, -0.3, 0.2, 0.15, -0.35]; // syn1 of token 0 (the predicted centre)
     const alpha = 0.1;
-    const kernel = new Word2VecKernel(
+    const { kernel, syn0, syn1 } = makeKernel(
+      kind,
+      2,
+      [0],
       {
-        syn0,
-        syn1,
         ids: Int32Array.from([0, 1, -1]),
-        negTable: Int32Array.from([0]),
         keep: Float32Array.from([1, 1]),
         stats: new Float64Array(STATS_PER_THREAD),
         control: new Int32Array(1),
@@ -99,6 +121,8 @@ describe('Word2VecKernel', () => {
         seed: 3,
       },
     );
+    syn0.set(u0, dim);
+    syn1.set(v0, 0);
     kernel.run(10);
     const loss = (u: number[], v: number[]): number =>
       -Math.log(1 / (1 + Math.exp(-u.reduce((s, x, i) => s + x * v[i], 0))));
@@ -126,9 +150,9 @@ describe('Word2VecKernel', () => {
   });
 });
 
-describe('trainWord2Vec', () => {
+describe.each(['js', 'wasm'] as const)('trainWord2Vec (kernel %s)', (kernel) => {
   const { lines, groupOf } = groupedCorpus(300, 30);
-  const base = { dim: 16, window: 3, negative: 5, epochs: 4, sample: 0, threads: 1, seed: 11 };
+  const base = { dim: 16, window: 3, negative: 5, epochs: 4, sample: 0, threads: 1, seed: 11, kernel };
 
   it('skip-gram puts characters that co-occur next to each other, and reports progress', async () => {
     const events: ProgressEvent[] = [];
@@ -177,9 +201,9 @@ describe('trainWord2Vec', () => {
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(), 100);
-    await expect(trainWord2Vec(big, { dim: 100, epochs: 50, threads }, { signal: controller.signal })).rejects.toThrow(
-      /abort/i,
-    );
+    await expect(
+      trainWord2Vec(big, { dim: 100, epochs: 50, threads, kernel }, { signal: controller.signal }),
+    ).rejects.toThrow(/abort/i);
     expect(Date.now() - started).toBeLessThan(10000);
   });
 
@@ -191,5 +215,8 @@ describe('trainWord2Vec', () => {
     await expect(trainWord2Vec(['ab'], { dim: 0 })).rejects.toThrow(UsageError);
     await expect(trainWord2Vec(['ab'], { window: 1.5 })).rejects.toThrow('window must be an integer >= 1, got 1.5');
     await expect(trainWord2Vec(['ab'], { model: 'glove' as 'cbow' })).rejects.toThrow(UsageError);
+    await expect(trainWord2Vec(['ab'], { kernel: 'gpu' as 'js' })).rejects.toThrow(
+      "kernel must be 'js', 'wasm' or 'auto', got 'gpu'",
+    );
   });
 });

@@ -55,6 +55,22 @@ describe('emr-re embeddings train', () => {
     );
   });
 
+  it('--kernel js and --kernel wasm train the same vectors (1 thread, same seed)', async () => {
+    const vectors: Float32Array[] = [];
+    for (const kernel of ['js', 'wasm']) {
+      const io = fakeIO(dir);
+      const argv = ['embeddings', 'train', '--corpus', 'a.txt', 'b.txt', '--dim', '8', '--epochs', '2'];
+      argv.push('--threads', '1', '--seed', '5', '--kernel', kernel, '--quiet', '--out', `k-${kernel}.vec`);
+      expect(await main(argv, io)).toBe(0);
+      const table = await loadWord2Vec(join(dir, `k-${kernel}.vec`));
+      vectors.push(table.lookup('痛')!);
+    }
+    let maxDiff = 0;
+    for (let i = 0; i < 8; i++) maxDiff = Math.max(maxDiff, Math.abs(vectors[0][i] - vectors[1][i]));
+    expect(maxDiff).toBeLessThan(1e-4);
+    expect(Math.hypot(...vectors[0])).toBeGreaterThan(0.01);
+  });
+
   it('writes binary for .bin (or --format binary), readable back', async () => {
     const io = fakeIO(dir);
     expect(
@@ -98,6 +114,10 @@ describe('emr-re embeddings train', () => {
       [
         ['embeddings', 'train', '--corpus', 'a.txt', '--dim', '8', '--out', 'x.vec', '--format', 'csv'],
         /--format must be text or binary/,
+      ],
+      [
+        ['embeddings', 'train', '--corpus', 'a.txt', '--dim', '8', '--out', 'x.vec', '--kernel', 'gpu'],
+        /--kernel must be auto, wasm or js, got 'gpu'/,
       ],
       [
         ['embeddings', 'train', '--corpus', 'a.txt', '--dim', '8', '--out', 'x.vec', '--bogus'],

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readCorpusLines, trainWord2Vec, writeWord2VecBinary, writeWord2VecText } from '@emr-re/embeddings';
+import type { Word2VecKernelChoice } from '@emr-re/embeddings';
 import { UsageError, type ProgressEvent } from '@emr-re/tokenize';
 import { progressRenderer, type CommandRun } from '../io';
 
@@ -21,8 +22,13 @@ whitespace is ignored, context windows stay within a line.
   --lr X                   starting learning rate (default 0.025, CBOW 0.05)
   --threads N              training threads (default 2; 1 is reproducible with --seed)
   --cbow                   CBOW instead of skip-gram
+  --kernel auto|wasm|js    training kernel (default auto: wasm SIMD where the runtime has it, else plain JS)
   --seed N                 random seed (default 1)
   --quiet                  no progress output`;
+
+function isKernelChoice(value: string): value is Word2VecKernelChoice {
+  return value === 'auto' || value === 'wasm' || value === 'js';
+}
 
 function integerFlag(name: string, value: string | undefined, fallback: number | undefined, min: number): number {
   if (value === undefined) {
@@ -72,6 +78,7 @@ export const run: CommandRun = async (argv, io) => {
         lr: { type: 'string' },
         threads: { type: 'string' },
         cbow: { type: 'boolean' },
+        kernel: { type: 'string' },
         seed: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -93,7 +100,10 @@ export const run: CommandRun = async (argv, io) => {
   const format = values.format ?? (out.endsWith('.bin') ? 'binary' : 'text');
   if (format !== 'text' && format !== 'binary')
     throw new UsageError(`--format must be text or binary, got '${format}'`);
+  const kernel = values.kernel ?? 'auto';
+  if (!isKernelChoice(kernel)) throw new UsageError(`--kernel must be auto, wasm or js, got '${kernel}'`);
   const options = {
+    kernel,
     dim: integerFlag('dim', values.dim, undefined, 1),
     window: integerFlag('window', values.window, 5, 1),
     negative: integerFlag('negative', values.negative, 5, 0),
