@@ -81,30 +81,34 @@ function printSummary(files) {
       const f = (x) => run(x, s).metrics[metric].f1;
       return 1 + archs.filter((x) => f(x) > f(a)).length;
     };
+    const seedsOf = (a) => seeds.filter((s) => run(a, s));
     process.stdout.write(
-      `### Schema ${schema}: test F1 over model seeds ${complete.join(', ')} (mean ± sd; rank among ${archs.length} per seed)\n\n`,
+      `### Schema ${schema}: test F1 over model seeds (mean ± sd; ranks and paired differences over the seeds every ` +
+        `arch finished: ${complete.join(', ') || 'none yet'})\n\n`,
     );
     process.stdout.write(
-      '| Models | micro F1 | macro F1 | micro rank per seed | macro rank per seed | micro F1 − resgru-att (paired) | best epoch per seed |\n',
+      '| Models | seeds | micro F1 | macro F1 | micro rank per seed | macro rank per seed | micro F1 − resgru-att (paired) | best epoch per seed |\n',
     );
-    process.stdout.write('|:--|--:|--:|:--|:--|--:|:--|\n');
+    process.stdout.write('|:--|:--|--:|--:|:--|:--|--:|:--|\n');
     const order = archs
-      .map((a) => ({ a, m: mean(complete.map((s) => run(a, s).metrics.micro.f1)) }))
+      .map((a) => ({ a, m: mean(seedsOf(a).map((s) => run(a, s).metrics.micro.f1)) }))
       .sort((x, y) => y.m - x.m)
       .map((x) => x.a);
     for (const a of order) {
-      const micro = complete.map((s) => run(a, s).metrics.micro.f1);
-      const macro = complete.map((s) => run(a, s).metrics.macro.f1);
-      const diff = archs.includes('resgru-att')
-        ? meanSd(complete.map((s) => run(a, s).metrics.micro.f1 - run('resgru-att', s).metrics.micro.f1))
-        : '-';
+      const own = seedsOf(a);
+      const micro = own.map((s) => run(a, s).metrics.micro.f1);
+      const macro = own.map((s) => run(a, s).metrics.macro.f1);
+      const diff =
+        archs.includes('resgru-att') && complete.length > 0
+          ? meanSd(complete.map((s) => run(a, s).metrics.micro.f1 - run('resgru-att', s).metrics.micro.f1))
+          : '-';
       process.stdout.write(
-        `| ${a} | ${meanSd(micro)} | ${meanSd(macro)} | ${complete.map((s) => rank(a, s, 'micro')).join(', ')} | ` +
+        `| ${a} | ${own.join(', ')} | ${meanSd(micro)} | ${meanSd(macro)} | ${complete.map((s) => rank(a, s, 'micro')).join(', ')} | ` +
           `${complete.map((s) => rank(a, s, 'macro')).join(', ')} | ${diff} | ` +
-          `${complete.map((s) => `${run(a, s).fit.bestEpoch ?? '-'}/${run(a, s).fit.epochs}`).join(', ')} |\n`,
+          `${own.map((s) => `${run(a, s).fit.bestEpoch ?? '-'}/${run(a, s).fit.epochs}`).join(', ')} |\n`,
       );
     }
-    const attention = group.filter((r) => r.attention && complete.includes(r.modelSeed));
+    const attention = group.filter((r) => r.attention);
     if (attention.length > 0) {
       process.stdout.write(
         `\n### Schema ${schema}: what attention pooling learned (test candidates; mean over seeds)\n\n` +
