@@ -6,7 +6,7 @@ import type { Candidate, ProgressEvent, RelationClassifier } from '@emr-re/token
 import { BootstrapOptions, BootstrapResult, runBootstrap } from './bootstrap';
 import { BootstrapOptionError, RunDirectoryError } from './errors';
 import { topPredictions } from './select';
-import { CharNgramLogReg } from './__tests__/char-ngram-logreg';
+import { CharNgramLogReg, LabelBlindLogReg, makeCandidate } from './__tests__/char-ngram-logreg';
 import { chainTask, poisonTask, TOY_LABELS } from './__tests__/tasks';
 
 const logreg = async (): Promise<RelationClassifier> => new CharNgramLogReg(TOY_LABELS);
@@ -446,6 +446,238 @@ describe('resuming a killed run', () => {
   });
 });
 
+describe('fit summaries', () => {
+  it('record the epochs, the last loss and the early-stopping epoch a classifier reports', async () => {
+    const task = chainTask();
+    const result = await runBootstrap({
+      seed: task.seed,
+      pool: task.pool,
+      perIteration: 100,
+      maxIterations: 1,
+      createClassifier: async () => {
+        const c = new CharNgramLogReg(TOY_LABELS);
+        const fit = c.fit.bind(c);
+        c.fit = async (train, options) => ({ ...(await fit(train, options)), bestEpoch: 120 });
+        return c;
+      },
+    });
+    const fit = result.iterations[0].fit;
+    expect(fit).toEqual({ epochs: 150, finalLoss: fit.finalLoss, bestEpoch: 120 });
+    expect(fit.finalLoss).toBeLessThan(Math.log(3));
+    release(result);
+  });
+});
+
+describe('calibrated per-class thresholds', () => {
+  /**
+   * The chain task's dev sentences, each A one doubled by a copy of the same text labelled unknown: whatever
+   * probability the classifier gives an A prediction, only half of the held-out items at or above it are
+   * right, so A can never reach a precision of 0.9.
+   */
+  function calibrationSet(dev: Candidate[]): Candidate[] {
+    return dev.flatMap((c) =>
+      c.label === 'A' ? [c, makeCandidate(c.sentence.text.slice(1, -1), 'unknown', `${c.recordId}-copy`)] : [c],
+    );
+  }
+  /** The lowest held-out probability with precision ≥ target over ≥ minSupport items, by brute force. */
+  function bruteForceThreshold(
+    label: string,
+    top: { label: string; probability: number }[],
+    gold: string[],
+    target: number,
+    minSupport: number,
+  ): number | null {
+    let best: number | null = null;
+    for (const t of top.filter((p) => p.label === label).map((p) => p.probability)) {
+      const kept = top.map((p, i) => i).filter((i) => top[i].label === label && top[i].probability >= t);
+      const right = kept.filter((i) => gold[i] === label).length;
+      if (kept.length >= minSupport && right / kept.length >= target && (best === null || t < best)) best = t;
+    }
+    return best;
+  }
+
+  it('moves no item of a class that misses the target precision on held-out data, and records the thresholds', async () => {
+    const task = chainTask();
+    const held = calibrationSet(task.dev);
+    const outDir = path.join(tmp, 'run');
+    const options: BootstrapOptions = {
+      seed: task.seed,
+      pool: task.pool,
+      poolGold: task.poolGold,
+      dev: task.dev,
+      perIteration: 100,
+      maxIterations: 1,
+      calibration: { targetPrecision: 0.9, minSupport: 2 },
+      calibrationSet: held,
+      outDir,
+      createClassifier: logreg,
+    };
+    const result = await runBootstrap(options);
+    const it1 = result.iterations[0];
+    // without calibration the same iteration moves 5 items of each class (first test above)
+    expect(it1.addedByClass).toEqual({ unknown: 5, B: 5 });
+    expect(it1.wrongAdded).toBe(0);
+
+    const seedModel = new CharNgramLogReg(TOY_LABELS);
+    await seedModel.load(path.join(outDir, 'iteration-0', 'classifier'));
+    const top = topPredictions(TOY_LABELS, await seedModel.predictProba(held));
+    const gold = held.map((c) => c.label);
+    const expected = Object.fromEntries(TOY_LABELS.map((l) => [l, bruteForceThreshold(l, top, gold, 0.9, 2)]));
+    expect(expected.A).toBeNull();
+    expect(expected.B).toBeGreaterThan(0.7);
+    expect(it1.thresholds).toEqual(expected);
+    // passed = pool items above λ and at or above their class threshold
+    const poolTop = topPredictions(TOY_LABELS, await seedModel.predictProba(task.pool));
+    const passing = poolTop.filter((p) => {
+      const t = expected[p.label];
+      return p.probability > 0.7 && t !== null && p.probability >= t;
+    });
+    expect(it1.passed).toBe(passing.length);
+    const added = await readJsonl(path.join(outDir, 'iteration-1', 'added.jsonl'));
+    expect(added.every((a) => (a.probability as number) >= (expected[a.label as string] as number))).toBe(true);
+    const metrics = JSON.parse(await fs.readFile(path.join(outDir, 'iteration-1', 'metrics.json'), 'utf8'));
+    expect(metrics.thresholds).toEqual(expected);
+    release(result);
+
+    // run.json records the calibration; a resume with other settings or another calibration set is refused
+    const runJson = JSON.parse(await fs.readFile(path.join(outDir, 'run.json'), 'utf8'));
+    expect(runJson.options).toMatchObject({ calibration: { targetPrecision: 0.9, minSupport: 2 }, agreement: null });
+    expect(runJson.calibration.size).toBe(held.length);
+    await expect(
+      runBootstrap({ ...options, resume: true, calibration: { targetPrecision: 0.8, minSupport: 2 } }),
+    ).rejects.toThrow(
+      'option calibration is {"targetPrecision":0.8,"minSupport":2} but the run was started with {"targetPrecision":0.9,"minSupport":2}',
+    );
+    await expect(runBootstrap({ ...options, resume: true, calibrationSet: task.dev })).rejects.toThrow(
+      `the calibration set differs from the one this run was started with (${held.length} vs ${task.dev.length} items)`,
+    );
+    await expect(
+      runBootstrap({ ...options, resume: true, calibration: undefined, calibrationSet: undefined }),
+    ).rejects.toThrow(`the calibration set differs from the one this run was started with (${held.length} vs 0 items)`);
+  });
+
+  it('calibrates on dev when no calibration set is given (hand-computed thresholds)', async () => {
+    // The seed classifier gives each class's two dev sentences with the seed's trigger p ≈ 0.975 (all right) and
+    // the 18 dev sentences with unseen triggers unknown at p ≈ 1/3 (6 of 18 right). So for unknown: ≥ 0.975 is
+    // 2/2, ≥ 1/3 is 8/20 = 0.4; for A and B: ≥ 0.975 is 2/2.
+    const task = chainTask();
+    const run = (targetPrecision: number, minSupport: number): Promise<BootstrapResult> =>
+      runBootstrap({
+        seed: task.seed,
+        pool: task.pool,
+        dev: task.dev,
+        lambda: 0,
+        perIteration: 100,
+        maxIterations: 1,
+        calibration: { targetPrecision, minSupport },
+        createClassifier: logreg,
+      });
+    const loose = await run(0.4, 2);
+    const t = loose.iterations[0].thresholds as Record<string, number>;
+    expect(t.unknown).toBeCloseTo(1 / 3, 3);
+    expect(t.A).toBeCloseTo(0.975, 3);
+    expect(t.B).toBe(t.A);
+    // λ = 0: every pool item predicted unknown passes (p ≥ 1/3 always holds for a top label of 3)
+    expect(loose.iterations[0].addedByClass).toMatchObject({ A: 5, B: 5 });
+    expect(loose.iterations[0].addedByClass.unknown).toBeGreaterThan(5);
+    release(loose);
+    const strict = await run(0.9, 2);
+    expect(strict.iterations[0].thresholds).toEqual({ unknown: t.A, A: t.A, B: t.A });
+    expect(strict.iterations[0].addedByClass).toEqual({ unknown: 5, A: 5, B: 5 });
+    release(strict);
+    // three right items are needed, but only two per class are confident: never, so nothing moves
+    const none = await run(0.9, 3);
+    expect(none).toMatchObject({ stopReason: 'nothing-passed', iterations: [] });
+    release(none);
+  });
+});
+
+describe('agreement with a partner classifier', () => {
+  const blindToA = async (): Promise<RelationClassifier> => new LabelBlindLogReg(TOY_LABELS, 'A');
+
+  it('moves only items both classifiers label alike, saves the partner and returns it', async () => {
+    const task = chainTask();
+    const outDir = path.join(tmp, 'run');
+    const partners: CharNgramLogReg[] = [];
+    const options: BootstrapOptions = {
+      seed: task.seed,
+      pool: task.pool,
+      poolGold: task.poolGold,
+      dev: task.dev,
+      perIteration: 100,
+      maxIterations: 2,
+      agreement: {
+        name: 'blind-to-A',
+        createClassifier: async () => {
+          const c = new LabelBlindLogReg(TOY_LABELS, 'A');
+          partners.push(c);
+          return c;
+        },
+      },
+      outDir,
+      createClassifier: logreg,
+    };
+    const result = await runBootstrap(options);
+    // alone, the first classifier passes the 15 first-link items; the partner never says A
+    expect(result.iterations[0]).toMatchObject({ passedAlone: 15, passed: 10, added: 10, wrongAdded: 0 });
+    expect(result.iterations.map((it) => it.addedByClass.A ?? 0)).toEqual([0, 0]);
+    expect(result.iterations[0].partnerDev?.micro.f1).toBeLessThan(result.iterations[0].dev?.micro.f1 as number);
+    expect(result.seedPartnerDev).toBeDefined();
+    for (const k of [0, 1, 2]) {
+      await expect(fs.stat(path.join(outDir, `iteration-${k}`, 'partner', 'logreg.json'))).resolves.toBeDefined();
+    }
+    expect(result.partner).toBe(partners[partners.length - 1]);
+    expect(partners.filter((c) => !c.disposed)).toEqual([result.partner]);
+    const runJson = JSON.parse(await fs.readFile(path.join(outDir, 'run.json'), 'utf8'));
+    expect(runJson.options.agreement).toBe('blind-to-A');
+    release(result);
+    result.partner?.dispose();
+    await expect(
+      runBootstrap({ ...options, resume: true, agreement: { name: 'another', createClassifier: blindToA } }),
+    ).rejects.toThrow('option agreement is "another" but the run was started with "blind-to-A"');
+  });
+
+  it('a run killed in the partner training resumes to the uninterrupted result', async () => {
+    const task = chainTask();
+    const base = (outDir: string): BootstrapOptions => ({
+      seed: task.seed,
+      pool: task.pool,
+      poolGold: task.poolGold,
+      dev: task.dev,
+      perIteration: 7,
+      calibration: { targetPrecision: 0.9, minSupport: 2 },
+      agreement: { name: 'blind-to-A', createClassifier: blindToA },
+      outDir,
+      createClassifier: logreg,
+    });
+    const reference = await runBootstrap(base(path.join(tmp, 'reference')));
+    expect(reference.iterations.length).toBeGreaterThan(2);
+    let fits = 0;
+    const failing = async (): Promise<RelationClassifier> => {
+      const c = new LabelBlindLogReg(TOY_LABELS, 'A');
+      const fit = c.fit.bind(c);
+      c.fit = async (...args) => {
+        // partner fits: seed, iteration 1, iteration 2 → the 3rd fails after iteration 2 chose its items
+        if (++fits === 3) throw new Error('injected failure in the partner');
+        return fit(...args);
+      };
+      return c;
+    };
+    const outDir = path.join(tmp, 'killed');
+    await expect(
+      runBootstrap({ ...base(outDir), agreement: { name: 'blind-to-A', createClassifier: failing } }),
+    ).rejects.toThrow('injected failure in the partner');
+    const resumed = await runBootstrap({ ...base(outDir), resume: true });
+    const strip = (r: BootstrapResult): unknown => ({ ...r, classifier: undefined, partner: undefined });
+    expect(strip(resumed)).toEqual(strip(reference));
+    expect(await runFiles(outDir)).toEqual(await runFiles(path.join(tmp, 'reference')));
+    for (const r of [reference, resumed]) {
+      release(r);
+      r.partner?.dispose();
+    }
+  });
+});
+
 describe('option checks', () => {
   const task = chainTask();
   it.each([
@@ -456,6 +688,16 @@ describe('option checks', () => {
     [{ poolGold: ['A'] }, 'bootstrap option poolGold: has 1 labels for 45 pool items'],
     [{ seed: [] }, 'bootstrap option seed: the seed set is empty'],
     [{ resume: true }, 'bootstrap option resume: needs outDir'],
+    [
+      { calibration: { targetPrecision: 0.9 } },
+      'bootstrap option calibration: needs a non-empty calibrationSet or dev set',
+    ],
+    [
+      { calibration: { targetPrecision: 1.5 }, dev: task.dev },
+      'bootstrap option calibration.targetPrecision: 1.5 is not in (0, 1]',
+    ],
+    [{ calibrationSet: task.dev }, 'bootstrap option calibrationSet: is only used with calibration'],
+    [{ agreement: { name: '', createClassifier: logreg } }, 'bootstrap option agreement.name: must name the partner'],
   ] as [Partial<BootstrapOptions>, string][])('rejects %j', async (bad, message) => {
     const run = runBootstrap({ seed: task.seed, pool: task.pool, createClassifier: logreg, ...bad });
     await expect(run).rejects.toThrow(BootstrapOptionError);

@@ -9,6 +9,7 @@ import { fingerprint, uniqueCandidateKeys } from './keys';
 import {
   iterationClassifierDir,
   iterationDir,
+  iterationPartnerDir,
   LIBRARY_VERSION,
   MovedItem,
   openRunDirectory,
@@ -18,7 +19,19 @@ import {
   writeDirAtomic,
   writeFileAtomic,
 } from './run-dir';
-import { ClassQuotas, classQuotaLimits, selectConfident, topPredictions, validateClassQuotas } from './select';
+import {
+  calibrateThresholds,
+  ClassQuotas,
+  classQuotaLimits,
+  passingItems,
+  selectConfident,
+  SelectionRule,
+  ThresholdCalibration,
+  TopPrediction,
+  topPredictions,
+  validateCalibration,
+  validateClassQuotas,
+} from './select';
 
 /** Dev-set metrics as `@emr-re/metrics` serialises them (`micro.f1`, `macro.f1`, `perClass`, ...). */
 export type DevMetrics = MetricsJSON;
@@ -28,6 +41,14 @@ export type StopReason = 'pool-empty' | 'nothing-passed' | 'max-iterations' | 'd
 
 /** Which dev F1 the drop guard watches. */
 export type GuardMetric = 'micro' | 'macro';
+
+/** A second classifier that must agree with the first before an item moves (`BootstrapOptions.agreement`). */
+export interface AgreementPartner {
+  /** Names the partner in `run.json` (e.g. its architecture), so that a resume with another one is refused. */
+  name: string;
+  /** Makes a new, untrained partner; called once per training (and to load a saved one on resume). */
+  createClassifier: () => Promise<RelationClassifier>;
+}
 
 /** Options of `runBootstrap` (Algorithm 1 of the paper, with guards against semantic drift). */
 export interface BootstrapOptions {
@@ -80,6 +101,31 @@ export interface BootstrapOptions {
   includeUnknown?: boolean;
   /** Pool candidates per `predictProba` call. Default 256. */
   predictBatchSize?: number;
+  /**
+   * Per-class thresholds, calibrated every iteration with the current classifier on held-out labelled data
+   * (`calibrationSet`, default `dev`): a class moves only items at or above the lowest probability at which
+   * its held-out precision reaches `targetPrecision`, and none when no probability does. λ still applies as a
+   * floor (set it to 0 to rely on the thresholds alone). Default: none, λ alone as in the paper.
+   */
+  calibration?: ThresholdCalibration;
+  /** Held-out labelled candidates for `calibration`; default `dev`. They must not be in the seed set. */
+  calibrationSet?: Candidate[];
+  /**
+   * Agreement (co-training style): a second classifier, ideally of another architecture, trained on the same L
+   * at every iteration; an item moves only when both predict the same label and both pass λ and their own
+   * calibrated thresholds. Default: none.
+   */
+  agreement?: AgreementPartner;
+}
+
+/** A fit's report in short (`BootstrapIteration.fit`). */
+export interface FitSummary {
+  /** Epochs run. */
+  epochs: number;
+  /** Training loss of the last epoch. */
+  finalLoss?: number;
+  /** With early stopping on a dev set: the epoch whose weights were kept. */
+  bestEpoch?: number;
 }
 
 /** What one iteration did (also `iteration-K/metrics.json`). */
@@ -96,9 +142,23 @@ export interface BootstrapIteration {
   wrongAdded?: number;
   /** Dev metrics of the classifier trained in this iteration. */
   dev?: DevMetrics;
-  fit: { epochs: number; finalLoss?: number };
+  /** The fit's report in short: epochs run, last training loss, and the restored best dev epoch (early stopping). */
+  fit: FitSummary;
   /** True when the drop guard undid this iteration: its items went back to U and its classifier was dropped. */
   rolledBack?: boolean;
+  /**
+   * Pool items that passed the selection rule (λ, thresholds, agreement), before N and the class quotas
+   * (absent in run directories written by 0.1).
+   */
+  passed?: number;
+  /** With `agreement`: pool items that passed the first classifier's rule alone. */
+  passedAlone?: number;
+  /** With `calibration`: the per-class thresholds the items were chosen with (`null` = never). */
+  thresholds?: Record<string, number | null>;
+  /** With `calibration` and `agreement`: the partner's thresholds. */
+  partnerThresholds?: Record<string, number | null>;
+  /** With `agreement`: dev metrics of the partner trained in this iteration. */
+  partnerDev?: DevMetrics;
 }
 
 /** The outcome of `runBootstrap`. */
@@ -115,6 +175,10 @@ export interface BootstrapResult {
   acceptedIteration: number;
   /** The accepted classifier; the caller owns it and must `dispose()` it. Absent if aborted before the seed training ended. */
   classifier?: RelationClassifier;
+  /** With `agreement`: dev metrics of the partner trained on the seed set alone. */
+  seedPartnerDev?: DevMetrics;
+  /** With `agreement`: the accepted iteration's partner; the caller owns it and must `dispose()` it. */
+  partner?: RelationClassifier;
 }
 
 interface Resolved {
@@ -140,7 +204,8 @@ class AbortedRun extends Error {}
  */
 export async function runBootstrap(options: BootstrapOptions): Promise<BootstrapResult> {
   const o = resolveOptions(options);
-  const { seed, pool, dev, signal, onProgress } = options;
+  const { seed, pool, dev, signal, onProgress, agreement } = options;
+  const calibrationSet = options.calibrationSet ?? dev;
   const poolKeys = uniqueCandidateKeys(pool);
   const seedLabels = seed.map((c) => c.label);
   const fitOptions: FitOptions = { ...options.fitOptions, onProgress, signal };
@@ -159,10 +224,14 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
   let moved: MovedItem[] = [];
   let iterations: BootstrapIteration[] = [];
   let seedDev: DevMetrics | undefined;
+  let seedPartnerDev: DevMetrics | undefined;
   let accepted = 0;
   let nextIteration = 1;
+  // The accepted classifier (and partner) and the ones being trained in the current iteration.
   let current: RelationClassifier | undefined;
+  let partner: RelationClassifier | undefined;
   let candidate: RelationClassifier | undefined;
+  let partnerCandidate: RelationClassifier | undefined;
   let stopReason: StopReason | undefined;
   let seedTrained = false;
 
@@ -174,6 +243,19 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
   const remaining = (): number[] => pool.map((_, i) => i).filter((i) => !movedLabels.has(i));
   const checkAbort = (): void => {
     if (signal?.aborted) throw new AbortedRun();
+  };
+  const score = async (classifier: RelationClassifier | undefined): Promise<DevMetrics | undefined> =>
+    classifier === undefined || dev === undefined ? undefined : scoreDev(classifier, dev, o, signal);
+  const calibrate = async (classifier: RelationClassifier | undefined): Promise<Map<string, number> | undefined> => {
+    if (classifier === undefined || options.calibration === undefined) return undefined;
+    const held = calibrationSet as Candidate[];
+    const top = topPredictions(classifier.labels, await predictAll(classifier, held, o.predictBatchSize, signal));
+    return calibrateThresholds(
+      classifier.labels,
+      top,
+      held.map((c) => c.label),
+      options.calibration,
+    );
   };
 
   try {
@@ -187,10 +269,15 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
       moved = [...state.moved];
       iterations = state.iterations;
       seedDev = state.seedDev;
+      seedPartnerDev = state.seedPartnerDev;
       accepted = state.acceptedIteration;
       nextIteration = state.completedIteration + 1;
       current = await options.createClassifier();
       await current.load(iterationClassifierDir(outDir as string, accepted));
+      if (agreement !== undefined) {
+        partner = await agreement.createClassifier();
+        await partner.load(iterationPartnerDir(outDir as string, accepted));
+      }
       seedTrained = true;
       if (state.stopReason !== undefined && state.stopReason !== 'max-iterations')
         stopReason = state.stopReason as StopReason;
@@ -199,7 +286,13 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
       current = await options.createClassifier();
       const report = await current.fit(labelledSet(), fitOptions);
       checkAbort();
-      seedDev = dev === undefined ? undefined : await scoreDev(current, dev, o, signal);
+      if (agreement !== undefined) {
+        partner = await agreement.createClassifier();
+        await partner.fit(labelledSet(), fitOptions);
+        checkAbort();
+      }
+      seedDev = await score(current);
+      seedPartnerDev = await score(partner);
       state = {
         version: RUN_FORMAT_VERSION,
         completedIteration: 0,
@@ -208,7 +301,8 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
         iterations: [],
         seedDev,
       };
-      const seedRecord = {
+      if (seedPartnerDev !== undefined) state.seedPartnerDev = seedPartnerDev;
+      const seedRecord: Record<string, unknown> & { iteration: number } = {
         iteration: 0,
         added: 0,
         poolLeft: pool.length,
@@ -217,7 +311,8 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
         dev: seedDev,
         fit: fitSummary(report),
       };
-      if (outDir !== undefined) await commitIteration(outDir, seedRecord, [], current, state);
+      if (seedPartnerDev !== undefined) seedRecord.partnerDev = seedPartnerDev;
+      if (outDir !== undefined) await commitIteration(outDir, seedRecord, [], current, partner, state);
       seedTrained = true;
       onProgress?.({
         phase: 'bootstrap',
@@ -240,16 +335,28 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
         stopReason = 'max-iterations';
         break;
       }
-      const rows = await predictAll(
-        current,
-        unlabelled.map((i) => pool[i]),
-        o.predictBatchSize,
-        signal,
-        onProgress,
+      const items = unlabelled.map((i) => pool[i]);
+      const top = topPredictions(
+        current.labels,
+        await predictAll(current, items, o.predictBatchSize, signal, onProgress),
       );
-      const top = topPredictions(current.labels, rows);
-      const limits = classQuotaLimits(options.classQuotas, o.perIteration, seedLabels, current.labels);
-      const chosen = selectConfident(top, { ...o, limits });
+      let partnerTop: TopPrediction[] | undefined;
+      if (partner !== undefined) {
+        partnerTop = topPredictions(
+          partner.labels,
+          await predictAll(partner, items, o.predictBatchSize, signal, onProgress),
+        );
+      }
+      const thresholds = await calibrate(current);
+      const partnerThresholds = await calibrate(partner);
+      const rule: SelectionRule = {
+        ...o,
+        limits: classQuotaLimits(options.classQuotas, o.perIteration, seedLabels, current.labels),
+        thresholds,
+        partner: partnerTop,
+        partnerThresholds,
+      };
+      const chosen = selectConfident(top, rule);
       if (chosen.length === 0) {
         stopReason = 'nothing-passed';
         break;
@@ -266,18 +373,21 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
       const train = labelledSet();
 
       candidate = await options.createClassifier();
+      if (agreement !== undefined) partnerCandidate = await agreement.createClassifier();
       if (o.warmStart) {
-        const from =
-          outDir !== undefined
-            ? iterationClassifierDir(outDir, accepted)
-            : path.join(scratch as string, `iteration-${accepted}`);
-        if (outDir === undefined) await current.save(from);
-        await candidate.load(from);
+        await warmStartFrom(candidate, current, outDir, scratch, accepted, 'classifier');
+        if (partnerCandidate !== undefined)
+          await warmStartFrom(partnerCandidate, partner as RelationClassifier, outDir, scratch, accepted, 'partner');
       }
       checkAbort();
       const report = await candidate.fit(train, fitOptions);
       checkAbort();
-      const devMetrics = dev === undefined ? undefined : await scoreDev(candidate, dev, o, signal);
+      if (partnerCandidate !== undefined) {
+        await partnerCandidate.fit(train, fitOptions);
+        checkAbort();
+      }
+      const devMetrics = await score(candidate);
+      const partnerDevMetrics = await score(partnerCandidate);
       checkAbort();
 
       const addedByClass: Record<string, number> = {};
@@ -289,12 +399,17 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
         labelled: train.length,
         addedByClass,
         fit: fitSummary(report),
+        passed: passingItems(top, rule).length,
       };
+      if (partnerTop !== undefined) record.passedAlone = passingItems(top, { ...rule, partner: undefined }).length;
+      if (thresholds !== undefined) record.thresholds = thresholdRecord(thresholds);
+      if (partnerThresholds !== undefined) record.partnerThresholds = thresholdRecord(partnerThresholds);
       if (options.poolGold !== undefined) {
         const gold = options.poolGold;
         record.wrongAdded = chosen.filter((c) => gold[unlabelled[c]] !== top[c].label).length;
       }
       if (devMetrics !== undefined) record.dev = devMetrics;
+      if (partnerDevMetrics !== undefined) record.partnerDev = partnerDevMetrics;
       const previousDev = accepted === 0 ? seedDev : iterations.find((it) => it.iteration === accepted)?.dev;
       const dropped =
         o.devDropTolerance !== undefined &&
@@ -317,17 +432,33 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
         iterations,
         seedDev,
       };
+      if (seedPartnerDev !== undefined) state.seedPartnerDev = seedPartnerDev;
       if (stopReason !== undefined) state.stopReason = stopReason;
-      if (outDir !== undefined)
-        await commitIteration(outDir, record, addedItems, candidate, state, pool, options.poolGold, indexOfKey);
+      if (outDir !== undefined) {
+        await commitIteration(
+          outDir,
+          record,
+          addedItems,
+          candidate,
+          partnerCandidate,
+          state,
+          pool,
+          options.poolGold,
+          indexOfKey,
+        );
+      }
       if (dropped) {
         candidate.dispose();
+        partnerCandidate?.dispose();
       } else {
         current.dispose();
+        partner?.dispose();
         current = candidate;
+        partner = partnerCandidate;
         accepted = k;
       }
       candidate = undefined;
+      partnerCandidate = undefined;
       nextIteration = k + 1;
       onProgress?.({
         phase: 'bootstrap',
@@ -339,14 +470,18 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
     }
   } catch (err) {
     candidate?.dispose();
+    partnerCandidate?.dispose();
     if (!(err instanceof AbortedRun) && !signal?.aborted) {
       current?.dispose();
+      partner?.dispose();
       throw err;
     }
     stopReason = 'aborted';
     if (!seedTrained) {
       current?.dispose();
+      partner?.dispose();
       current = undefined;
+      partner = undefined;
     }
   } finally {
     if (scratch !== undefined) await fs.rm(scratch, { recursive: true, force: true });
@@ -358,7 +493,7 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
     // The accepted classifier, where `emr-re evaluate --model RUN/model` finds it (`save` is atomic by contract).
     await current.save(path.join(outDir, 'model'));
   }
-  return {
+  const result: BootstrapResult = {
     iterations,
     stopReason: stopReason as StopReason,
     seedDev,
@@ -367,6 +502,39 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
     acceptedIteration: accepted,
     classifier: current,
   };
+  if (agreement !== undefined) {
+    result.seedPartnerDev = seedPartnerDev;
+    result.partner = partner;
+  }
+  return result;
+}
+
+/**
+ * Loads `into` with the weights of the accepted iteration's classifier (`which` = its `classifier/` or
+ * `partner/`), saving `from` to the scratch directory first when the run has no run directory.
+ */
+async function warmStartFrom(
+  into: RelationClassifier,
+  from: RelationClassifier,
+  outDir: string | undefined,
+  scratch: string | undefined,
+  accepted: number,
+  which: 'classifier' | 'partner',
+): Promise<void> {
+  if (outDir !== undefined) {
+    await into.load(path.join(iterationDir(outDir, accepted), which));
+    return;
+  }
+  const dir = path.join(scratch as string, `iteration-${accepted}-${which}`);
+  await from.save(dir);
+  await into.load(dir);
+}
+
+/** Thresholds as JSON: `Infinity` ("never") becomes `null`. */
+function thresholdRecord(thresholds: Map<string, number>): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const [label, t] of thresholds) out[label] = Number.isFinite(t) ? t : null;
+  return out;
 }
 
 function resolveOptions(options: BootstrapOptions): Resolved {
@@ -413,11 +581,26 @@ function resolveOptions(options: BootstrapOptions): Resolved {
   }
   if (options.resume === true && options.outDir === undefined) throw new BootstrapOptionError('resume', 'needs outDir');
   validateClassQuotas(options.classQuotas);
+  validateCalibration(options.calibration);
+  if (options.calibration !== undefined && (options.calibrationSet ?? options.dev ?? []).length === 0) {
+    throw new BootstrapOptionError('calibration', 'needs a non-empty calibrationSet or dev set of labelled candidates');
+  }
+  if (options.calibrationSet !== undefined && options.calibration === undefined) {
+    throw new BootstrapOptionError('calibrationSet', 'is only used with calibration');
+  }
+  const { agreement } = options;
+  if (agreement !== undefined) {
+    if (typeof agreement.name !== 'string' || agreement.name === '')
+      throw new BootstrapOptionError('agreement.name', 'must name the partner classifier');
+    if (typeof agreement.createClassifier !== 'function')
+      throw new BootstrapOptionError('agreement.createClassifier', 'must be a function returning a classifier');
+  }
   return o;
 }
 
 function runInfo(options: BootstrapOptions, o: Resolved, poolKeys: string[]): RunInfo {
   const labelled = (cs: Candidate[]): string[] => uniqueCandidateKeys(cs).map((k, i) => `${k}=${cs[i].label}`);
+  const { calibration } = options;
   const info: RunInfo = {
     version: RUN_FORMAT_VERSION,
     library: LIBRARY_VERSION,
@@ -431,21 +614,36 @@ function runInfo(options: BootstrapOptions, o: Resolved, poolKeys: string[]): Ru
       devDropTolerance: o.devDropTolerance ?? null,
       guardMetric: o.guardMetric,
       fitOptions: { epochs: options.fitOptions?.epochs ?? null, seed: options.fitOptions?.seed ?? null },
+      calibration:
+        calibration === undefined
+          ? null
+          : { targetPrecision: calibration.targetPrecision, minSupport: calibration.minSupport ?? 5 },
+      agreement: options.agreement?.name ?? null,
     },
     seed: { size: options.seed.length, fingerprint: fingerprint(labelled(options.seed)) },
     pool: { size: options.pool.length, fingerprint: fingerprint(poolKeys) },
   };
   if (options.dev !== undefined)
     info.dev = { size: options.dev.length, fingerprint: fingerprint(labelled(options.dev)) };
+  if (options.calibrationSet !== undefined) {
+    info.calibration = {
+      size: options.calibrationSet.length,
+      fingerprint: fingerprint(labelled(options.calibrationSet)),
+    };
+  }
   return info;
 }
 
-/** Writes `iteration-K/` (added.jsonl, metrics.json, classifier/) atomically, then `state.json` (the commit). */
+/**
+ * Writes `iteration-K/` (added.jsonl, metrics.json, classifier/, partner/ with agreement) atomically, then
+ * `state.json` (the commit).
+ */
 async function commitIteration(
   outDir: string,
-  record: BootstrapIteration,
+  record: object & { iteration: number },
   added: MovedItem[],
   classifier: RelationClassifier,
+  partner: RelationClassifier | undefined,
   state: RunState<BootstrapIteration, DevMetrics>,
   pool?: Candidate[],
   poolGold?: readonly string[],
@@ -471,6 +669,7 @@ async function commitIteration(
     await fs.writeFile(path.join(tmp, 'added.jsonl'), lines.join(''), 'utf8');
     await fs.writeFile(path.join(tmp, 'metrics.json'), JSON.stringify(record, null, 2) + '\n', 'utf8');
     await classifier.save(path.join(tmp, 'classifier'));
+    if (partner !== undefined) await partner.save(path.join(tmp, 'partner'));
   });
   await writeFileAtomic(path.join(outDir, 'state.json'), JSON.stringify(state) + '\n');
 }
@@ -481,7 +680,7 @@ async function predictAll(
   items: Candidate[],
   batchSize: number,
   signal: AbortSignal | undefined,
-  onProgress: ProgressListener | undefined,
+  onProgress?: ProgressListener,
 ): Promise<Float32Array[]> {
   const rows: Float32Array[] = [];
   for (let start = 0; start < items.length; start += batchSize) {
@@ -516,9 +715,11 @@ function devValues(metrics: DevMetrics | undefined): Record<string, number> {
   return metrics === undefined ? {} : { devMicroF1: f1Of(metrics, 'micro'), devMacroF1: f1Of(metrics, 'macro') };
 }
 
-function fitSummary(report: FitReport): { epochs: number; finalLoss?: number } {
-  const finalLoss = report.loss.length > 0 ? report.loss[report.loss.length - 1] : undefined;
-  return finalLoss === undefined ? { epochs: report.epochs } : { epochs: report.epochs, finalLoss };
+function fitSummary(report: FitReport): FitSummary {
+  const summary: FitSummary = { epochs: report.epochs };
+  if (report.loss.length > 0) summary.finalLoss = report.loss[report.loss.length - 1];
+  if (report.bestEpoch !== undefined) summary.bestEpoch = report.bestEpoch;
+  return summary;
 }
 
 function finiteOrUndefined(n: number): number | undefined {

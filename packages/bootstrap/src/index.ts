@@ -7,9 +7,19 @@ export type {
   DevMetrics,
   StopReason,
   GuardMetric,
+  AgreementPartner,
+  FitSummary,
 } from './bootstrap';
-export { selectConfident, topPredictions, classQuotaLimits, validateClassQuotas } from './select';
-export type { ClassQuotas, SelectionRule, TopPrediction } from './select';
+export {
+  selectConfident,
+  passingItems,
+  topPredictions,
+  classQuotaLimits,
+  validateClassQuotas,
+  calibrateThresholds,
+  validateCalibration,
+} from './select';
+export type { ClassQuotas, SelectionRule, TopPrediction, ThresholdCalibration } from './select';
 export { candidateKey, uniqueCandidateKeys } from './keys';
 export { RUN_FORMAT_VERSION, writeFileAtomic, writeDirAtomic } from './run-dir';
 export type { RunInfo, RunState, MovedItem } from './run-dir';

@@ -27,6 +27,8 @@ export interface RunInfo {
   seed: { size: number; fingerprint: string };
   pool: { size: number; fingerprint: string };
   dev?: { size: number; fingerprint: string };
+  /** The separate calibration set, when one was given. */
+  calibration?: { size: number; fingerprint: string };
 }
 
 /** One pool item moved into the labelled set, as kept in `state.json`. */
@@ -48,6 +50,8 @@ export interface RunState<IterationRecord = unknown, Metrics = unknown> {
   moved: MovedItem[];
   iterations: IterationRecord[];
   seedDev?: Metrics;
+  /** With an agreement partner: its dev metrics after the seed training. */
+  seedPartnerDev?: Metrics;
   /** Set once the run has stopped for a reason that a resume would not change. */
   stopReason?: string;
 }
@@ -64,6 +68,11 @@ export function iterationDir(runDir: string, k: number): string {
 /** The classifier saved by iteration `k`. */
 export function iterationClassifierDir(runDir: string, k: number): string {
   return path.join(iterationDir(runDir, k), 'classifier');
+}
+
+/** The agreement partner saved by iteration `k`. */
+export function iterationPartnerDir(runDir: string, k: number): string {
+  return path.join(iterationDir(runDir, k), 'partner');
 }
 
 /**
@@ -134,7 +143,7 @@ function readJson<T>(text: string, file: string): T {
 }
 
 function compareRunInfo(dir: string, stored: RunInfo, wanted: RunInfo): void {
-  for (const part of ['seed', 'pool', 'dev'] as const) {
+  for (const part of ['seed', 'pool', 'dev', 'calibration'] as const) {
     const a = stored[part];
     const b = wanted[part];
     if (a?.fingerprint !== b?.fingerprint || a?.size !== b?.size) {
@@ -146,11 +155,11 @@ function compareRunInfo(dir: string, stored: RunInfo, wanted: RunInfo): void {
   }
   for (const key of Object.keys({ ...stored.options, ...wanted.options })) {
     if (key === 'maxIterations') continue;
-    if (JSON.stringify(stored.options[key]) !== JSON.stringify(wanted.options[key])) {
-      throw new RunDirectoryError(
-        dir,
-        `option ${key} is ${JSON.stringify(wanted.options[key])} but the run was started with ${JSON.stringify(stored.options[key])}`,
-      );
+    // An option missing from an older run.json was unset (null) there.
+    const was = JSON.stringify(stored.options[key] ?? null);
+    const is = JSON.stringify(wanted.options[key] ?? null);
+    if (was !== is) {
+      throw new RunDirectoryError(dir, `option ${key} is ${is} but the run was started with ${was}`);
     }
   }
 }

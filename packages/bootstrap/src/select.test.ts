@@ -1,4 +1,12 @@
-import { classQuotaLimits, selectConfident, topPredictions, validateClassQuotas } from './select';
+import {
+  calibrateThresholds,
+  classQuotaLimits,
+  passingItems,
+  selectConfident,
+  topPredictions,
+  validateCalibration,
+  validateClassQuotas,
+} from './select';
 import { BootstrapOptionError } from './errors';
 
 const labels = ['unknown', 'A', 'B'];
@@ -71,5 +79,101 @@ describe('classQuotaLimits', () => {
       'bootstrap option classQuotas.A: -0.1 is neither a share in [0, 1) nor a whole count ≥ 1',
     );
     expect(() => validateClassQuotas({ A: 0.5, B: 4 })).not.toThrow();
+  });
+});
+
+describe('calibrateThresholds', () => {
+  // Held-out items: predicted label, probability, gold.
+  const held: [string, number, string][] = [
+    ['A', 0.95, 'A'],
+    ['A', 0.9, 'A'],
+    ['A', 0.85, 'unknown'],
+    ['A', 0.8, 'A'],
+    ['A', 0.8, 'A'],
+    ['A', 0.6, 'B'],
+    ['B', 0.99, 'unknown'],
+    ['B', 0.7, 'B'],
+    ['B', 0.65, 'B'],
+    ['unknown', 0.9, 'unknown'],
+    ['unknown', 0.5, 'A'],
+  ];
+  const predictions = held.map(([label, probability]) => ({ label, probability }));
+  const gold = held.map(([, , g]) => g);
+
+  it('picks per class the lowest probability whose precision reaches the target', () => {
+    // A, from the top: ≥0.95 1/1, ≥0.9 2/2, ≥0.85 2/3, ≥0.8 4/5 (the tie at 0.8 counts together), ≥0.6 4/6.
+    // Target 0.75, support ≥ 2 → 0.8 (4/5 = 0.8); target 0.9 → 0.9; target 1 with support 3 → never.
+    // B: ≥0.99 0/1, ≥0.7 1/2, ≥0.65 2/3 → never at 0.75. unknown: ≥0.9 1/1 (support 1 < 2), ≥0.5 1/2 → never.
+    const at = (targetPrecision: number, minSupport: number): Record<string, number> =>
+      Object.fromEntries(calibrateThresholds(labels, predictions, gold, { targetPrecision, minSupport }));
+    expect(at(0.75, 2)).toEqual({ A: 0.8, B: Infinity, unknown: Infinity });
+    expect(at(0.9, 2)).toEqual({ A: 0.9, B: Infinity, unknown: Infinity });
+    expect(at(1, 3)).toEqual({ A: Infinity, B: Infinity, unknown: Infinity });
+    // target 0.6, support 1: A ≥0.6 4/6; B ≥0.65 2/3; unknown ≥0.5 is 1/2 < 0.6, so a single right one sets 0.9
+    expect(at(0.6, 1)).toEqual({ A: 0.6, B: 0.65, unknown: 0.9 });
+    // the default support is 5: A's first qualifying set at target 0.8 is ≥ 0.8 (5 items, 4 right)
+    expect(Object.fromEntries(calibrateThresholds(labels, predictions, gold, { targetPrecision: 0.8 }))).toEqual({
+      A: 0.8,
+      B: Infinity,
+      unknown: Infinity,
+    });
+  });
+  it('gives never to a label nobody predicted, and rejects mismatched gold', () => {
+    expect(calibrateThresholds(['C'], predictions, gold, { targetPrecision: 0.5, minSupport: 1 }).get('C')).toBe(
+      Infinity,
+    );
+    expect(() => calibrateThresholds(labels, predictions, gold.slice(1), { targetPrecision: 0.5 })).toThrow(
+      '10 gold labels for 11 held-out predictions',
+    );
+  });
+  it('checks its settings', () => {
+    expect(() => validateCalibration({ targetPrecision: 0 })).toThrow(
+      'bootstrap option calibration.targetPrecision: 0 is not in (0, 1]',
+    );
+    expect(() => validateCalibration({ targetPrecision: 0.9, minSupport: 0 })).toThrow(
+      'bootstrap option calibration.minSupport: 0 is not a whole number ≥ 1',
+    );
+    expect(() => validateCalibration({ targetPrecision: 1, minSupport: 2 })).not.toThrow();
+  });
+});
+
+describe('selectConfident with thresholds and a partner', () => {
+  const preds = [
+    { label: 'A', probability: 0.9 }, // 0
+    { label: 'B', probability: 0.85 }, // 1
+    { label: 'A', probability: 0.75 }, // 2
+    { label: 'unknown', probability: 0.99 }, // 3
+    { label: 'B', probability: 0.95 }, // 4
+  ];
+  it('needs p ≥ the class threshold as well as p > λ', () => {
+    const thresholds = new Map([
+      ['A', 0.8],
+      ['B', 0.9],
+      ['unknown', Infinity],
+    ]);
+    const rule = { lambda: 0.7, perIteration: 10, includeUnknown: true, thresholds };
+    expect(selectConfident(preds, rule)).toEqual([4, 0]);
+    // λ stays a floor: a threshold below it does not let 0.75 through at λ 0.8
+    expect(selectConfident(preds, { ...rule, lambda: 0.8, thresholds: new Map([['A', 0.5]]) })).toEqual([3, 4, 0, 1]);
+    // a threshold equal to the probability passes (≥), unlike λ (>)
+    expect(selectConfident(preds, { ...rule, thresholds: new Map([['B', 0.85]]) })).toEqual([3, 4, 0, 1, 2]);
+  });
+  it('moves an item only when the partner agrees above its own thresholds, ranked by the lower probability', () => {
+    const partner = [
+      { label: 'A', probability: 0.72 }, // agrees, lower → confidence 0.72
+      { label: 'B', probability: 0.99 }, // agrees → 0.85
+      { label: 'B', probability: 0.9 }, // disagrees
+      { label: 'unknown', probability: 0.6 }, // agrees but not above λ
+      { label: 'B', probability: 0.8 }, // agrees → 0.8, but B's partner threshold is 0.85
+    ];
+    const rule = { lambda: 0.7, perIteration: 10, includeUnknown: true, partner };
+    expect(selectConfident(preds, rule)).toEqual([1, 4, 0]);
+    expect(passingItems(preds, rule)).toEqual([0, 1, 4]);
+    const strict = { ...rule, partnerThresholds: new Map([['B', 0.85]]) };
+    expect(selectConfident(preds, strict)).toEqual([1, 0]);
+    expect(selectConfident(preds, { ...strict, perIteration: 1 })).toEqual([1]);
+    expect(() => selectConfident(preds, { ...rule, partner: partner.slice(1) })).toThrow(
+      '4 partner predictions for 5 items',
+    );
   });
 });

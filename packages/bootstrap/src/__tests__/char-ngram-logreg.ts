@@ -148,3 +148,27 @@ export function makeCandidate(between: string, label: string, recordId = `r${++r
     label,
   };
 }
+
+/**
+ * The same logistic regression, blind to one label: that label's probability goes to `unknown`, so it never
+ * predicts it. An agreement partner that disagrees with `CharNgramLogReg` in a known way.
+ */
+export class LabelBlindLogReg extends CharNgramLogReg {
+  constructor(
+    labels: readonly string[],
+    private readonly blind: string,
+  ) {
+    super(labels);
+  }
+
+  async predictProba(batch: Candidate[]): Promise<Float32Array[]> {
+    const rows = await super.predictProba(batch);
+    const b = this.labels.indexOf(this.blind);
+    const u = this.labels.indexOf('unknown');
+    for (const row of rows) {
+      row[u] += row[b];
+      row[b] = 0;
+    }
+    return rows;
+  }
+}
