@@ -141,6 +141,31 @@ describe('emr-re bootstrap', () => {
     expect(other.err.join('')).toContain('option lambda is 0.5 but the run was started with 0');
   });
 
+  it('--calibrate and --agree reach the run: recorded in run.json, the partner saved per iteration', async () => {
+    const io = fakeIO(tmp);
+    const argv = [...baseArgs('agree'), '--calibrate', '0.5', '--calibrate-min-support', '2', '--agree', 'cnn'];
+    argv[argv.indexOf('--max-iterations') + 1] = '1';
+    const code = await main([...argv, '--json'], io);
+    expect(io.err.join('')).not.toMatch(/internal error/);
+    expect(code).toBe(0);
+    const out = path.join(tmp, 'agree');
+    const info = JSON.parse(await fs.readFile(path.join(out, 'run.json'), 'utf8'));
+    expect(info.options.calibration).toEqual({ targetPrecision: 0.5, minSupport: 2 });
+    expect(info.options.agreement).toBe('cnn');
+    const result = JSON.parse(io.out.join(''));
+    // Seeded run: enough pairs pass both models' thresholds and agree for one full iteration of N = 40.
+    expect(result.iterations).toHaveLength(1);
+    expect(result.iterations[0].added).toBe(40);
+    expect(await fs.readdir(path.join(out, 'iteration-1'))).toEqual(
+      expect.arrayContaining(['added.jsonl', 'classifier', 'partner']),
+    );
+    // A resume with another partner is refused, naming the option.
+    const again = fakeIO(tmp);
+    const other = argv.map((a) => (a === 'cnn' ? 'pcnn' : a));
+    expect(await main([...other, '--resume'], again)).toBe(2);
+    expect(again.err.join('')).toMatch(/agreement/);
+  });
+
   it('leaves no tensors behind after a run that trains, predicts and rolls models over', async () => {
     const io = fakeIO(tmp);
     expect(
@@ -260,6 +285,57 @@ describe('emr-re bootstrap', () => {
         '0.1',
       ],
       '--dev-drop-tolerance needs --dev FILE',
+    ],
+    [
+      [
+        '--seed',
+        'seed.jsonl',
+        '--pool',
+        'pool.jsonl',
+        '--format',
+        'cmeie',
+        '--schema',
+        'cmeie',
+        '--out',
+        'x',
+        '--calibrate',
+        '0.9',
+      ],
+      '--calibrate needs --dev FILE',
+    ],
+    [
+      [
+        '--seed',
+        'seed.jsonl',
+        '--pool',
+        'pool.jsonl',
+        '--format',
+        'cmeie',
+        '--schema',
+        'cmeie',
+        '--out',
+        'x',
+        '--calibrate',
+        '1.5',
+      ],
+      "--calibrate must be a precision in (0, 1], got '1.5'",
+    ],
+    [
+      [
+        '--seed',
+        'seed.jsonl',
+        '--pool',
+        'pool.jsonl',
+        '--format',
+        'cmeie',
+        '--schema',
+        'cmeie',
+        '--out',
+        'x',
+        '--agree',
+        'svm',
+      ],
+      '--agree must be one of cnn, cnn-att',
     ],
     [
       ['--seed', 'missing.jsonl', '--pool', 'pool.jsonl', '--format', 'cmeie', '--schema', 'cmeie', '--out', 'x'],

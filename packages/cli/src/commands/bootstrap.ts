@@ -13,7 +13,8 @@ import {
 } from '@emr-re/resgru-att';
 import { loadWord2Vec } from '@emr-re/embeddings';
 import { runBootstrap } from '@emr-re/bootstrap';
-import type { BootstrapResult, ClassQuotas } from '@emr-re/bootstrap';
+import type { BootstrapResult, ClassQuotas, ThresholdCalibration } from '@emr-re/bootstrap';
+import type { Architecture } from '@emr-re/resgru-att';
 import { progressRenderer } from '../io';
 import type { CommandRun } from '../io';
 import {
@@ -30,6 +31,7 @@ const HELP = `usage: emr-re bootstrap --seed FILE --pool FILE --format F --schem
                         [--config JSON|FILE | [--arch A] [--preset small|paper]] [--dev FILE]
                         [--lambda 0.7] [--per-iteration 1000] [--max-iterations K] [--epochs E] [--random-seed N]
                         [--class-quotas proportional|JSON] [--dev-drop-tolerance X] [--warm-start] [--no-unknown]
+                        [--calibrate P [--calibrate-min-support N]] [--agree ARCH]
                         [--pool-gold] [--resume] [--json]
 Bootstrapping self-training (Algorithm 1 of the paper): train on the labelled seed set, predict the pool, move
 at most N pool pairs whose top probability exceeds λ into the labelled set with their predicted labels, retrain,
@@ -50,6 +52,11 @@ repeat. Every iteration is committed to the run directory; an interrupted run co
   --dev-drop-tolerance X   stop and roll back an iteration that lowers dev macro-F1 by more than X
   --warm-start          continue from the previous iteration's weights instead of retraining from scratch
   --no-unknown          never move pairs predicted 'unknown' (by default confident negatives move too)
+  --calibrate P         per-class thresholds calibrated on --dev every iteration: a class moves only pairs at or
+                        above the lowest probability whose dev precision is ≥ P (λ stays a floor); needs --dev
+  --calibrate-min-support N   dev pairs a threshold must keep before its precision counts (default 5)
+  --agree ARCH          a second model of architecture ARCH (same config otherwise) trained on the same labelled
+                        set; a pair moves only when both predict the same label above the thresholds
   --pool-gold           the pool's own relations are gold: count wrongly moved labels (drift) per iteration
   --embeddings FILE     word2vec vectors to initialise the character embeddings
   --cross-sentence      candidate windows are whole records, not sentences
@@ -92,6 +99,20 @@ function quotasArgument(value: string | undefined): ClassQuotas | undefined {
     throw new UsageError(`--class-quotas JSON must be an object of label → share or count`);
   }
   return parsed as Record<string, number>;
+}
+
+function calibrationArgument(
+  precision: string | undefined,
+  minSupport: string | undefined,
+): ThresholdCalibration | undefined {
+  if (precision === undefined) {
+    if (minSupport !== undefined) throw new UsageError('--calibrate-min-support needs --calibrate P');
+    return undefined;
+  }
+  const p = Number(precision);
+  if (precision.trim() === '' || !Number.isFinite(p) || p <= 0 || p > 1)
+    throw new UsageError(`--calibrate must be a precision in (0, 1], got '${precision}'`);
+  return { targetPrecision: p, minSupport: positiveArgument(minSupport, '--calibrate-min-support') };
 }
 
 function positiveArgument(value: string | undefined, flag: string): number | undefined {
@@ -144,6 +165,9 @@ export const run: CommandRun = async (argv, io) => {
       'class-quotas': { type: 'string' },
       'dev-drop-tolerance': { type: 'string' },
       'warm-start': { type: 'boolean', default: false },
+      calibrate: { type: 'string' },
+      'calibrate-min-support': { type: 'string' },
+      agree: { type: 'string' },
       'no-unknown': { type: 'boolean', default: false },
       'pool-gold': { type: 'boolean', default: false },
       embeddings: { type: 'string' },
@@ -180,6 +204,10 @@ export const run: CommandRun = async (argv, io) => {
   const devDropTolerance = toleranceArgument(values['dev-drop-tolerance']);
   if (devDropTolerance !== undefined && values.dev === undefined)
     throw new UsageError('--dev-drop-tolerance needs --dev FILE');
+  const calibration = calibrationArgument(values.calibrate, values['calibrate-min-support']);
+  if (calibration !== undefined && values.dev === undefined) throw new UsageError('--calibrate needs --dev FILE');
+  if (values.agree !== undefined && !(ARCHITECTURES as readonly string[]).includes(values.agree))
+    throw new UsageError(`--agree must be one of ${ARCHITECTURES.join(', ')}, got '${values.agree}'`);
   const config = await configFromFlags(
     {
       config: values.config,
@@ -259,6 +287,20 @@ export const run: CommandRun = async (argv, io) => {
       classQuotas,
       devDropTolerance,
       warmStart: values['warm-start'],
+      calibration,
+      agreement:
+        values.agree === undefined
+          ? undefined
+          : {
+              name: values.agree,
+              createClassifier: () =>
+                createRelationModel({
+                  config: { ...config, arch: values.agree as Architecture },
+                  schema,
+                  vocabulary,
+                  embeddings,
+                }),
+            },
       includeUnknown: !values['no-unknown'],
       outDir: out,
       resume: values.resume,
