@@ -19,7 +19,9 @@ import {
   classWeightVector,
   devMacroF1,
   fitNetwork,
+  OUTSIDE_MASS_WEIGHT,
   weightArrays,
+  weightedCrossEntropy,
 } from './trainer';
 import { TOY_LABELS, TOY_SCHEMA, syntheticRecords } from './__tests__/synthetic';
 
@@ -108,6 +110,36 @@ afterAll(async () => {
 const allEqual = (a: ReturnType<typeof weightArrays>, b: ReturnType<typeof weightArrays>): boolean =>
   a.length === b.length &&
   a.every((w, i) => w.values.length === b[i].values.length && w.values.every((v, j) => v === b[i].values[j]));
+
+describe('weightedCrossEntropy', () => {
+  // One example, labels [unknown, A, B]; the type pair allows unknown and A, the gold label is A.
+  const allowed = () => tf.tensor2d([[1, 1, 0]]);
+  const target = () => tf.tensor2d([[0, 1, 0]]);
+  const lossOfLogits = (z: tf.Tensor): tf.Scalar =>
+    weightedCrossEntropy(tf.softmax(z), target(), allowed(), tf.tensor1d([1]));
+
+  it('is the restricted cross-entropy plus the weighted outside-mass term (hand-computed)', () => {
+    const p = [0.2, 0.3, 0.5];
+    const loss = tf.tidy(
+      () => weightedCrossEntropy(tf.tensor2d([p]), target(), allowed(), tf.tensor1d([2])).dataSync()[0],
+    );
+    const mass = p[0] + p[1];
+    const expected = (2 * (-Math.log(p[1] / mass) - OUTSIDE_MASS_WEIGHT * Math.log(mass))) / 1;
+    expect(loss).toBeCloseTo(expected, 5);
+  });
+
+  it('pushes down a label the type pair rules out (its logit gradient is positive, not zero)', () => {
+    const grad = tf.tidy(() =>
+      tf
+        .grad(lossOfLogits)(tf.tensor2d([[0, 1, 3]]))
+        .dataSync(),
+    );
+    // d/dz_B of −0.1·log(p_u + p_A) = 0.1 · p_B: positive, so gradient descent lowers z_B.
+    const pB = Math.exp(3) / (1 + Math.exp(1) + Math.exp(3));
+    expect(grad[2]).toBeCloseTo(OUTSIDE_MASS_WEIGHT * pB, 5);
+    expect(grad[2]).toBeGreaterThan(0);
+  });
+});
 
 describe('fitNetwork', () => {
   it('is deterministic: same seed, same weights; another seed, other weights', async () => {
