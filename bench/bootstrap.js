@@ -446,15 +446,7 @@ function printTables(files) {
     for (let k = 1; k <= maxIt; k++) head.push(`it. ${k}`);
     head.push('fully supervised', 'last − seed');
     out('Test micro F1 (macro F1 in brackets) after each iteration, CMeIE pool:\n');
-    out('| ' + head.join(' | ') + ' |');
-    out(
-      '|:--|' +
-        head
-          .slice(1)
-          .map(() => '--:')
-          .join('|') +
-        '|',
-    );
+    out(tableHead(head));
     for (const r of cmeie) {
       const cells = [runName(r)];
       for (let k = 0; k <= maxIt; k++) {
@@ -507,6 +499,14 @@ function printTables(files) {
   }
 }
 
+/** A Markdown table head: the header row and an alignment row (first column left, the others right). */
+function tableHead(head) {
+  return `| ${head.join(' | ')} |\n|:--|${head
+    .slice(1)
+    .map(() => '--:')
+    .join('|')}|`;
+}
+
 /** The tables of the runs trained with early stopping on a dev split carved from the seed. */
 function printConverged(rows, out) {
   const maxIt = Math.max(...rows.map((r) => r.iterations.length - 1));
@@ -515,15 +515,7 @@ function printConverged(rows, out) {
   for (let k = 1; k <= maxIt; k++) head.push(`it. ${k}`);
   head.push('fully supervised', 'seed only, matched steps', 'last − seed');
   out('Test micro F1 (macro F1 in brackets) after each iteration; every model early-stopped on the dev split:\n');
-  out('| ' + head.join(' | ') + ' |');
-  out(
-    '|:--|' +
-      head
-        .slice(1)
-        .map(() => '--:')
-        .join('|') +
-      '|',
-  );
+  out(tableHead(head));
   for (const r of rows) {
     const cells = [runName2(r)];
     for (let k = 0; k <= maxIt; k++) {

@@ -14,6 +14,7 @@
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
+const { mulberry32 } = require('./common');
 
 const ROOT = path.resolve(__dirname, '..');
 const RESGRU_DIR = path.join(ROOT, 'packages', 'resgru-att');
@@ -97,25 +98,13 @@ function forwardFlops(c, batch = BATCH, length = LENGTH) {
   return flops;
 }
 
-/** mulberry32: a small seeded PRNG, so both sides see the same batch on every run. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * The benchmark batch: random char ids in [1, vocab), two entity positions per row and the relative
  * position ids clip(i - e, -maxDistance, maxDistance) + maxDistance + 1, id 0 and mask 0 on padding.
  * Row lengths are uniform in [minLength, length]; minLength = length (the default) gives full rows.
  */
 function makeBatch(seed, minLength, charVocab = CHAR_VOCAB) {
-  const rand = rng(seed);
+  const rand = mulberry32(seed); // both sides see the same batch on every run
   const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1)); // inclusive
   const chars = [];
   const pos1 = [];

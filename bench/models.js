@@ -188,51 +188,30 @@ async function attentionStats(ra, model, candidates) {
   const layers = network.layers.filter((l) => l.getClassName() === 'EmrAttentionPooling');
   if (layers.length === 0) return undefined;
   const entityId = model.config.maxDistance + 1; // position id of distance 0 = inside the entity span
+  const T = model.config.maxLength;
+  // One probe for every attention layer: its outputs are each layer's inputs [H, mask], in layer order. It shares
+  // the network's layers and weights and owns no tensors, so it is not disposed.
+  const probe = tfl.model({ inputs: network.inputs, outputs: layers.flatMap((l) => l.input) });
+  const sums = layers.map(() => ({ n: 0, entropy: 0, top: 0, entityMass: 0, entityShare: 0 }));
+  for (let s = 0; s < candidates.length; s += 256) {
+    const chunk = candidates.slice(s, s + 256);
+    const features = ra.featureTensors(chunk, model.vocabulary, model.config, model.inputs);
+    const weights = tf.tidy(() => {
+      const probed = probe.predict(features, { batchSize: chunk.length });
+      return layers.map((layer, i) => layer.attentionWeights(probed.slice(2 * i, 2 * i + 2)));
+    });
+    const head = features[model.inputs.indexOf('headPosition')].dataSync();
+    const tail = features[model.inputs.indexOf('tailPosition')].dataSync();
+    const mask = features[model.inputs.indexOf('mask')].dataSync();
+    tf.dispose(features);
+    weights.forEach((w, i) => {
+      accumulateAttention(sums[i], w.dataSync(), head, tail, mask, chunk.length, T, entityId);
+      w.dispose();
+    });
+  }
   const out = {};
-  for (const layer of layers) {
-    const probe = tfl.model({ inputs: network.inputs, outputs: layer.input });
-    let n = 0;
-    let entropy = 0;
-    let top = 0;
-    let entityMass = 0;
-    let entityShare = 0;
-    for (let s = 0; s < candidates.length; s += 256) {
-      const chunk = candidates.slice(s, s + 256);
-      const features = ra.featureTensors(chunk, model.vocabulary, model.config, model.inputs);
-      const weights = tf.tidy(() => layer.attentionWeights(probe.predict(features, { batchSize: chunk.length })));
-      const a = weights.dataSync();
-      weights.dispose();
-      const head = features[model.inputs.indexOf('headPosition')].dataSync();
-      const tail = features[model.inputs.indexOf('tailPosition')].dataSync();
-      const mask = features[model.inputs.indexOf('mask')].dataSync();
-      for (const f of features) f.dispose();
-      const T = model.config.maxLength;
-      for (let r = 0; r < chunk.length; r++) {
-        let len = 0;
-        let h = 0;
-        let mx = 0;
-        let em = 0;
-        let ec = 0;
-        for (let t = 0; t < T; t++) {
-          if (mask[r * T + t] === 0) continue;
-          const w = a[r * T + t];
-          len++;
-          if (w > 0) h -= w * Math.log(w);
-          if (w > mx) mx = w;
-          if (head[r * T + t] === entityId || tail[r * T + t] === entityId) {
-            em += w;
-            ec++;
-          }
-        }
-        if (len < 2) continue;
-        n++;
-        entropy += h / Math.log(len);
-        top += mx;
-        entityMass += em;
-        entityShare += ec / len;
-      }
-    }
-    // The probe shares the network's layers and weights: it owns no tensors, so it is not disposed.
+  layers.forEach((layer, i) => {
+    const { n, entropy, top, entityMass, entityShare } = sums[i];
     out[layer.name] = {
       candidates: n,
       normalisedEntropy: entropy / n,
@@ -240,8 +219,36 @@ async function attentionStats(ra, model, candidates) {
       entityMass: entityMass / n,
       entityShareOfChars: entityShare / n,
     };
-  }
+  });
   return out;
+}
+
+/** Adds one chunk's rows of attention weights `a (rows, T)` to the running sums of `attentionStats`. */
+function accumulateAttention(sum, a, head, tail, mask, rows, T, entityId) {
+  for (let r = 0; r < rows; r++) {
+    let len = 0;
+    let h = 0;
+    let mx = 0;
+    let em = 0;
+    let ec = 0;
+    for (let t = 0; t < T; t++) {
+      if (mask[r * T + t] === 0) continue;
+      const w = a[r * T + t];
+      len++;
+      if (w > 0) h -= w * Math.log(w);
+      if (w > mx) mx = w;
+      if (head[r * T + t] === entityId || tail[r * T + t] === entityId) {
+        em += w;
+        ec++;
+      }
+    }
+    if (len < 2) continue;
+    sum.n++;
+    sum.entropy += h / Math.log(len);
+    sum.top += mx;
+    sum.entityMass += em;
+    sum.entityShare += ec / len;
+  }
 }
 
 async function trainEmbeddings(trainRecords, dim, seed) {

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadSchema, openCorpus, readAllRecords, UsageError } from '@emr-re/tokenize';
-import type { CorpusFormatError, EmrRecord, Schema } from '@emr-re/tokenize';
+import { loadSchema, UsageError } from '@emr-re/tokenize';
+import type { EmrRecord } from '@emr-re/tokenize';
 import { metricsToJSON, metricsToMarkdown, pairRecords, scorePairs } from '@emr-re/metrics';
 import type { CliIO, CommandRun } from '../io';
+import { inputPath, readRecords, schemaArgument } from '../flags';
 
 const HELP = `usage: emr-re evaluate --gold FILE --pred FILE [--format jsonl|brat|cmeie|ccks2017] [--schema S] [--skip-invalid] [--json | --markdown]
        emr-re evaluate --model DIR --data FILE --format F [--json]   (scores a trained model; see its --help)
@@ -54,8 +53,8 @@ export const run: CommandRun = async (argv, io) => {
   const goldFile = inputPath(values.gold, '--gold', io.cwd);
   const predFile = inputPath(values.pred, '--pred', io.cwd);
   const read = { format, schema, skipInvalid: values['skip-invalid'] };
-  const gold = await readRecords(goldFile, read, io);
-  const pred = await readRecords(predFile, read, io);
+  const gold = await readRecords(goldFile, read, io, 'evaluate');
+  const pred = await readRecords(predFile, read, io, 'evaluate');
 
   const report = scorePairs(pairRecords(gold, pred, { goldFile, predFile }));
   if (values.json) {
@@ -66,51 +65,10 @@ export const run: CommandRun = async (argv, io) => {
   return 0;
 };
 
-/** `--model` belongs to `evaluate-model.ts` (written separately); its absence is a usage error, not a crash. */
+/** `--model` is handled by `evaluate-model.ts`, loaded only then: it brings in the model engine. */
 async function runModelEvaluation(argv: string[], io: CliIO): Promise<number> {
-  let resolved: string;
-  try {
-    resolved = require.resolve('./evaluate-model');
-  } catch {
-    throw new UsageError(
-      'model evaluation (--model) is unavailable in this build; score a prediction file with --gold FILE --pred FILE',
-    );
-  }
-
-  const command = require(resolved) as { run: CommandRun };
+  const command = await import('./evaluate-model');
   return command.run(argv, io);
-}
-
-function inputPath(value: string, flag: string, cwd: string): string {
-  const file = path.resolve(cwd, value);
-  if (!existsSync(file)) throw new UsageError(`${flag} ${file}: no such file or directory`);
-  return file;
-}
-
-/** A schema argument naming an existing file (relative to the working directory) is that file; otherwise a built-in schema name. */
-function schemaArgument(value: string, cwd: string): string {
-  const file = path.resolve(cwd, value);
-  return existsSync(file) ? file : value;
-}
-
-async function readRecords(
-  file: string,
-  options: { format: Format; schema?: Schema; skipInvalid: boolean },
-  io: CliIO,
-): Promise<EmrRecord[]> {
-  const skipped: CorpusFormatError[] = [];
-  const reader = openCorpus(file, options.format, {
-    schema: options.schema,
-    skipInvalid: options.skipInvalid,
-    onSkip: (e) => skipped.push(e),
-  });
-  const records = await readAllRecords(reader);
-  if (skipped.length > 0) {
-    io.stderr(
-      `emr-re evaluate: skipped ${skipped.length} invalid record${skipped.length === 1 ? '' : 's'} of ${file}; first: ${skipped[0].message}\n`,
-    );
-  }
-  return records;
 }
 
 /** How many records each side has and how many matched by id (unmatched gold records cost recall). */
