@@ -7,14 +7,16 @@
  *
  * Usage:
  *   node bench/models.js --schema cmeie|paper [--archs a,b,...] [--preset small|paper] [--epochs N]
- *                        [--embeddings] [--limit N] [--seed S] [--model-seed M] [--backend wasm|cpu] --out results.jsonl
+ *                        [--patience P] [--embeddings] [--limit N] [--seed S] [--model-seed M] [--backend wasm|cpu]
+ *                        --out results.jsonl
  *       --seed fixes the record split; --model-seed the model's config.seed (init, dropout, shuffling; default the
- *       preset's). Runs are keyed by (schema, arch, init, preset, limit, epochs, model seed).
+ *       preset's); --patience the early-stopping patience (default the preset's). Runs are keyed by (schema, arch,
+ *       init, preset, limit, epochs, model seed[, patience]).
  *   node bench/models.js --baseline --schema cmeie|paper --out results.jsonl
  *       appends a reference row (no model): each (head type, tail type) gets its most frequent training label.
  *   node bench/models.js --tables results.jsonl[,more.jsonl] [--init random|word2vec] [--top N]
  *       prints Markdown Tables 5 (micro P/R/F1, plus macro) and 6 (per-class F1; the N most frequent classes).
- *   node bench/models.js --summary results.jsonl[,more.jsonl] [--epochs N]
+ *   node bench/models.js --summary results.jsonl[,more.jsonl] [--epochs N] [--patience P]
  *       over model seeds: per (schema, arch) mean ± sample sd of test micro/macro F1, the rank of each arch within
  *       every seed, paired differences against resgru-att, and the attention statistics of the attention models.
  * Needs the built packages (npm run build). The data are read in place, never copied.
@@ -32,6 +34,7 @@ const { values } = parseArgs({
     archs: { type: 'string' },
     preset: { type: 'string', default: 'small' },
     epochs: { type: 'string' },
+    patience: { type: 'string' },
     embeddings: { type: 'boolean', default: false },
     limit: { type: 'string' },
     seed: { type: 'string', default: '42' },
@@ -60,6 +63,12 @@ function asReport(metrics) {
   return { micro: metrics.micro, macro: metrics.macro, perClass: metrics.perClass, support: metrics.support };
 }
 
+/** Identity of a run in --out (patience only when set, so rows written before the flag keep their keys). */
+function runKey(schema, arch, init, preset, limit, epochs, modelSeed, patience) {
+  const base = [schema, arch, init, preset, limit ?? '', epochs ?? '', modelSeed ?? ''].join('|');
+  return patience === undefined ? base : `${base}|p${patience}`;
+}
+
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 /** Sample standard deviation (n − 1); 0 for a single value. */
 const sd = (xs) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
@@ -70,6 +79,7 @@ const meanSd = (xs) => `${pct(mean(xs))} ± ${pct(sd(xs))}`;
 function printSummary(files) {
   let rows = readResults(files).filter((r) => r.modelSeed !== undefined && r.init === 'random');
   if (values.epochs) rows = rows.filter((r) => r.epochsFlag === Number(values.epochs));
+  if (values.patience) rows = rows.filter((r) => r.patienceFlag === Number(values.patience));
   for (const schema of [...new Set(rows.map((r) => r.schema))]) {
     const group = rows.filter((r) => r.schema === schema);
     const archs = [...new Set(group.map((r) => r.arch))];
@@ -112,17 +122,23 @@ function printSummary(files) {
     if (attention.length > 0) {
       process.stdout.write(
         `\n### Schema ${schema}: what attention pooling learned (test candidates; mean over seeds)\n\n` +
-          '| Model | layer | normalised entropy (1 = uniform) | largest weight | weight on entity spans | entity share of chars |\n' +
-          '|:--|:--|--:|--:|--:|--:|\n',
+          '| Model | layer | normalised entropy (1 = uniform) | largest weight | weight on entity spans | entity share of chars ' +
+          '| score sd in sentence | ‖w‖ | mean abs(H) | tanh(H) saturated |\n' +
+          '|:--|:--|--:|--:|--:|--:|--:|--:|--:|--:|\n',
       );
       for (const a of archs) {
         const runs = attention.filter((r) => r.arch === a);
         if (runs.length === 0) continue;
         for (const layer of Object.keys(runs[0].attention)) {
           const v = (k) => mean(runs.map((r) => r.attention[layer][k]));
+          // The H and score statistics exist only in runs made after they were added to the probe.
+          const probed = runs.filter((r) => r.attention[layer].scoreSdInSentence !== undefined);
+          const w = (k, digits) =>
+            probed.length === 0 ? '-' : mean(probed.map((r) => r.attention[layer][k])).toFixed(digits);
           process.stdout.write(
             `| ${a} | ${layer} | ${v('normalisedEntropy').toFixed(3)} | ${v('maxWeight').toFixed(3)} | ` +
-              `${v('entityMass').toFixed(3)} | ${v('entityShareOfChars').toFixed(3)} |\n`,
+              `${v('entityMass').toFixed(3)} | ${v('entityShareOfChars').toFixed(3)} | ${w('scoreSdInSentence', 3)} | ` +
+              `${w('kernelNorm', 2)} | ${w('meanAbsH', 3)} | ${w('tanhSaturated', 3)} |\n`,
           );
         }
       }
@@ -192,48 +208,89 @@ async function attentionStats(ra, model, candidates) {
   // One probe for every attention layer: its outputs are each layer's inputs [H, mask], in layer order. It shares
   // the network's layers and weights and owns no tensors, so it is not disposed.
   const probe = tfl.model({ inputs: network.inputs, outputs: layers.flatMap((l) => l.input) });
-  const sums = layers.map(() => ({ n: 0, entropy: 0, top: 0, entityMass: 0, entityShare: 0 }));
+  const sums = layers.map(() => ({ n: 0, entropy: 0, top: 0, entityMass: 0, entityShare: 0, scoreSd: 0 }));
+  // Why a layer's weights are (not) spread: the pooled features H, tanh(H) saturation and the score spread.
+  const inside = layers.map(() => ({ entries: 0, saturated: 0, absH: 0 }));
   for (let s = 0; s < candidates.length; s += 256) {
     const chunk = candidates.slice(s, s + 256);
     const features = ra.featureTensors(chunk, model.vocabulary, model.config, model.inputs);
-    const weights = tf.tidy(() => {
+    const perLayer = tf.tidy(() => {
       const probed = probe.predict(features, { batchSize: chunk.length });
-      return layers.map((layer, i) => layer.attentionWeights(probed.slice(2 * i, 2 * i + 2)));
+      return layers.map((layer, i) => {
+        const [h, m] = probed.slice(2 * i, 2 * i + 2);
+        const [batch, length, dim] = h.shape;
+        const kernel = layer.getWeights()[0];
+        const m3 = tf.expandDims(m, 2);
+        const squashed = tf.tanh(h);
+        return {
+          weights: layer.attentionWeights([h, m]),
+          // Scores before the softmax (the bias is the same at every step, so it does not change their spread).
+          scores: tf.reshape(tf.matMul(tf.reshape(squashed, [batch * length, dim]), kernel), [batch, length]),
+          saturated: tf.sum(tf.mul(tf.cast(tf.greater(tf.abs(squashed), 0.95), 'float32'), m3)),
+          absH: tf.sum(tf.mul(tf.abs(h), m3)),
+          entries: tf.mul(tf.sum(m), dim),
+        };
+      });
     });
     const head = features[model.inputs.indexOf('headPosition')].dataSync();
     const tail = features[model.inputs.indexOf('tailPosition')].dataSync();
     const mask = features[model.inputs.indexOf('mask')].dataSync();
     tf.dispose(features);
-    weights.forEach((w, i) => {
-      accumulateAttention(sums[i], w.dataSync(), head, tail, mask, chunk.length, T, entityId);
-      w.dispose();
+    perLayer.forEach((p, i) => {
+      accumulateAttention(
+        sums[i],
+        p.weights.dataSync(),
+        p.scores.dataSync(),
+        head,
+        tail,
+        mask,
+        chunk.length,
+        T,
+        entityId,
+      );
+      inside[i].entries += p.entries.dataSync()[0];
+      inside[i].saturated += p.saturated.dataSync()[0];
+      inside[i].absH += p.absH.dataSync()[0];
+      tf.dispose(Object.values(p));
     });
   }
   const out = {};
   layers.forEach((layer, i) => {
-    const { n, entropy, top, entityMass, entityShare } = sums[i];
+    const { n, entropy, top, entityMass, entityShare, scoreSd } = sums[i];
+    const kernel = layer.getWeights()[0].dataSync();
     out[layer.name] = {
       candidates: n,
       normalisedEntropy: entropy / n,
       maxWeight: top / n,
       entityMass: entityMass / n,
       entityShareOfChars: entityShare / n,
+      scoreSdInSentence: scoreSd / n,
+      kernelNorm: Math.sqrt(kernel.reduce((a, x) => a + x * x, 0)),
+      meanAbsH: inside[i].absH / inside[i].entries,
+      tanhSaturated: inside[i].saturated / inside[i].entries,
     };
   });
   return out;
 }
 
-/** Adds one chunk's rows of attention weights `a (rows, T)` to the running sums of `attentionStats`. */
-function accumulateAttention(sum, a, head, tail, mask, rows, T, entityId) {
+/**
+ * Adds one chunk's rows of attention weights `a (rows, T)` and pre-softmax scores `z (rows, T)` to the running
+ * sums of `attentionStats`.
+ */
+function accumulateAttention(sum, a, z, head, tail, mask, rows, T, entityId) {
   for (let r = 0; r < rows; r++) {
     let len = 0;
     let h = 0;
     let mx = 0;
     let em = 0;
     let ec = 0;
+    let zSum = 0;
+    let zSq = 0;
     for (let t = 0; t < T; t++) {
       if (mask[r * T + t] === 0) continue;
       const w = a[r * T + t];
+      zSum += z[r * T + t];
+      zSq += z[r * T + t] ** 2;
       len++;
       if (w > 0) h -= w * Math.log(w);
       if (w > mx) mx = w;
@@ -248,6 +305,7 @@ function accumulateAttention(sum, a, head, tail, mask, rows, T, entityId) {
     sum.top += mx;
     sum.entityMass += em;
     sum.entityShare += ec / len;
+    sum.scoreSd += Math.sqrt(Math.max(0, zSq / len - (zSum / len) ** 2));
   }
 }
 
@@ -278,8 +336,8 @@ async function main() {
   const init = values.embeddings ? 'word2vec' : 'random';
   const seed = Number(values.seed);
   const done = new Set(
-    readResults([values.out]).map(
-      (r) => `${r.schema}|${r.arch}|${r.init}|${r.preset}|${r.limit ?? ''}|${r.epochsFlag ?? ''}|${r.modelSeed ?? ''}`,
+    readResults([values.out]).map((r) =>
+      runKey(r.schema, r.arch, r.init, r.preset, r.limit, r.epochsFlag, r.modelSeed, r.patienceFlag),
     ),
   );
 
@@ -335,7 +393,16 @@ async function main() {
 
   let embeddings;
   for (const arch of archs) {
-    const key = `${values.schema}|${arch}|${init}|${values.preset}|${values.limit ?? ''}|${values.epochs ?? ''}|${values['model-seed'] ?? ''}`;
+    const key = runKey(
+      values.schema,
+      arch,
+      init,
+      values.preset,
+      values.limit,
+      values.epochs,
+      values['model-seed'],
+      values.patience,
+    );
     if (done.has(key)) {
       process.stderr.write(`skip ${key} (already in ${values.out})\n`);
       continue;
@@ -343,6 +410,7 @@ async function main() {
     const overrides = { crossSentence: true };
     if (values.epochs) overrides.epochs = Number(values.epochs);
     if (values['model-seed']) overrides.seed = Number(values['model-seed']);
+    if (values.patience) overrides.patience = Number(values.patience);
     const config = ra.configFor(arch, values.preset, overrides);
     let embeddingInfo;
     if (values.embeddings && !embeddings) {
@@ -383,6 +451,7 @@ async function main() {
       seed,
       epochsFlag: values.epochs ? Number(values.epochs) : undefined,
       modelSeed: values['model-seed'] ? Number(values['model-seed']) : undefined,
+      patienceFlag: values.patience ? Number(values.patience) : undefined,
       backend: values.backend,
       records: { train: trainPart.length, dev: dev.length, test: test.length },
       candidates: { train: ra.toCandidates(trainPart, schema, true).length, test: testCandidates.length },
