@@ -22,6 +22,7 @@
  *   --quotas proportional|none|JSON   per-class caps (default proportional)
  *   --calibrate P [--min-support 5]   per-class thresholds with held-out precision ≥ P, calibrated on the dev split
  *   --agree ARCH                      a partner classifier of architecture ARCH must predict the same label
+ *   --pseudo-weight W|probability     loss weight of moved items (seed items 1; default 1)
  *   --no-unknown                      do not move items predicted unknown
  *   --warm-start, --dev-drop TOL      the other guards of @emr-re/bootstrap
  *   --steps-control                   also train seed-only for as many gradient steps as the accepted iteration's
@@ -64,6 +65,7 @@ const { values } = parseArgs({
     calibrate: { type: 'string' },
     'min-support': { type: 'string' },
     agree: { type: 'string' },
+    'pseudo-weight': { type: 'string' },
     'no-unknown': { type: 'boolean', default: false },
     'warm-start': { type: 'boolean', default: false },
     'dev-drop': { type: 'string' },
@@ -109,6 +111,10 @@ function runOptions() {
     patience: values.patience === undefined ? undefined : Number(values.patience),
     calibration,
     agree: values.agree,
+    pseudoWeight:
+      values['pseudo-weight'] === undefined || values['pseudo-weight'] === 'probability'
+        ? values['pseudo-weight']
+        : Number(values['pseudo-weight']),
     includeUnknown: !values['no-unknown'],
     warmStart: values['warm-start'],
     devDropTolerance: values['dev-drop'] === undefined ? undefined : Number(values['dev-drop']),
@@ -128,6 +134,7 @@ function selectionTag(opt) {
   );
   if (opt.calibration) parts.push(`cal${opt.calibration.targetPrecision}-m${opt.calibration.minSupport}`);
   if (opt.agree) parts.push(`agree-${opt.agree}`);
+  if (opt.pseudoWeight !== undefined) parts.push(`pw-${opt.pseudoWeight}`);
   if (!opt.includeUnknown) parts.push('no-unk');
   if (opt.warmStart) parts.push('warm');
   if (opt.devDropTolerance !== undefined) parts.push(`drop${opt.devDropTolerance}`);
@@ -234,6 +241,7 @@ async function main() {
     devDropTolerance: opt.devDropTolerance,
     calibration: opt.calibration,
     agreement: opt.agree ? { name: `${opt.agree}/small`, createClassifier: makeFactory(opt.agree) } : undefined,
+    pseudoLabelWeight: opt.pseudoWeight,
     fitOptions,
     outDir,
     resume: true,
@@ -357,6 +365,7 @@ async function main() {
     includeUnknown: opt.includeUnknown,
     calibration: opt.calibration ?? null,
     agreement: opt.agree ?? null,
+    pseudoLabelWeight: opt.pseudoWeight ?? null,
     warmStart: opt.warmStart,
     devDropTolerance: opt.devDropTolerance ?? null,
     selection: selectionTag(opt),
@@ -418,6 +427,7 @@ function selectionName(r) {
   parts.push(`λ ${r.lambda}`);
   if (r.calibration) parts.push(`cal ${r.calibration.targetPrecision}/${r.calibration.minSupport}`);
   if (r.agreement) parts.push(`agree ${r.agreement}`);
+  if (r.pseudoLabelWeight !== null && r.pseudoLabelWeight !== undefined) parts.push(`pseudo × ${r.pseudoLabelWeight}`);
   if (!r.includeUnknown) parts.push('no unknown');
   if (r.warmStart) parts.push('warm');
   if (r.devDropTolerance !== null && r.devDropTolerance !== undefined) parts.push(`drop ${r.devDropTolerance}`);

@@ -468,6 +468,74 @@ describe('fit summaries', () => {
   });
 });
 
+describe('pseudo-label weights', () => {
+  /** Runs two iterations on the chain task and returns the classifiers in creation order (seed-only first). */
+  async function weightedRun(pseudoLabelWeight: BootstrapOptions['pseudoLabelWeight'], outDir?: string) {
+    const task = chainTask();
+    const created: CharNgramLogReg[] = [];
+    const result = await runBootstrap({
+      seed: task.seed,
+      pool: task.pool,
+      perIteration: 100,
+      maxIterations: 2,
+      outDir,
+      pseudoLabelWeight,
+      createClassifier: async () => {
+        const c = new CharNgramLogReg(TOY_LABELS);
+        created.push(c);
+        return c;
+      },
+    });
+    release(result);
+    return { task, created, result };
+  }
+
+  it("weigh seed items 1 and moved items by their probability when they moved ('probability')", async () => {
+    const outDir = path.join(tmp, 'run');
+    const { task, created, result } = await weightedRun('probability', outDir);
+    expect(result.iterations).toHaveLength(2);
+    expect(created[0].lastExampleWeights).toEqual(task.seed.map(() => 1));
+    const added = [
+      ...(await readJsonl(path.join(outDir, 'iteration-1', 'added.jsonl'))),
+      ...(await readJsonl(path.join(outDir, 'iteration-2', 'added.jsonl'))),
+    ].map((item) => item.probability as number);
+    expect(added.every((p) => p > 0.7 && p <= 1)).toBe(true);
+    const n1 = result.iterations[0].added;
+    expect(created[1].lastExampleWeights).toEqual([...task.seed.map(() => 1), ...added.slice(0, n1)]);
+    expect(created[2].lastExampleWeights).toEqual([...task.seed.map(() => 1), ...added]);
+    const runJson = JSON.parse(await fs.readFile(path.join(outDir, 'run.json'), 'utf8'));
+    expect(runJson.options.pseudoLabelWeight).toBe('probability');
+    // a resume with another weighting is refused
+    await expect(
+      runBootstrap({
+        seed: task.seed,
+        pool: task.pool,
+        perIteration: 100,
+        maxIterations: 2,
+        outDir,
+        resume: true,
+        pseudoLabelWeight: 0.5,
+        createClassifier: logreg,
+      }),
+    ).rejects.toThrow(RunDirectoryError);
+  });
+
+  it('weigh moved items by a fixed weight, and pass no weights by default (the paper)', async () => {
+    const fixed = await weightedRun(0.25);
+    const n1 = fixed.result.iterations[0].added;
+    expect(fixed.created[1].lastExampleWeights).toEqual([
+      ...fixed.task.seed.map(() => 1),
+      ...Array.from({ length: n1 }, () => 0.25),
+    ]);
+    const plain = await weightedRun(undefined);
+    expect(plain.created.every((c) => c.lastExampleWeights === undefined)).toBe(true);
+    // the weighting changes what is learned: the first iteration's classifier differs from the paper's
+    const probe = fixed.task.pool.slice(0, 5);
+    const [a, b] = [await fixed.created[1].predictProba(probe), await plain.created[1].predictProba(probe)];
+    expect(a.some((row, i) => row.some((p, j) => Math.abs(p - b[i][j]) > 1e-6))).toBe(true);
+  });
+});
+
 describe('calibrated per-class thresholds', () => {
   /**
    * The chain task's dev sentences, each A one doubled by a copy of the same text labelled unknown: whatever
@@ -698,6 +766,9 @@ describe('option checks', () => {
     ],
     [{ calibrationSet: task.dev }, 'bootstrap option calibrationSet: is only used with calibration'],
     [{ agreement: { name: '', createClassifier: logreg } }, 'bootstrap option agreement.name: must name the partner'],
+    [{ pseudoLabelWeight: 0 }, "bootstrap option pseudoLabelWeight: 0 is neither a number in (0, 1] nor 'probability'"],
+    [{ pseudoLabelWeight: 1.5 }, 'bootstrap option pseudoLabelWeight: 1.5 is neither'],
+    [{ pseudoLabelWeight: 'mean' }, 'bootstrap option pseudoLabelWeight: mean is neither'],
   ] as [Partial<BootstrapOptions>, string][])('rejects %j', async (bad, message) => {
     const run = runBootstrap({ seed: task.seed, pool: task.pool, createClassifier: logreg, ...bad });
     await expect(run).rejects.toThrow(BootstrapOptionError);

@@ -116,7 +116,17 @@ export interface BootstrapOptions {
    * calibrated thresholds. Default: none.
    */
   agreement?: AgreementPartner;
+  /**
+   * Loss weight of the moved items when L is trained on: a number in (0, 1], or `'probability'` for each item's
+   * top probability when it moved, so that pseudo-labels count less than gold ones and the least sure least.
+   * Seed items weigh 1. Passed to `fit` as `exampleWeights` (the classifier must support them). Default 1, the
+   * paper (every item of L counts the same).
+   */
+  pseudoLabelWeight?: PseudoLabelWeight;
 }
+
+/** How much a moved (pseudo-labelled) item weighs in training: a fixed weight or its probability. */
+export type PseudoLabelWeight = number | 'probability';
 
 /** A fit's report in short (`BootstrapIteration.fit`). */
 export interface FitSummary {
@@ -190,6 +200,7 @@ interface Resolved {
   guardMetric: GuardMetric;
   devDropTolerance?: number;
   predictBatchSize: number;
+  pseudoLabelWeight: PseudoLabelWeight;
 }
 
 /** Raised inside the loop when the signal fires; never escapes `runBootstrap`. */
@@ -240,6 +251,13 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
     ...seed,
     ...moved.map((m) => ({ ...pool[indexOfKey.get(m.key) as number], label: m.label })),
   ];
+  // The fit options of L: with pseudo-label weights, seed items weigh 1 and moved items their weight (L's order).
+  const fitOptionsOfL = (): FitOptions => {
+    const w = o.pseudoLabelWeight;
+    if (w === 1) return fitOptions;
+    const exampleWeights = [...seed.map(() => 1), ...moved.map((m) => (w === 'probability' ? m.probability : w))];
+    return { ...fitOptions, exampleWeights };
+  };
   const remaining = (): number[] => pool.map((_, i) => i).filter((i) => !movedLabels.has(i));
   const checkAbort = (): void => {
     if (signal?.aborted) throw new AbortedRun();
@@ -284,11 +302,11 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
     } else {
       checkAbort();
       current = await options.createClassifier();
-      const report = await current.fit(labelledSet(), fitOptions);
+      const report = await current.fit(labelledSet(), fitOptionsOfL());
       checkAbort();
       if (agreement !== undefined) {
         partner = await agreement.createClassifier();
-        await partner.fit(labelledSet(), fitOptions);
+        await partner.fit(labelledSet(), fitOptionsOfL());
         checkAbort();
       }
       seedDev = await score(current);
@@ -380,10 +398,10 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
           await warmStartFrom(partnerCandidate, partner as RelationClassifier, outDir, scratch, accepted, 'partner');
       }
       checkAbort();
-      const report = await candidate.fit(train, fitOptions);
+      const report = await candidate.fit(train, fitOptionsOfL());
       checkAbort();
       if (partnerCandidate !== undefined) {
-        await partnerCandidate.fit(train, fitOptions);
+        await partnerCandidate.fit(train, fitOptionsOfL());
         checkAbort();
       }
       const devMetrics = await score(candidate);
@@ -547,7 +565,12 @@ function resolveOptions(options: BootstrapOptions): Resolved {
     guardMetric: options.guardMetric ?? 'macro',
     devDropTolerance: options.devDropTolerance,
     predictBatchSize: options.predictBatchSize ?? 256,
+    pseudoLabelWeight: options.pseudoLabelWeight ?? 1,
   };
+  const w = o.pseudoLabelWeight;
+  if (w !== 'probability' && !(typeof w === 'number' && w > 0 && w <= 1)) {
+    throw new BootstrapOptionError('pseudoLabelWeight', `${String(w)} is neither a number in (0, 1] nor 'probability'`);
+  }
   if (!(o.lambda >= 0 && o.lambda < 1)) throw new BootstrapOptionError('lambda', `${o.lambda} is not in [0, 1)`);
   if (!Number.isInteger(o.perIteration) || o.perIteration < 1) {
     throw new BootstrapOptionError('perIteration', `${o.perIteration} is not a whole number ≥ 1`);
@@ -619,6 +642,8 @@ function runInfo(options: BootstrapOptions, o: Resolved, poolKeys: string[]): Ru
           ? null
           : { targetPrecision: calibration.targetPrecision, minSupport: calibration.minSupport ?? 5 },
       agreement: options.agreement?.name ?? null,
+      // Only when set, so that run directories made before the option still resume.
+      ...(o.pseudoLabelWeight === 1 ? {} : { pseudoLabelWeight: o.pseudoLabelWeight }),
     },
     seed: { size: options.seed.length, fingerprint: fingerprint(labelled(options.seed)) },
     pool: { size: options.pool.length, fingerprint: fingerprint(poolKeys) },

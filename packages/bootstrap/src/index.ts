@@ -9,6 +9,7 @@ export type {
   GuardMetric,
   AgreementPartner,
   FitSummary,
+  PseudoLabelWeight,
 } from './bootstrap';
 export {
   selectConfident,

@@ -16,7 +16,13 @@ export { RelationModel, createRelationModel, initialiseCharEmbeddings, loadRelat
 export type { Prediction, RelationModelOptions } from './model';
 export { toCandidates, train } from './train';
 export type { TrainOptions } from './train';
-export { TrainingCancelledError, TrainingDivergedError, argmax, classWeightVector } from './trainer';
+export {
+  ExampleWeightsError,
+  TrainingCancelledError,
+  TrainingDivergedError,
+  argmax,
+  classWeightVector,
+} from './trainer';
 export type { TrainFitOptions } from './trainer';
 export { CheckpointError } from './checkpoint';
 export type { TrainingState } from './checkpoint';

@@ -13,6 +13,7 @@ import { allowedLabelMask, featureTensors, restrictRows } from './features';
 import { SequenceMask, StepDropout } from './network-layers';
 import { withSeededRandom } from './random';
 import {
+  ExampleWeightsError,
   TrainableNetwork,
   TrainingCancelledError,
   argmax,
@@ -26,6 +27,8 @@ import {
 import { TOY_LABELS, TOY_SCHEMA, syntheticRecords } from './__tests__/synthetic';
 
 const INPUTS: FeatureInput[] = ['chars', 'headPosition', 'tailPosition', 'mask'];
+/** The one relation each toy tail type allows (TOY_SCHEMA). */
+const TOY_RULES: Record<string, string> = { S: '症状', M: '药物' };
 
 /** A small network of stock layers (embeddings → conv → global max pool → dropout → softmax) to test the loop alone. */
 function tinyNetwork(config: ModelConfig, vocabularySize: number): tfl.LayersModel {
@@ -227,6 +230,58 @@ describe('fitNetwork', () => {
     const report = await fitNetwork(m, train, { dev });
     expect(report.epochs).toBe(3);
     expect(report.bestEpoch).toBe(1);
+    m.network.dispose();
+  });
+});
+
+describe('fitNetwork with exampleWeights', () => {
+  // Every training candidate twice: once as labelled, once with the label flipped (relation ↔ unknown; the
+  // type pair allows both). The copies contradict each other unless the flipped ones weigh nothing.
+  const flip = (c: Candidate): Candidate => ({
+    ...c,
+    label: c.label === 'unknown' ? TOY_RULES[c.tail.type] : 'unknown',
+  });
+  const doubled = [...train, ...train.map(flip)];
+  const weightsFor = (flipped: number): number[] => [...train.map(() => 1), ...train.map(() => flipped)];
+
+  it('learns from the weighted examples alone: flipped copies at weight 0 do not hurt, at weight 1 they do', async () => {
+    const ignored = trainable(validateConfig({ ...config, epochs: 8 }), vocabulary);
+    const ignoredReport = await fitNetwork(ignored, doubled, { dev, exampleWeights: weightsFor(0) });
+    expect(Math.max(...(ignoredReport.devMacroF1 as number[]))).toBeGreaterThanOrEqual(0.95);
+    ignored.network.dispose();
+
+    const trusted = trainable(validateConfig({ ...config, epochs: 8 }), vocabulary);
+    const trustedReport = await fitNetwork(trusted, doubled, { dev, exampleWeights: weightsFor(1) });
+    expect(Math.max(...(trustedReport.devMacroF1 as number[]))).toBeLessThan(0.8);
+    trusted.network.dispose();
+  });
+
+  it('leaves the weights untouched when every example weighs 0 (no gradient reaches Adam)', async () => {
+    const m = trainable(config, vocabulary);
+    const before = weightArrays(m.network);
+    await fitNetwork(m, train, { epochs: 1, exampleWeights: train.map(() => 0) });
+    expect(allEqual(before, weightArrays(m.network))).toBe(true);
+    m.network.dispose();
+  });
+
+  it('rejects weights that do not match the training set, naming the weight', async () => {
+    const m = trainable(config, vocabulary);
+    await expect(fitNetwork(m, train, { exampleWeights: [1, 1] })).rejects.toThrow(
+      new ExampleWeightsError(`2 weights for ${train.length} training candidates`),
+    );
+    const bad = train.map(() => 1);
+    bad[7] = -0.5;
+    await expect(fitNetwork(m, train, { exampleWeights: bad })).rejects.toThrow(/weight 7 is -0.5/);
+    m.network.dispose();
+  });
+
+  it('refuses to resume a checkpoint made with other weights', async () => {
+    const dir = path.join(tmp, 'weighted');
+    const m = trainable(config, vocabulary);
+    await fitNetwork(m, train, { epochs: 1, checkpointDir: dir, exampleWeights: train.map(() => 1) });
+    await expect(
+      fitNetwork(m, train, { checkpointDir: dir, resume: true, exampleWeights: train.map(() => 0.5) }),
+    ).rejects.toThrow(/another configuration, seed, vocabulary or training set/);
     m.network.dispose();
   });
 });

@@ -27,6 +27,23 @@ export class TrainingDivergedError extends EmrReError {
   }
 }
 
+/** `exampleWeights` do not match the training set: wrong length, or a weight that is negative or not finite. */
+export class ExampleWeightsError extends EmrReError {
+  constructor(reason: string) {
+    super('EXAMPLE_WEIGHTS', `exampleWeights: ${reason}`);
+  }
+}
+
+/** Checks `weights` against a training set of `count` candidates. @throws ExampleWeightsError */
+export function checkExampleWeights(weights: readonly number[], count: number): void {
+  if (weights.length !== count)
+    throw new ExampleWeightsError(`${weights.length} weights for ${count} training candidates`);
+  weights.forEach((w, i) => {
+    if (!Number.isFinite(w) || w < 0)
+      throw new ExampleWeightsError(`weight ${i} is ${w}; weights must be finite and ≥ 0`);
+  });
+}
+
 /** Fit options plus resumable checkpoints. */
 export interface TrainFitOptions extends FitOptions {
   /** Directory to write a checkpoint into after every epoch (atomically). */
@@ -109,11 +126,21 @@ export function argmax(row: ArrayLike<number>): number {
   return best;
 }
 
-function fingerprintOf(model: TrainableNetwork, train: Candidate[], labelsIdx: Int32Array, seed: number): string {
+function fingerprintOf(
+  model: TrainableNetwork,
+  train: Candidate[],
+  labelsIdx: Int32Array,
+  seed: number,
+  weights: readonly number[] | undefined,
+): string {
   const { epochs: _epochs, patience: _patience, ...config } = model.config;
+  const weightOf = (i: number): string => (weights === undefined ? '' : `\t${weights[i]}`);
   const data = sha256(
     train
-      .map((c, i) => `${c.recordId}\t${c.head.start},${c.head.end}\t${c.tail.start},${c.tail.end}\t${labelsIdx[i]}`)
+      .map(
+        (c, i) =>
+          `${c.recordId}\t${c.head.start},${c.head.end}\t${c.tail.start},${c.tail.end}\t${labelsIdx[i]}${weightOf(i)}`,
+      )
       .join('\n'),
   );
   return sha256(JSON.stringify({ config, seed, labels: model.labels, vocabulary: model.vocabulary.size, data }));
@@ -151,7 +178,8 @@ const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 
 /**
  * Trains `model.network` on `train` with Adam (`config.learningRate`), shuffled mini-batches drawn from
- * a PRNG seeded with `seed` (or `config.seed`), dropout masks indexed by step, optional class weights,
+ * a PRNG seeded with `seed` (or `config.seed`), dropout masks indexed by step, optional class weights and
+ * per-example weights (`exampleWeights`, multiplied with the class weight),
  * early stopping on dev macro-F1 (`config.patience`; the best epoch's weights are restored), progress
  * events (phase `train` per step, `epoch` per epoch), cancellation by `signal`, and an atomic checkpoint
  * after each epoch from which `resume` continues bit-for-bit (weights, Adam moments, PRNG, epoch).
@@ -168,11 +196,13 @@ export async function fitNetwork(
   const trainLabels = labelIndices(train, labels);
   if (dev) labelIndices(dev, labels);
   const classWeights = classWeightVector(config.classWeights, labels, trainLabels);
+  const itemWeights = options.exampleWeights;
+  if (itemWeights !== undefined) checkExampleWeights(itemWeights, train.length);
   const variables = network.trainableWeights.map((w) => w.read() as tf.Variable);
   const dropouts = network.layers.filter((l): l is StepDropout => l instanceof StepDropout);
   const optimizer = new Adam(variables, { learningRate: config.learningRate });
   const rng = new SeededRandom(seed);
-  const fingerprint = fingerprintOf(model, train, trainLabels, seed);
+  const fingerprint = fingerprintOf(model, train, trainLabels, seed, itemWeights);
   let state: TrainingState = {
     epoch: 0,
     step: 0,
@@ -227,7 +257,11 @@ export async function fitNetwork(
             'int32',
           );
           const targets = tf.oneHot(targetIdx, labels.length);
-          const exampleWeights = tf.gather(classWeightTensor, targetIdx);
+          const exampleWeights = tf.tidy(() => {
+            const byClass = tf.gather(classWeightTensor, targetIdx);
+            if (itemWeights === undefined) return byClass;
+            return tf.mul(byClass, tf.tensor1d(Float32Array.from(idx, (i) => itemWeights[i])));
+          });
           const allowed = tf.tensor2d(allowedLabelMask(batch, model.schema, labels), [batch.length, labels.length]);
           const { value, grads } = tf.variableGrads(
             () =>

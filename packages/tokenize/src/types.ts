@@ -119,6 +119,11 @@ export interface FitOptions {
   /** Overrides of the classifier's configured epochs and seed. */
   epochs?: number;
   seed?: number;
+  /**
+   * Loss weight of each training candidate, aligned with `train` (finite, ≥ 0; default 1 each), e.g. to trust
+   * pseudo-labelled items less than gold ones. A classifier that cannot weight examples must reject them.
+   */
+  exampleWeights?: readonly number[];
 }
 
 /** What a fit reports. */

@@ -6,7 +6,7 @@ import type { Candidate, FitOptions, FitReport, RelationClassifier } from '@emr-
  * A real, deterministic test classifier: multinomial logistic regression over counts of the character
  * unigrams and bigrams of the sentence text between the two entities, trained by full-batch gradient descent
  * from zero weights. Features first seen at fit time get a weight row; unseen features are ignored when
- * predicting, which is what makes bootstrapping useful on the chain task of the tests.
+ * predicting, which is what makes bootstrapping useful on the chain task of the tests. Honours `exampleWeights`.
  */
 export class CharNgramLogReg implements RelationClassifier {
   readonly labels: readonly string[];
@@ -14,6 +14,8 @@ export class CharNgramLogReg implements RelationClassifier {
   private bias: Float64Array;
   fitCalls = 0;
   disposed = false;
+  /** The `exampleWeights` of the last fit (each example's loss is scaled by its weight). */
+  lastExampleWeights?: readonly number[];
 
   constructor(
     labels: readonly string[],
@@ -33,6 +35,9 @@ export class CharNgramLogReg implements RelationClassifier {
       return y;
     });
     for (const x of xs) for (const f of x.keys()) if (!this.weights.has(f)) this.weights.set(f, new Float64Array(k));
+    const weightOf = options?.exampleWeights ?? train.map(() => 1);
+    if (weightOf.length !== train.length) throw new Error(`${weightOf.length} example weights for ${train.length}`);
+    this.lastExampleWeights = options?.exampleWeights;
     const epochs = options?.epochs ?? this.settings.epochs;
     const loss: number[] = [];
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -42,8 +47,10 @@ export class CharNgramLogReg implements RelationClassifier {
       let total = 0;
       xs.forEach((x, n) => {
         const p = this.probabilities(x);
-        total -= Math.log(Math.max(p[ys[n]], 1e-12));
+        const weight = weightOf[n];
+        total -= weight * Math.log(Math.max(p[ys[n]], 1e-12));
         p[ys[n]] -= 1;
+        for (let j = 0; j < k; j++) p[j] *= weight;
         for (let j = 0; j < k; j++) gradB[j] += p[j];
         for (const [f, v] of x) {
           let g = gradW.get(f);

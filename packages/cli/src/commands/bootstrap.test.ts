@@ -141,9 +141,19 @@ describe('emr-re bootstrap', () => {
     expect(other.err.join('')).toContain('option lambda is 0.5 but the run was started with 0');
   });
 
-  it('--calibrate and --agree reach the run: recorded in run.json, the partner saved per iteration', async () => {
+  it('--calibrate, --agree and --pseudo-weight reach the run: recorded in run.json, the partner saved per iteration', async () => {
     const io = fakeIO(tmp);
-    const argv = [...baseArgs('agree'), '--calibrate', '0.5', '--calibrate-min-support', '2', '--agree', 'cnn'];
+    const argv = [
+      ...baseArgs('agree'),
+      '--calibrate',
+      '0.5',
+      '--calibrate-min-support',
+      '2',
+      '--agree',
+      'cnn',
+      '--pseudo-weight',
+      'probability',
+    ];
     argv[argv.indexOf('--max-iterations') + 1] = '1';
     const code = await main([...argv, '--json'], io);
     expect(io.err.join('')).not.toMatch(/internal error/);
@@ -152,6 +162,7 @@ describe('emr-re bootstrap', () => {
     const info = JSON.parse(await fs.readFile(path.join(out, 'run.json'), 'utf8'));
     expect(info.options.calibration).toEqual({ targetPrecision: 0.5, minSupport: 2 });
     expect(info.options.agreement).toBe('cnn');
+    expect(info.options.pseudoLabelWeight).toBe('probability');
     const result = JSON.parse(io.out.join(''));
     // Seeded run: enough pairs pass both models' thresholds and agree for one full iteration of N = 40.
     expect(result.iterations).toHaveLength(1);
@@ -340,6 +351,23 @@ describe('emr-re bootstrap', () => {
     [
       ['--seed', 'missing.jsonl', '--pool', 'pool.jsonl', '--format', 'cmeie', '--schema', 'cmeie', '--out', 'x'],
       'missing.jsonl: no such file or directory',
+    ],
+    [
+      [
+        '--seed',
+        'seed.jsonl',
+        '--pool',
+        'pool.jsonl',
+        '--format',
+        'cmeie',
+        '--schema',
+        'cmeie',
+        '--out',
+        'x',
+        '--pseudo-weight',
+        '0',
+      ],
+      "--pseudo-weight must be a number in (0, 1] or 'probability', got '0'",
     ],
   ])('%j is a usage error (exit 2, one line)', async (args, message) => {
     const io = fakeIO(tmp);

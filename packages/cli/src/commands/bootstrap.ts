@@ -13,7 +13,7 @@ import {
 } from '@emr-re/resgru-att';
 import { loadWord2Vec } from '@emr-re/embeddings';
 import { runBootstrap } from '@emr-re/bootstrap';
-import type { BootstrapResult, ClassQuotas, ThresholdCalibration } from '@emr-re/bootstrap';
+import type { BootstrapResult, ClassQuotas, PseudoLabelWeight, ThresholdCalibration } from '@emr-re/bootstrap';
 import type { Architecture } from '@emr-re/resgru-att';
 import { progressRenderer } from '../io';
 import type { CommandRun } from '../io';
@@ -31,7 +31,7 @@ const HELP = `usage: emr-re bootstrap --seed FILE --pool FILE --format F --schem
                         [--config JSON|FILE | [--arch A] [--preset small|paper]] [--dev FILE]
                         [--lambda 0.7] [--per-iteration 1000] [--max-iterations K] [--epochs E] [--random-seed N]
                         [--class-quotas proportional|JSON] [--dev-drop-tolerance X] [--warm-start] [--no-unknown]
-                        [--calibrate P [--calibrate-min-support N]] [--agree ARCH]
+                        [--calibrate P [--calibrate-min-support N]] [--agree ARCH] [--pseudo-weight W|probability]
                         [--pool-gold] [--resume] [--json]
 Bootstrapping self-training (Algorithm 1 of the paper): train on the labelled seed set, predict the pool, move
 at most N pool pairs whose top probability exceeds λ into the labelled set with their predicted labels, retrain,
@@ -57,6 +57,8 @@ repeat. Every iteration is committed to the run directory; an interrupted run co
   --calibrate-min-support N   dev pairs a threshold must keep before its precision counts (default 5)
   --agree ARCH          a second model of architecture ARCH (same config otherwise) trained on the same labelled
                         set; a pair moves only when both predict the same label above the thresholds
+  --pseudo-weight W     loss weight of moved pairs: a number in (0, 1] or 'probability' (each pair's probability
+                        when it moved); seed pairs weigh 1 (default 1: every labelled pair counts the same)
   --pool-gold           the pool's own relations are gold: count wrongly moved labels (drift) per iteration
   --embeddings FILE     word2vec vectors to initialise the character embeddings
   --cross-sentence      candidate windows are whole records, not sentences
@@ -115,6 +117,14 @@ function calibrationArgument(
   return { targetPrecision: p, minSupport: positiveArgument(minSupport, '--calibrate-min-support') };
 }
 
+function pseudoWeightArgument(value: string | undefined): PseudoLabelWeight | undefined {
+  if (value === undefined || value === 'probability') return value;
+  const w = Number(value);
+  if (value.trim() === '' || !Number.isFinite(w) || w <= 0 || w > 1)
+    throw new UsageError(`--pseudo-weight must be a number in (0, 1] or 'probability', got '${value}'`);
+  return w;
+}
+
 function positiveArgument(value: string | undefined, flag: string): number | undefined {
   const n = intArgument(value, flag);
   if (n === 0) throw new UsageError(`${flag} must be at least 1`);
@@ -168,6 +178,7 @@ export const run: CommandRun = async (argv, io) => {
       calibrate: { type: 'string' },
       'calibrate-min-support': { type: 'string' },
       agree: { type: 'string' },
+      'pseudo-weight': { type: 'string' },
       'no-unknown': { type: 'boolean', default: false },
       'pool-gold': { type: 'boolean', default: false },
       embeddings: { type: 'string' },
@@ -205,6 +216,7 @@ export const run: CommandRun = async (argv, io) => {
   if (devDropTolerance !== undefined && values.dev === undefined)
     throw new UsageError('--dev-drop-tolerance needs --dev FILE');
   const calibration = calibrationArgument(values.calibrate, values['calibrate-min-support']);
+  const pseudoLabelWeight = pseudoWeightArgument(values['pseudo-weight']);
   if (calibration !== undefined && values.dev === undefined) throw new UsageError('--calibrate needs --dev FILE');
   if (values.agree !== undefined && !(ARCHITECTURES as readonly string[]).includes(values.agree))
     throw new UsageError(`--agree must be one of ${ARCHITECTURES.join(', ')}, got '${values.agree}'`);
@@ -288,6 +300,7 @@ export const run: CommandRun = async (argv, io) => {
       devDropTolerance,
       warmStart: values['warm-start'],
       calibration,
+      pseudoLabelWeight,
       agreement:
         values.agree === undefined
           ? undefined
