@@ -168,7 +168,7 @@ export class LabelBlindLogReg extends CharNgramLogReg {
     super(labels);
   }
 
-  async predictProba(batch: Candidate[]): Promise<Float32Array[]> {
+  override async predictProba(batch: Candidate[]): Promise<Float32Array[]> {
     const rows = await super.predictProba(batch);
     const b = this.labels.indexOf(this.blind);
     const u = this.labels.indexOf('unknown');

@@ -3,7 +3,7 @@ import { selectBackend } from './select';
 import { IM2COL_KERNEL, im2colRows, im2colRowsFromOps } from './im2col';
 
 /** Distinct values everywhere, so a misplaced element cannot go unnoticed. */
-function ramp(shape: number[]): tf.Tensor3D {
+function ramp(shape: [number, number, number]): tf.Tensor3D {
   return tf.reshape(
     tf.add(
       tf.range(
