@@ -10,8 +10,9 @@
  *                        [--patience P] [--embeddings] [--limit N] [--seed S] [--model-seed M] [--backend wasm|cpu]
  *                        --out results.jsonl
  *       --seed fixes the record split; --model-seed the model's config.seed (init, dropout, shuffling; default the
- *       preset's); --patience the early-stopping patience (default the preset's). Runs are keyed by (schema, arch,
- *       init, preset, limit, epochs, model seed[, patience]).
+ *       preset's); --patience the early-stopping patience (default the preset's); --attention-form tanh-score the
+ *       attention of eq. 10 as printed (config.attentionForm). Runs are keyed by (schema, arch, init, preset, limit,
+ *       epochs, model seed[, patience][, attention form]); the summary names such a model "arch [form]".
  *   node bench/models.js --baseline --schema cmeie|paper --out results.jsonl
  *       appends a reference row (no model): each (head type, tail type) gets its most frequent training label.
  *   node bench/models.js --tables results.jsonl[,more.jsonl] [--init random|word2vec] [--top N]
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     preset: { type: 'string', default: 'small' },
     epochs: { type: 'string' },
     patience: { type: 'string' },
+    'attention-form': { type: 'string' },
     embeddings: { type: 'boolean', default: false },
     limit: { type: 'string' },
     seed: { type: 'string', default: '42' },
@@ -64,9 +66,10 @@ function asReport(metrics) {
 }
 
 /** Identity of a run in --out (patience only when set, so rows written before the flag keep their keys). */
-function runKey(schema, arch, init, preset, limit, epochs, modelSeed, patience) {
+function runKey(schema, arch, init, preset, limit, epochs, modelSeed, patience, attentionForm) {
   const base = [schema, arch, init, preset, limit ?? '', epochs ?? '', modelSeed ?? ''].join('|');
-  return patience === undefined ? base : `${base}|p${patience}`;
+  const withPatience = patience === undefined ? base : `${base}|p${patience}`;
+  return attentionForm === undefined ? withPatience : `${withPatience}|${attentionForm}`;
 }
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -77,7 +80,9 @@ const meanSd = (xs) => `${pct(mean(xs))} ± ${pct(sd(xs))}`;
 
 /** Mean ± sd over model seeds, per-seed ranks and paired differences to resgru-att (see the usage). */
 function printSummary(files) {
-  let rows = readResults(files).filter((r) => r.modelSeed !== undefined && r.init === 'random');
+  let rows = readResults(files)
+    .filter((r) => r.modelSeed !== undefined && r.init === 'random')
+    .map((r) => (r.config.attentionForm ? { ...r, arch: `${r.arch} [${r.config.attentionForm}]` } : r));
   if (values.epochs) rows = rows.filter((r) => r.epochsFlag === Number(values.epochs));
   if (values.patience) rows = rows.filter((r) => r.patienceFlag === Number(values.patience));
   for (const schema of [...new Set(rows.map((r) => r.schema))]) {
@@ -337,7 +342,17 @@ async function main() {
   const seed = Number(values.seed);
   const done = new Set(
     readResults([values.out]).map((r) =>
-      runKey(r.schema, r.arch, r.init, r.preset, r.limit, r.epochsFlag, r.modelSeed, r.patienceFlag),
+      runKey(
+        r.schema,
+        r.arch,
+        r.init,
+        r.preset,
+        r.limit,
+        r.epochsFlag,
+        r.modelSeed,
+        r.patienceFlag,
+        r.config && r.config.attentionForm,
+      ),
     ),
   );
 
@@ -402,6 +417,7 @@ async function main() {
       values.epochs,
       values['model-seed'],
       values.patience,
+      values['attention-form'],
     );
     if (done.has(key)) {
       process.stderr.write(`skip ${key} (already in ${values.out})\n`);
@@ -411,6 +427,7 @@ async function main() {
     if (values.epochs) overrides.epochs = Number(values.epochs);
     if (values['model-seed']) overrides.seed = Number(values['model-seed']);
     if (values.patience) overrides.patience = Number(values.patience);
+    if (values['attention-form']) overrides.attentionForm = values['attention-form'];
     const config = ra.configFor(arch, values.preset, overrides);
     let embeddingInfo;
     if (values.embeddings && !embeddings) {

@@ -97,6 +97,20 @@ describe('buildNetwork', () => {
   });
 });
 
+describe("attentionForm 'tanh-score' (eq. 10 as printed)", () => {
+  it('reaches every attention layer of resgru-att, and the model learns the toy task with it', async () => {
+    const config = tiny('resgru-att', { attentionForm: 'tanh-score' });
+    const model = await createRelationModel({ config, schema: TOY_SCHEMA, vocabulary });
+    const forms = model.network.layers
+      .filter((l) => l.getClassName() === 'EmrAttentionPooling')
+      .map((l) => (l.getConfig() as { form?: string }).form);
+    expect(forms).toEqual(['tanh-score', 'tanh-score']);
+    const report = await model.fit(train, { dev });
+    expect(Math.max(...(report.devMacroF1 as number[]))).toBeGreaterThanOrEqual(0.95);
+    model.dispose();
+  });
+});
+
 describe('each architecture learns the toy task', () => {
   it.each(ARCHITECTURES)('%s reaches dev macro-F1 ≥ 0.95', async (arch) => {
     const model = await createRelationModel({ config: tiny(arch), schema: TOY_SCHEMA, vocabulary });

@@ -85,9 +85,9 @@ function recurrentBranch(x: ST, mask: ST, config: ModelConfig, cell: 'gru' | 'ls
   return h;
 }
 
-/** Attention pooling (paper eqs. 10-11): `(batch, length, d)` → `(batch, d)`. */
-function attend(h: ST, mask: ST, name: string): ST {
-  return new AttentionPooling({ name }).apply([h, mask]) as ST;
+/** Attention pooling (paper eqs. 10-11) in the config's form: `(batch, length, d)` → `(batch, d)`. */
+function attend(h: ST, mask: ST, name: string, config: ModelConfig): ST {
+  return new AttentionPooling({ name, form: config.attentionForm }).apply([h, mask]) as ST;
 }
 
 /** Masked max pooling over time: `(batch, length, d)` → `(batch, d)`. */
@@ -101,7 +101,7 @@ function encode(x: ST, mask: ST, segments: ST | undefined, config: ModelConfig):
     case 'cnn':
       return maxPool(convolutionStem(x, mask, config, 'cnn'), mask, 'cnn_pool');
     case 'cnn-att':
-      return attend(convolutionStem(x, mask, config, 'cnn'), mask, 'cnn_attention');
+      return attend(convolutionStem(x, mask, config, 'cnn'), mask, 'cnn_attention', config);
     case 'pcnn':
       return new PiecewiseMaxPooling({ name: 'pcnn_pool' }).apply([
         convolutionStem(x, mask, config, 'cnn'),
@@ -110,9 +110,9 @@ function encode(x: ST, mask: ST, segments: ST | undefined, config: ModelConfig):
     case 'resnet':
       return maxPool(residualBranch(x, mask, config), mask, 'res_pool');
     case 'bilstm-att':
-      return attend(recurrentBranch(x, mask, config, 'lstm'), mask, 'rnn_attention');
+      return attend(recurrentBranch(x, mask, config, 'lstm'), mask, 'rnn_attention', config);
     case 'bigru-att':
-      return attend(recurrentBranch(x, mask, config, 'gru'), mask, 'rnn_attention');
+      return attend(recurrentBranch(x, mask, config, 'gru'), mask, 'rnn_attention', config);
     case 'resgru': {
       const res = maxPool(residualBranch(x, mask, config), mask, 'res_pool');
       const gru = maxPool(recurrentBranch(x, mask, config, 'gru'), mask, 'rnn_pool');
@@ -120,8 +120,8 @@ function encode(x: ST, mask: ST, segments: ST | undefined, config: ModelConfig):
     }
     case 'resgru-att': {
       // Paper eq. 12: S = Sc ⊕ SG, each branch with its own attention.
-      const res = attend(residualBranch(x, mask, config), mask, 'res_attention');
-      const gru = attend(recurrentBranch(x, mask, config, 'gru'), mask, 'rnn_attention');
+      const res = attend(residualBranch(x, mask, config), mask, 'res_attention', config);
+      const gru = attend(recurrentBranch(x, mask, config, 'gru'), mask, 'rnn_attention', config);
       return tfl.layers.concatenate({ axis: -1, name: 'hybrid' }).apply([res, gru]) as ST;
     }
   }

@@ -35,6 +35,7 @@ describe('validateConfig', () => {
     [{ classWeights: { 药物治疗: -1 } }, 'classWeights.药物治疗'],
     [{ classWeights: 'inverse' }, 'classWeights'],
     [{ crossSentence: 'yes' }, 'crossSentence'],
+    [{ attentionForm: 'softmax' }, 'attentionForm'],
   ])('rejects %j naming key %s', (value, key) => {
     let err: unknown;
     try {
@@ -55,7 +56,13 @@ describe('validateConfig', () => {
   });
 
   it('round-trips through JSON', () => {
-    const c = validateConfig({ arch: 'pcnn', classWeights: 'balanced', patience: 2, crossSentence: true });
+    const c = validateConfig({
+      arch: 'pcnn',
+      classWeights: 'balanced',
+      patience: 2,
+      crossSentence: true,
+      attentionForm: 'tanh-score',
+    });
     expect(validateConfig(JSON.parse(JSON.stringify(c)))).toEqual(c);
   });
 

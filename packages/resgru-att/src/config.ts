@@ -33,6 +33,16 @@ export interface RnnConfig {
   layers: number;
 }
 
+/**
+ * Where the tanh of attention eq. 10 sits. `'tanh-features'`: `a_i = softmax(w · tanh(H_i) + b)` (Zhou et al.
+ * 2016, the usual reading, and the default). `'tanh-score'`: `a_i = softmax(tanh(w · H_i + b))`, eq. 10 as
+ * printed in the paper; the scores are bounded to (−1, 1), so no step gets more than e² times another's weight.
+ */
+export const ATTENTION_FORMS = ['tanh-features', 'tanh-score'] as const;
+
+/** One of `ATTENTION_FORMS`. */
+export type AttentionForm = (typeof ATTENTION_FORMS)[number];
+
 /** Per-label loss weights, or `'balanced'` for inverse label frequency in the training set. */
 export type ClassWeights = Record<string, number> | 'balanced';
 
@@ -64,6 +74,8 @@ export interface ModelConfig {
    * annotate relations across 。; a model keeps the windowing it was trained with.
    */
   crossSentence?: boolean;
+  /** Where the tanh of every attention layer sits (`ATTENTION_FORMS`); default 'tanh-features'. */
+  attentionForm?: AttentionForm;
 }
 
 /** A configuration that is not valid; `key` is the dotted path of the offending key, e.g. `cnn.filters`. */
@@ -112,6 +124,7 @@ const TOP_KEYS = new Set([
   'patience',
   'minCount',
   'crossSentence',
+  'attentionForm',
 ]);
 
 type Json = Record<string, unknown>;
@@ -206,6 +219,14 @@ export function validateConfig(value: unknown, source?: string): ModelConfig {
     if (typeof merged.crossSentence !== 'boolean')
       fail('crossSentence', `must be true or false (got ${JSON.stringify(merged.crossSentence)})`);
     config.crossSentence = merged.crossSentence as boolean;
+  }
+  if (merged.attentionForm !== undefined) {
+    if (!(ATTENTION_FORMS as readonly unknown[]).includes(merged.attentionForm))
+      fail(
+        'attentionForm',
+        `must be one of ${ATTENTION_FORMS.join(', ')} (got ${JSON.stringify(merged.attentionForm)})`,
+      );
+    config.attentionForm = merged.attentionForm as AttentionForm;
   }
   const cw = merged.classWeights;
   if (cw !== undefined) {

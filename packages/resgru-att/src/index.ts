@@ -3,8 +3,16 @@
  * ResNet, BiLSTM-Att, BiGRU-Att, ResGRU) on TensorFlow.js: one config schema, seeded resumable training,
  * verified save/load, and record-level serving (`loadModel(dir).predict(records)`).
  */
-export { ARCHITECTURES, ConfigError, PAPER_DEFAULTS, mergeConfig, parseConfig, validateConfig } from './config';
-export type { Architecture, ClassWeights, CnnConfig, ModelConfig, RnnConfig } from './config';
+export {
+  ARCHITECTURES,
+  ATTENTION_FORMS,
+  ConfigError,
+  PAPER_DEFAULTS,
+  mergeConfig,
+  parseConfig,
+  validateConfig,
+} from './config';
+export type { Architecture, AttentionForm, ClassWeights, CnnConfig, ModelConfig, RnnConfig } from './config';
 export { PRESETS, PRESET_NAMES, configFor, isPresetName } from './presets';
 export type { PresetName } from './presets';
 export { FEATURE_INPUTS, buildNetwork, inputsOf } from './architectures';

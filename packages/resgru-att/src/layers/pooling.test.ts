@@ -5,6 +5,8 @@ import { AttentionPooling, MaskedMaxPooling, PiecewiseMaxPooling } from './pooli
 import { fixedRandom, layerGradientError, maxAbsDiff, verdict } from './__tests__/gradcheck';
 import { roundTrip } from './__tests__/serialization';
 
+const maxDiff = (a: number[], b: number[]): number => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+
 /** H (2, 4, 2) with distinct values (no max ties), row 1 padded after 2 steps. */
 const H = [
   [
@@ -56,6 +58,53 @@ describe.each(['cpu', 'wasm'] as const)('pooling on %s', (backend) => {
       expect(a[1][3]).toBe(0);
       layer.dispose();
     });
+  });
+
+  it("AttentionPooling form 'tanh-score' computes eq. 10 as printed, softmax(tanh(w·H + b)) (hand-computed)", () => {
+    tf.tidy(() => {
+      const layer = new AttentionPooling({ form: 'tanh-score' });
+      const h = tf.tensor3d(H);
+      const mask = tf.tensor2d(MASK);
+      layer.apply([h, mask]);
+      const w = [0.7, -1.2];
+      const b = 0.3;
+      layer.setWeights([tf.tensor2d([[w[0]], [w[1]]]), tf.tensor1d([b])]);
+      const out = (layer.apply([h, mask]) as tf.Tensor).arraySync() as number[][];
+      const a = layer.attentionWeights([h, mask]).arraySync();
+      for (let i = 0; i < 2; i++) {
+        const steps = MASK[i].map((m, t) => (m ? t : -1)).filter((t) => t >= 0);
+        const scores = steps.map((t) => Math.tanh(w[0] * H[i][t][0] + w[1] * H[i][t][1] + b));
+        const z = scores.reduce((s, v) => s + Math.exp(v), 0);
+        const weights = scores.map((v) => Math.exp(v) / z);
+        const expected = [0, 1].map((d) => steps.reduce((s, t, j) => s + weights[j] * H[i][t][d], 0));
+        expect(out[i][0]).toBeCloseTo(expected[0], 5);
+        expect(out[i][1]).toBeCloseTo(expected[1], 5);
+        steps.forEach((t, j) => expect(a[i][t]).toBeCloseTo(weights[j], 6));
+      }
+      expect(a[1][2]).toBe(0);
+      layer.dispose();
+    });
+  });
+
+  it("AttentionPooling form 'tanh-score' gradients (H, w, b) match central differences; b now matters", () => {
+    const layer = new AttentionPooling({ form: 'tanh-score' });
+    const h = fixedRandom([2, 4, 3], 22);
+    const mask = tf.tensor2d(MASK);
+    const res = layerGradientError(layer, [h, mask], [0]);
+    expect(verdict(res)).toMatchObject({ worst: 'ok' });
+    // Inside the tanh, b changes the weights; in the default form softmax cancels it.
+    const weightsWithBias = (l: AttentionPooling, b: number): number[] =>
+      tf.tidy(() => {
+        l.setWeights([l.getWeights()[0], tf.tensor1d([b])]);
+        return Array.from(l.attentionWeights([h, mask]).dataSync());
+      });
+    expect(maxDiff(weightsWithBias(layer, 0), weightsWithBias(layer, 0.8))).toBeGreaterThan(1e-3);
+    const usual = new AttentionPooling();
+    usual.apply([h, mask]);
+    expect(maxDiff(weightsWithBias(usual, 0), weightsWithBias(usual, 0.8))).toBeLessThan(1e-6);
+    usual.dispose();
+    tf.dispose([h, mask]);
+    layer.dispose();
   });
 
   it('AttentionPooling: padded steps get zero gradient and do not change the output', () => {
@@ -220,10 +269,11 @@ describe.each(['cpu', 'wasm'] as const)('pooling on %s', (backend) => {
     const mask = tfl.input({ shape: [5] });
     const segments = tfl.input({ shape: [5] });
     const att = new AttentionPooling({ kernelInitializer: 'heUniform' }).apply([x, mask]) as tfl.SymbolicTensor;
+    const bounded = new AttentionPooling({ form: 'tanh-score' }).apply([x, mask]) as tfl.SymbolicTensor;
     const max = new MaskedMaxPooling().apply([x, mask]) as tfl.SymbolicTensor;
     const pcnn = new PiecewiseMaxPooling().apply([x, segments]) as tfl.SymbolicTensor;
-    const joined = tfl.layers.concatenate().apply([att, max, pcnn]) as tfl.SymbolicTensor;
-    expect(joined.shape).toEqual([null, 3 + 3 + 9]);
+    const joined = tfl.layers.concatenate().apply([att, bounded, max, pcnn]) as tfl.SymbolicTensor;
+    expect(joined.shape).toEqual([null, 3 + 3 + 3 + 9]);
     const model = tfl.model({ inputs: [x, mask, segments], outputs: joined });
     const xs = [
       fixedRandom([2, 5, 3], 41),
@@ -240,6 +290,9 @@ describe.each(['cpu', 'wasm'] as const)('pooling on %s', (backend) => {
     for (const name of ['EmrAttentionPooling', 'EmrMaskedMaxPooling', 'EmrPiecewiseMaxPooling']) {
       expect(JSON.stringify(config)).toContain(`"class_name":"${name}"`);
     }
+    expect(JSON.stringify(config).match(/"form":"tanh-score"/g)).toHaveLength(1);
+    const forms = loaded.layers.filter((l) => l instanceof AttentionPooling).map((l) => (l as AttentionPooling).form);
+    expect(forms).toEqual(['tanh-features', 'tanh-score']);
     tf.dispose(xs);
     model.dispose();
     loaded.dispose();

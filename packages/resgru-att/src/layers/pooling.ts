@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '../backend';
-import { ConfigError } from '../config';
+import { ATTENTION_FORMS, AttentionForm, ConfigError } from '../config';
 import { InitializerSpec, resolveInitializer, serializeInitializer } from './recurrent-init';
 
 type AddWeightInitializer = Parameters<tfl.layers.Layer['addWeight']>[3];
@@ -88,15 +88,18 @@ export function maskedMax(h: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
 export interface AttentionPoolingArgs {
   /** Initializer of the score vector w. Default 'glorotUniform'. */
   kernelInitializer?: InitializerSpec;
+  /** Where the tanh sits (see `ATTENTION_FORMS`). Default 'tanh-features'. */
+  form?: AttentionForm;
   name?: string;
   trainable?: boolean;
 }
 
 /**
  * Attention pooling (paper eq. 10-11): inputs `[H (batch, length, dim), mask (batch, length) float 1/0]` →
- * `S (batch, dim)` with `a_i = softmax_i(w · tanh(H_i) + b)` over unpadded steps only (padded steps get weight
- * 0 and receive no gradient) and `S = Σ_i a_i H_i`. Weights: `kernel` w `(dim, 1)`, `bias` b `(1)`; b shifts every
- * score equally, so softmax ignores it (its gradient is 0) — kept for fidelity to eq. 10.
+ * `S (batch, dim)` with `a_i = softmax_i(w · tanh(H_i) + b)` (form 'tanh-features', the default) or
+ * `softmax_i(tanh(w · H_i + b))` (form 'tanh-score', eq. 10 as printed) over unpadded steps only (padded steps
+ * get weight 0 and receive no gradient) and `S = Σ_i a_i H_i`. Weights: `kernel` w `(dim, 1)`, `bias` b `(1)`;
+ * in the default form b shifts every score equally, so softmax ignores it (its gradient is 0).
  * The scores are one `(batch·length, dim) · (dim, 1)` matMul; `attentionWeights([H, mask])` returns a itself.
  *
  * @example
@@ -106,6 +109,8 @@ export class AttentionPooling extends tfl.layers.Layer {
   /** @nocollapse */
   static className = 'EmrAttentionPooling';
   private readonly kernelInitializerSpec: InitializerSpec;
+  /** Where the tanh sits. */
+  readonly form: AttentionForm;
   private kernel?: tfl.LayerVariable;
   private bias?: tfl.LayerVariable;
 
@@ -113,6 +118,12 @@ export class AttentionPooling extends tfl.layers.Layer {
     super({ name: args.name, trainable: args.trainable });
     this.kernelInitializerSpec = args.kernelInitializer ?? 'glorotUniform';
     resolveInitializer(this.kernelInitializerSpec, 'kernelInitializer');
+    this.form = args.form ?? 'tanh-features';
+    if (!(ATTENTION_FORMS as readonly string[]).includes(this.form))
+      throw new ConfigError(
+        'form',
+        `AttentionPooling form must be one of ${ATTENTION_FORMS.join(', ')} (got ${String(this.form)})`,
+      );
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
@@ -135,9 +146,10 @@ export class AttentionPooling extends tfl.layers.Layer {
     return tf.tidy(() => {
       const [h, mask] = pairOf(inputs, 'AttentionPooling', 'mask');
       const [batch, length, dim] = h.shape;
-      const scores = tf.matMul(tf.reshape(tf.tanh(h), [batch * length, dim]), this.kernel!.read() as tf.Tensor2D);
+      const features = this.form === 'tanh-features' ? tf.tanh(h) : h;
+      const scores = tf.matMul(tf.reshape(features, [batch * length, dim]), this.kernel!.read() as tf.Tensor2D);
       const withBias = tf.add(tf.reshape(scores, [batch, length]), this.bias!.read()) as tf.Tensor2D;
-      return maskedSoftmax(withBias, mask);
+      return maskedSoftmax(this.form === 'tanh-features' ? withBias : tf.tanh(withBias), mask);
     });
   }
 
@@ -150,7 +162,13 @@ export class AttentionPooling extends tfl.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), kernelInitializer: serializeInitializer(this.kernelInitializerSpec) };
+    // `form` only when not the default, so that models saved before it existed keep the same config.
+    const config: tf.serialization.ConfigDict = {
+      ...super.getConfig(),
+      kernelInitializer: serializeInitializer(this.kernelInitializerSpec),
+    };
+    if (this.form !== 'tanh-features') config.form = this.form;
+    return config;
   }
 }
 tf.serialization.registerClass(AttentionPooling);
