@@ -11,13 +11,16 @@
  *                        --out results.jsonl
  *       --seed fixes the record split; --model-seed the model's config.seed (init, dropout, shuffling; default the
  *       preset's); --patience the early-stopping patience (default the preset's); --attention-form tanh-score the
- *       attention of eq. 10 as printed (config.attentionForm). Runs are keyed by (schema, arch, init, preset, limit,
- *       epochs, model seed[, patience][, attention form]); the summary names such a model "arch [form]".
+ *       attention of eq. 10 as printed (config.attentionForm); --learning-rate X another Adam step size. Runs are
+ *       keyed by (schema, arch, init, preset, limit, epochs, model seed[, patience][, attention form][, lr]); the
+ *       summary names such a variant "arch [form, lr X]".
  *   node bench/models.js --baseline --schema cmeie|paper --out results.jsonl
  *       appends a reference row (no model): each (head type, tail type) gets its most frequent training label.
  *   node bench/models.js --tables results.jsonl[,more.jsonl] [--init random|word2vec] [--top N]
  *       prints Markdown Tables 5 (micro P/R/F1, plus macro) and 6 (per-class F1; the N most frequent classes).
- *   node bench/models.js --summary results.jsonl[,more.jsonl] [--epochs N] [--patience P]
+ *   node bench/models.js --summary results.jsonl[,more.jsonl] [--epochs N] [--patience P] [--tuned]
+ *       --tuned: of each arch's variants (learning rate, attention form), only the one with the best mean dev
+ *       macro-F1 over its seeds (each run's best epoch) is shown: selection on dev, never on test.
  *       over model seeds: per (schema, arch) mean ± sample sd of test micro/macro F1, the rank of each arch within
  *       every seed, paired differences against resgru-att, and the attention statistics of the attention models.
  * Needs the built packages (npm run build). The data are read in place, never copied.
@@ -37,6 +40,8 @@ const { values } = parseArgs({
     epochs: { type: 'string' },
     patience: { type: 'string' },
     'attention-form': { type: 'string' },
+    'learning-rate': { type: 'string' },
+    tuned: { type: 'boolean', default: false },
     embeddings: { type: 'boolean', default: false },
     limit: { type: 'string' },
     seed: { type: 'string', default: '42' },
@@ -66,10 +71,49 @@ function asReport(metrics) {
 }
 
 /** Identity of a run in --out (patience only when set, so rows written before the flag keep their keys). */
-function runKey(schema, arch, init, preset, limit, epochs, modelSeed, patience, attentionForm) {
+function runKey(schema, arch, init, preset, limit, epochs, modelSeed, patience, attentionForm, learningRate) {
   const base = [schema, arch, init, preset, limit ?? '', epochs ?? '', modelSeed ?? ''].join('|');
   const withPatience = patience === undefined ? base : `${base}|p${patience}`;
-  return attentionForm === undefined ? withPatience : `${withPatience}|${attentionForm}`;
+  const withForm = attentionForm === undefined ? withPatience : `${withPatience}|${attentionForm}`;
+  return learningRate === undefined ? withForm : `${withForm}|lr${Number(learningRate)}`;
+}
+
+/** The variant of a run beyond its preset ("tanh-score, lr 0.001"), or '' for the preset itself. */
+function variantOf(r) {
+  const parts = [];
+  if (r.config.attentionForm) parts.push(r.config.attentionForm);
+  if (r.learningRateFlag !== undefined) parts.push(`lr ${r.learningRateFlag}`);
+  return parts.join(', ');
+}
+
+/** Mean over a variant's runs of the best dev macro-F1 (the early-stopping epoch's). */
+function meanBestDev(runs) {
+  return mean(runs.map((r) => Math.max(...(r.fit.devMacroF1 ?? [0]))));
+}
+
+/**
+ * Per schema and arch, the rows of the variant with the best mean dev macro-F1 over its seeds, the variant named
+ * after the arch ("arch [variant]" when it is not the preset).
+ */
+function tunedOnDev(rows) {
+  const out = [];
+  const groups = new Map();
+  for (const r of rows) {
+    const key = `${r.schema}|${r.arch}`;
+    if (!groups.has(key)) groups.set(key, new Map());
+    const variants = groups.get(key);
+    const v = variantOf(r);
+    if (!variants.has(v)) variants.set(v, []);
+    variants.get(v).push(r);
+  }
+  for (const variants of groups.values()) {
+    const [best] = [...variants.entries()].sort((a, b) => meanBestDev(b[1]) - meanBestDev(a[1]));
+    const [v, runs] = best;
+    const tried = [...variants.entries()].map(([name, rs]) => `${name || 'preset'} ${pct(meanBestDev(rs))}`).join('; ');
+    process.stderr.write(`${runs[0].schema} ${runs[0].arch}: dev picks ${v || 'preset'} (${tried})\n`);
+    out.push(...runs.map((r) => ({ ...r, arch: v ? `${r.arch} [${v}]` : r.arch })));
+  }
+  return out;
 }
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -80,9 +124,10 @@ const meanSd = (xs) => `${pct(mean(xs))} ± ${pct(sd(xs))}`;
 
 /** Mean ± sd over model seeds, per-seed ranks and paired differences to resgru-att (see the usage). */
 function printSummary(files) {
-  let rows = readResults(files)
-    .filter((r) => r.modelSeed !== undefined && r.init === 'random')
-    .map((r) => (r.config.attentionForm ? { ...r, arch: `${r.arch} [${r.config.attentionForm}]` } : r));
+  let rows = readResults(files).filter((r) => r.modelSeed !== undefined && r.init === 'random');
+  rows = values.tuned
+    ? tunedOnDev(rows)
+    : rows.map((r) => (variantOf(r) ? { ...r, arch: `${r.arch} [${variantOf(r)}]` } : r));
   if (values.epochs) rows = rows.filter((r) => r.epochsFlag === Number(values.epochs));
   if (values.patience) rows = rows.filter((r) => r.patienceFlag === Number(values.patience));
   for (const schema of [...new Set(rows.map((r) => r.schema))]) {
@@ -97,6 +142,8 @@ function printSummary(files) {
       return 1 + archs.filter((x) => f(x) > f(a)).length;
     };
     const seedsOf = (a) => seeds.filter((s) => run(a, s));
+    // Paired differences are taken to resgru-att (its dev-picked variant under --tuned).
+    const reference = archs.includes('resgru-att') ? 'resgru-att' : archs.find((a) => a.startsWith('resgru-att ['));
     process.stdout.write(
       `### Schema ${schema}: test F1 over model seeds (mean ± sd; ranks and paired differences over the seeds every ` +
         `arch finished: ${complete.join(', ') || 'none yet'})\n\n`,
@@ -114,8 +161,8 @@ function printSummary(files) {
       const micro = own.map((s) => run(a, s).metrics.micro.f1);
       const macro = own.map((s) => run(a, s).metrics.macro.f1);
       const diff =
-        archs.includes('resgru-att') && complete.length > 0
-          ? meanSd(complete.map((s) => run(a, s).metrics.micro.f1 - run('resgru-att', s).metrics.micro.f1))
+        reference !== undefined && complete.length > 0
+          ? meanSd(complete.map((s) => run(a, s).metrics.micro.f1 - run(reference, s).metrics.micro.f1))
           : '-';
       process.stdout.write(
         `| ${a} | ${own.join(', ')} | ${meanSd(micro)} | ${meanSd(macro)} | ${complete.map((s) => rank(a, s, 'micro')).join(', ')} | ` +
@@ -352,6 +399,7 @@ async function main() {
         r.modelSeed,
         r.patienceFlag,
         r.config && r.config.attentionForm,
+        r.learningRateFlag,
       ),
     ),
   );
@@ -418,6 +466,7 @@ async function main() {
       values['model-seed'],
       values.patience,
       values['attention-form'],
+      values['learning-rate'],
     );
     if (done.has(key)) {
       process.stderr.write(`skip ${key} (already in ${values.out})\n`);
@@ -428,6 +477,7 @@ async function main() {
     if (values['model-seed']) overrides.seed = Number(values['model-seed']);
     if (values.patience) overrides.patience = Number(values.patience);
     if (values['attention-form']) overrides.attentionForm = values['attention-form'];
+    if (values['learning-rate']) overrides.learningRate = Number(values['learning-rate']);
     const config = ra.configFor(arch, values.preset, overrides);
     let embeddingInfo;
     if (values.embeddings && !embeddings) {
@@ -469,6 +519,7 @@ async function main() {
       epochsFlag: values.epochs ? Number(values.epochs) : undefined,
       modelSeed: values['model-seed'] ? Number(values['model-seed']) : undefined,
       patienceFlag: values.patience ? Number(values.patience) : undefined,
+      learningRateFlag: values['learning-rate'] ? Number(values['learning-rate']) : undefined,
       backend: values.backend,
       records: { train: trainPart.length, dev: dev.length, test: test.length },
       candidates: { train: ra.toCandidates(trainPart, schema, true).length, test: testCandidates.length },
