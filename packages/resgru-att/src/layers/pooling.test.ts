@@ -32,59 +32,41 @@ describe.each(['cpu', 'wasm'] as const)('pooling on %s', (backend) => {
     await selectBackend({ backend });
   });
 
-  it('AttentionPooling computes eq. 10-11 over unpadded steps (hand-computed)', () => {
-    tf.tidy(() => {
-      const layer = new AttentionPooling();
-      const h = tf.tensor3d(H);
-      const mask = tf.tensor2d(MASK);
-      layer.apply([h, mask]);
-      const w = [0.7, -1.2];
-      const b = 0.3;
-      layer.setWeights([tf.tensor2d([[w[0]], [w[1]]]), tf.tensor1d([b])]);
-      const out = (layer.apply([h, mask]) as tf.Tensor).arraySync() as number[][];
-      const a = layer.attentionWeights([h, mask]).arraySync();
-      for (let i = 0; i < 2; i++) {
-        const steps = MASK[i].map((m, t) => (m ? t : -1)).filter((t) => t >= 0);
-        const scores = steps.map((t) => w[0] * Math.tanh(H[i][t][0]) + w[1] * Math.tanh(H[i][t][1]) + b);
-        const z = scores.reduce((s, v) => s + Math.exp(v), 0);
-        const weights = scores.map((v) => Math.exp(v) / z);
-        const expected = [0, 1].map((d) => steps.reduce((s, t, j) => s + weights[j] * H[i][t][d], 0));
-        expect(out[i][0]).toBeCloseTo(expected[0], 5);
-        expect(out[i][1]).toBeCloseTo(expected[1], 5);
-        steps.forEach((t, j) => expect(a[i][t]).toBeCloseTo(weights[j], 6));
-      }
-      // Padded steps: weight exactly 0.
-      expect(a[1][2]).toBe(0);
-      expect(a[1][3]).toBe(0);
-      layer.dispose();
-    });
-  });
-
-  it("AttentionPooling form 'tanh-score' computes eq. 10 as printed, softmax(tanh(w·H + b)) (hand-computed)", () => {
-    tf.tidy(() => {
-      const layer = new AttentionPooling({ form: 'tanh-score' });
-      const h = tf.tensor3d(H);
-      const mask = tf.tensor2d(MASK);
-      layer.apply([h, mask]);
-      const w = [0.7, -1.2];
-      const b = 0.3;
-      layer.setWeights([tf.tensor2d([[w[0]], [w[1]]]), tf.tensor1d([b])]);
-      const out = (layer.apply([h, mask]) as tf.Tensor).arraySync() as number[][];
-      const a = layer.attentionWeights([h, mask]).arraySync();
-      for (let i = 0; i < 2; i++) {
-        const steps = MASK[i].map((m, t) => (m ? t : -1)).filter((t) => t >= 0);
-        const scores = steps.map((t) => Math.tanh(w[0] * H[i][t][0] + w[1] * H[i][t][1] + b));
-        const z = scores.reduce((s, v) => s + Math.exp(v), 0);
-        const weights = scores.map((v) => Math.exp(v) / z);
-        const expected = [0, 1].map((d) => steps.reduce((s, t, j) => s + weights[j] * H[i][t][d], 0));
-        expect(out[i][0]).toBeCloseTo(expected[0], 5);
-        expect(out[i][1]).toBeCloseTo(expected[1], 5);
-        steps.forEach((t, j) => expect(a[i][t]).toBeCloseTo(weights[j], 6));
-      }
-      expect(a[1][2]).toBe(0);
-      layer.dispose();
-    });
-  });
+  // The score of step H_i under each form, for w and b: where the tanh of eq. 10 sits.
+  const scoreOf = {
+    'tanh-features': (h: number[], w: number[], b: number) => w[0] * Math.tanh(h[0]) + w[1] * Math.tanh(h[1]) + b,
+    'tanh-score': (h: number[], w: number[], b: number) => Math.tanh(w[0] * h[0] + w[1] * h[1] + b),
+  };
+  it.each(['tanh-features', 'tanh-score'] as const)(
+    'AttentionPooling (%s) computes eq. 10-11 over unpadded steps (hand-computed)',
+    (form) => {
+      tf.tidy(() => {
+        const layer = new AttentionPooling({ form });
+        const h = tf.tensor3d(H);
+        const mask = tf.tensor2d(MASK);
+        layer.apply([h, mask]);
+        const w = [0.7, -1.2];
+        const b = 0.3;
+        layer.setWeights([tf.tensor2d([[w[0]], [w[1]]]), tf.tensor1d([b])]);
+        const out = (layer.apply([h, mask]) as tf.Tensor).arraySync() as number[][];
+        const a = layer.attentionWeights([h, mask]).arraySync();
+        for (let i = 0; i < 2; i++) {
+          const steps = MASK[i].map((m, t) => (m ? t : -1)).filter((t) => t >= 0);
+          const scores = steps.map((t) => scoreOf[form](H[i][t], w, b));
+          const z = scores.reduce((s, v) => s + Math.exp(v), 0);
+          const weights = scores.map((v) => Math.exp(v) / z);
+          const expected = [0, 1].map((d) => steps.reduce((s, t, j) => s + weights[j] * H[i][t][d], 0));
+          expect(out[i][0]).toBeCloseTo(expected[0], 5);
+          expect(out[i][1]).toBeCloseTo(expected[1], 5);
+          steps.forEach((t, j) => expect(a[i][t]).toBeCloseTo(weights[j], 6));
+        }
+        // Padded steps: weight exactly 0.
+        expect(a[1][2]).toBe(0);
+        expect(a[1][3]).toBe(0);
+        layer.dispose();
+      });
+    },
+  );
 
   it("AttentionPooling form 'tanh-score' gradients (H, w, b) match central differences; b now matters", () => {
     const layer = new AttentionPooling({ form: 'tanh-score' });
