@@ -184,7 +184,12 @@ function printSummary(files) {
         for (const layer of Object.keys(runs[0].attention)) {
           const v = (k) => mean(runs.map((r) => r.attention[layer][k]));
           // The H and score statistics exist only in runs made after they were added to the probe.
-          const probed = runs.filter((r) => r.attention[layer].scoreSdInSentence !== undefined);
+          // Runs probed before the probe read the attention form scored 'tanh-score' layers as the default form.
+          const probed = runs.filter(
+            (r) =>
+              r.attention[layer].scoreSdInSentence !== undefined &&
+              (r.config.attentionForm !== 'tanh-score' || r.attention[layer].scoreForm === 'tanh-score'),
+          );
           const w = (k, digits) =>
             probed.length === 0 ? '-' : mean(probed.map((r) => r.attention[layer][k])).toFixed(digits);
           process.stdout.write(
@@ -271,13 +276,20 @@ async function attentionStats(ra, model, candidates) {
       return layers.map((layer, i) => {
         const [h, m] = probed.slice(2 * i, 2 * i + 2);
         const [batch, length, dim] = h.shape;
-        const kernel = layer.getWeights()[0];
+        const [kernel, bias] = layer.getWeights();
         const m3 = tf.expandDims(m, 2);
         const squashed = tf.tanh(h);
+        // The scores the softmax sees: w·tanh(H) (+ b, the same at every step, so it does not change their
+        // spread) in the default form, tanh(w·H + b) in the 'tanh-score' form.
+        const scores =
+          layer.form === 'tanh-score'
+            ? tf.tanh(
+                tf.add(tf.reshape(tf.matMul(tf.reshape(h, [batch * length, dim]), kernel), [batch, length]), bias),
+              )
+            : tf.reshape(tf.matMul(tf.reshape(squashed, [batch * length, dim]), kernel), [batch, length]);
         return {
           weights: layer.attentionWeights([h, m]),
-          // Scores before the softmax (the bias is the same at every step, so it does not change their spread).
-          scores: tf.reshape(tf.matMul(tf.reshape(squashed, [batch * length, dim]), kernel), [batch, length]),
+          scores,
           saturated: tf.sum(tf.mul(tf.cast(tf.greater(tf.abs(squashed), 0.95), 'float32'), m3)),
           absH: tf.sum(tf.mul(tf.abs(h), m3)),
           entries: tf.mul(tf.sum(m), dim),
@@ -317,6 +329,7 @@ async function attentionStats(ra, model, candidates) {
       entityMass: entityMass / n,
       entityShareOfChars: entityShare / n,
       scoreSdInSentence: scoreSd / n,
+      scoreForm: layer.form,
       kernelNorm: Math.sqrt(kernel.reduce((a, x) => a + x * x, 0)),
       meanAbsH: inside[i].absH / inside[i].entries,
       tanhSaturated: inside[i].saturated / inside[i].entries,
