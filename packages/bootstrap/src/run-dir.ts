@@ -1,6 +1,6 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '@emr-re/tokenize';
+import { parseTemporaryName, writeFileAtomic } from '@emr-re/tokenize';
 import { RunDirectoryError } from './errors';
 
 /** The version of the run-directory layout (`run.json`, `state.json`, `iteration-K/`). */
@@ -121,7 +121,7 @@ export async function openRunDirectory(dir: string, info: RunInfo, resume: boole
 }
 
 function isLeftover(entry: string): boolean {
-  return /\.(tmp|old)-\d+-[0-9a-f]+$/.test(entry);
+  return parseTemporaryName(entry) !== undefined;
 }
 
 /** Removes temporary entries and iteration directories newer than the last committed iteration. */

@@ -1,5 +1,8 @@
 import { main } from './cli';
+import { installInterruptHandlers } from './interrupt';
 import { processIO } from './io';
+
+installInterruptHandlers((line) => process.stderr.write(line));
 
 main(process.argv.slice(2), processIO()).then(
   (code) => {

@@ -21,12 +21,17 @@ run 'emr-re <command> --help' for a command's options.`;
  */
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h') {
+  if (name === '--help' || name === '-h') {
     io.stdout(USAGE + '\n');
-    return name === undefined ? 2 : 0;
+    return 0;
+  }
+  if (name === undefined) {
+    // A usage error: the usage goes to stderr, and stdout stays empty for scripts.
+    io.stderr(USAGE + '\n');
+    return 2;
   }
   if (!(COMMANDS as readonly string[]).includes(name)) {
-    io.stderr(`emr-re: unknown command '${name}'\n${USAGE}\n`);
+    io.stderr(`emr-re: unknown command '${name}' (see emr-re --help)\n`);
     return 2;
   }
   try {

@@ -16,6 +16,7 @@ import {
 } from '@emr-re/resgru-att';
 import type { Architecture, BackendName, ModelConfig } from '@emr-re/resgru-att';
 import type { CliIO } from './io';
+import { reportReadStats } from './read-report';
 
 /* Flag parsing and validation shared by the commands that read corpora and configure models. */
 
@@ -25,10 +26,29 @@ export function parseFlags<T extends ParseArgsConfig['options']>(
   options: T,
 ): ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>>['values'] {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals: false })
+      .values;
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError((err as Error).message.split('\n')[0]);
   }
+}
+
+/**
+ * `--epochs -3` reaches `parseArgs` as `--epochs=-3`, so the flag's own check can say what is wrong with the
+ * value (parseArgs would call it an ambiguous argument).
+ */
+export function joinNegativeValues(argv: string[], options: ParseArgsConfig['options']): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (name !== undefined && options?.[name]?.type === 'string' && next !== undefined && /^-\.?\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** An input path resolved against the working directory. @throws UsageError when it does not exist. */
@@ -44,13 +64,23 @@ export function schemaArgument(value: string, cwd: string): string {
   return existsSync(file) ? file : value;
 }
 
-/** A `--format` value checked against the corpus formats. */
+/** A `--format` value checked against the corpus formats; canonical `jsonl` when the flag is absent. */
 export function corpusFormat(value: string | undefined): CorpusFormat {
-  if (value === undefined) throw new UsageError(`--format is required (${CORPUS_FORMATS.join(', ')})`);
+  if (value === undefined) return 'jsonl';
   if (!(CORPUS_FORMATS as readonly string[]).includes(value)) {
     throw new UsageError(`--format must be one of ${CORPUS_FORMATS.join(', ')}, got '${value}'`);
   }
   return value as CorpusFormat;
+}
+
+/** An `--encoding` value: a text encoding Node's decoder knows (utf-8 when the flag is absent). */
+export function encodingArgument(value: string | undefined): string {
+  if (value === undefined) return 'utf-8';
+  try {
+    return new TextDecoder(value).encoding;
+  } catch {
+    throw new UsageError(`--encoding '${value}' is not a text encoding Node knows (e.g. utf-8, gb18030, gbk, big5)`);
+  }
 }
 
 /** A `--backend` value checked against the backends. */
@@ -62,17 +92,20 @@ export function backendArgument(value: string | undefined): BackendName | 'auto'
   return v as BackendName | 'auto';
 }
 
-/** A non-negative integer flag. */
-export function intArgument(value: string | undefined, flag: string): number | undefined {
+/** An integer flag of at least `min` (default 0). */
+export function intArgument(value: string | undefined, flag: string, min = 0): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a non-negative integer, got '${value}'`);
+  if (!/^-?\d+$/.test(value) || Number(value) < min) {
+    const want = min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer ≥ ${min}`;
+    throw new UsageError(`${flag} must be ${want}, got '${value}'`);
+  }
   return Number(value);
 }
 
 /** Reads every record of a corpus file; skipped records (with `skipInvalid`) are counted on stderr. */
 export async function readRecords(
   file: string,
-  options: { format: CorpusFormat; schema?: Schema; skipInvalid: boolean },
+  options: { format: CorpusFormat; schema?: Schema; skipInvalid: boolean; encoding?: string },
   io: CliIO,
   command: string,
 ): Promise<EmrRecord[]> {
@@ -80,6 +113,7 @@ export async function readRecords(
   const reader = openCorpus(file, options.format, {
     schema: options.schema,
     skipInvalid: options.skipInvalid,
+    encoding: options.encoding,
     onSkip: (e) => skipped.push(e),
   });
   const records = await readAllRecords(reader);
@@ -88,6 +122,7 @@ export async function readRecords(
       `emr-re ${command}: skipped ${skipped.length} invalid record${skipped.length === 1 ? '' : 's'} of ${file}; first: ${skipped[0].message}\n`,
     );
   }
+  reportReadStats(reader.stats, { file, format: options.format, command }, io);
   return records;
 }
 

@@ -54,7 +54,7 @@ interface CheckpointFile {
 
 const FILE = 'checkpoint.json';
 
-/** Writes a checkpoint directory atomically (temporary directory, then rename over the previous one). */
+/** Writes a checkpoint directory atomically (temporary directory, then rename over the previous one, never over a directory that is not an emr-re checkpoint). */
 export async function writeCheckpoint(dir: string, checkpoint: Checkpoint): Promise<void> {
   const parts: Record<string, NamedArray[]> = {
     'weights.bin': checkpoint.weights,
@@ -70,23 +70,37 @@ export async function writeCheckpoint(dir: string, checkpoint: Checkpoint): Prom
     })),
   };
   if (checkpoint.best) parts['best.bin'] = checkpoint.best;
-  await replaceDirectoryAtomic(dir, async (tmp) => {
-    const files: CheckpointFile['files'] = {};
-    for (const [name, arrays] of Object.entries(parts)) {
-      const { index, bytes } = packArrays(arrays);
-      await fs.writeFile(path.join(tmp, name), bytes);
-      files[name] = { sha256: sha256(bytes), index };
-    }
-    const meta: CheckpointFile = {
-      version: 1,
-      kind: 'emr-re-checkpoint',
-      fingerprint: checkpoint.fingerprint,
-      state: checkpoint.state,
-      optimizerStep: checkpoint.optimizer.step,
-      files,
-    };
-    await writeFileAtomic(path.join(tmp, FILE), JSON.stringify(meta));
-  });
+  await replaceDirectoryAtomic(
+    dir,
+    async (tmp) => {
+      const files: CheckpointFile['files'] = {};
+      for (const [name, arrays] of Object.entries(parts)) {
+        const { index, bytes } = packArrays(arrays);
+        await fs.writeFile(path.join(tmp, name), bytes);
+        files[name] = { sha256: sha256(bytes), index };
+      }
+      const meta: CheckpointFile = {
+        version: 1,
+        kind: 'emr-re-checkpoint',
+        fingerprint: checkpoint.fingerprint,
+        state: checkpoint.state,
+        optimizerStep: checkpoint.optimizer.step,
+        files,
+      };
+      await writeFileAtomic(path.join(tmp, FILE), JSON.stringify(meta));
+    },
+    { canReplace: isCheckpointDirectory },
+  );
+}
+
+/** True when `dir` holds a checkpoint written by emr-re (its checkpoint.json says so). */
+export async function isCheckpointDirectory(dir: string): Promise<boolean> {
+  try {
+    const meta = JSON.parse(await fs.readFile(path.join(dir, FILE), 'utf8')) as { kind?: unknown };
+    return meta.kind === 'emr-re-checkpoint';
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -32,9 +32,9 @@ export {
   classWeightVector,
 } from './trainer';
 export type { TrainFitOptions } from './trainer';
-export { CheckpointError } from './checkpoint';
+export { CheckpointError, isCheckpointDirectory } from './checkpoint';
 export type { TrainingState } from './checkpoint';
-export { MODEL_FILES, MODEL_FORMAT_VERSION, ModelFormatError } from './manifest';
+export { MODEL_FILES, MODEL_FORMAT_VERSION, ModelFormatError, isModelDirectory } from './manifest';
 export type { ModelManifest } from './manifest';
 export { RelationExtractor, loadModel } from './extractor';
 export type { ExtractOptions, RecordInput } from './extractor';

@@ -86,7 +86,9 @@ async function networkArtifacts(network: tfl.LayersModel): Promise<{ modelJson: 
 
 /**
  * Writes a model directory atomically (temporary directory, then rename): config.json, vocabulary.json,
- * labels.json, schema.json, model.json + weights.bin (tfjs layers format) and manifest.json.
+ * labels.json, schema.json, model.json + weights.bin (tfjs layers format) and manifest.json. An existing `dir` is
+ * replaced only when it is empty or an earlier emr-re model (`isModelDirectory`); anything else is an
+ * `OutputPathError` and stays untouched.
  */
 export async function writeModelDirectory(dir: string, parts: ModelParts): Promise<void> {
   const { modelJson, weights } = await networkArtifacts(parts.network);
@@ -112,10 +114,29 @@ export async function writeModelDirectory(dir: string, parts: ModelParts): Promi
       bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength,
     };
   }
-  await replaceDirectoryAtomic(dir, async (tmp) => {
-    for (const [name, data] of Object.entries(contents)) await fs.writeFile(path.join(tmp, name), data);
-    await fs.writeFile(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  });
+  await replaceDirectoryAtomic(
+    dir,
+    async (tmp) => {
+      for (const [name, data] of Object.entries(contents)) await fs.writeFile(path.join(tmp, name), data);
+      await fs.writeFile(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    },
+    { canReplace: isModelDirectory },
+  );
+}
+
+/**
+ * True when `dir` is a model directory written by emr-re (its manifest.json says so, and it holds nothing but the
+ * model's files): the only kind of directory that saving a model replaces.
+ */
+export async function isModelDirectory(dir: string): Promise<boolean> {
+  try {
+    const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as { format?: unknown };
+    if (manifest.format !== 'emr-re-model') return false;
+    const known = new Set<string>([...MODEL_FILES, 'manifest.json']);
+    return (await fs.readdir(dir)).every((name) => known.has(name));
+  } catch {
+    return false;
+  }
 }
 
 function parseJson(file: string, text: string): unknown {
@@ -128,8 +149,9 @@ function parseJson(file: string, text: string): unknown {
 
 /**
  * Reads and verifies a model directory: manifest format and version, the SHA-256 of every file, then
- * config, schema, labels, vocabulary and network. The network is rebuilt from its JSON topology with the
- * registered layer classes only; nothing in the directory is executed.
+ * config, schema, labels, vocabulary and network, then that the network agrees with them (input length,
+ * output units, character embedding matrix `(vocabulary size, charDim)`). The network is rebuilt from its
+ * JSON topology with the registered layer classes only; nothing in the directory is executed.
  * @throws ModelFormatError naming the file at fault.
  */
 export async function readModelDirectory(dir: string): Promise<ModelParts> {
@@ -221,6 +243,30 @@ export async function readModelDirectory(dir: string): Promise<ModelParts> {
     throw new ModelFormatError(
       file('model.json'),
       `network shape (input ${inputLength}, output ${outputUnits}) does not match config.json and labels.json`,
+    );
+  }
+  const embeddingShape = network.layers.find((layer) => layer.name === 'char_embedding')?.weights[0]?.shape;
+  if (!embeddingShape || embeddingShape.length !== 2) {
+    network.dispose();
+    throw new ModelFormatError(
+      file('model.json'),
+      'has no character embedding layer (char_embedding) with a 2-D matrix',
+    );
+  }
+  const [rows, width] = embeddingShape;
+  if (rows !== vocabulary.size) {
+    network.dispose();
+    throw new ModelFormatError(
+      file('vocabulary.json'),
+      `has ${vocabulary.size} tokens but the character embedding matrix has ${rows} rows ` +
+        '(the vocabulary and weights.bin were not saved together)',
+    );
+  }
+  if (width !== config.charDim) {
+    network.dispose();
+    throw new ModelFormatError(
+      file('model.json'),
+      `the character embedding matrix has width ${width} but config.json has charDim ${config.charDim}`,
     );
   }
   return { config, schema, vocabulary, labels: labels as string[], network };

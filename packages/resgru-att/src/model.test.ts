@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -173,6 +174,39 @@ describe('save and load', () => {
     expect(err).toBeInstanceOf(ModelFormatError);
     expect((err as Error).message).toMatch(message);
     expect((err as Error).message).toContain(dir);
+  });
+
+  it('refuses a vocabulary that does not match the character embedding matrix, even with a rewritten manifest', async () => {
+    const dir = path.join(tmp, 'bad-vocabulary-size');
+    await model.save(dir);
+    const rows = model.vocabulary.size;
+    // an unmodified model loads
+    const before = tf.memory().numTensors;
+    const ok = await loadRelationModel(dir);
+    expect(ok.vocabulary.size).toBe(rows);
+    ok.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+
+    // one token more, and the manifest rewritten so that the checksum passes
+    const vocabulary = JSON.parse(await fs.readFile(path.join(dir, 'vocabulary.json'), 'utf8'));
+    vocabulary.tokens.push('\u{10FFFD}');
+    const text = JSON.stringify(vocabulary);
+    await fs.writeFile(path.join(dir, 'vocabulary.json'), text);
+    const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    manifest.files['vocabulary.json'] = {
+      sha256: createHash('sha256').update(text).digest('hex'),
+      bytes: Buffer.byteLength(text),
+    };
+    await fs.writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+
+    const err = await loadRelationModel(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelFormatError);
+    expect((err as ModelFormatError).file).toBe(path.join(dir, 'vocabulary.json'));
+    expect((err as Error).message).toContain(
+      `vocabulary.json: has ${rows + 1} tokens but the character embedding matrix has ${rows} rows`,
+    );
+    // the network loaded before the check is disposed
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 

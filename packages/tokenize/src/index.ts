@@ -2,6 +2,7 @@
 export * from './types';
 export * from './errors';
 export * from './stats';
+export * from './encoding';
 export * from './schema';
 export * from './records';
 export * from './cmeie';
@@ -9,6 +10,9 @@ export * from './ccks2017';
 export * from './brat';
 export * from './corpus';
 export * from './write';
+export * from './temporary-files';
+export * from './output-path';
+export * from './output-lock';
 export * from './sentences';
 export * from './candidates';
 export * from './vocabulary';

@@ -142,6 +142,31 @@ describe('parseRecordLine', () => {
     expect(err.location.line).toBe(2);
   });
 
+  it('rejects a start or end that splits a surrogate pair, and accepts spans around it', () => {
+    // 𠮷 (U+20BB7) is 2 UTF-16 code units: text[0] high, text[1] low surrogate
+    const astral = (start: number, end: number, mention: string): string =>
+      JSON.stringify({
+        id: 'r9',
+        text: '𠮷头痛',
+        entities: [{ id: 'e0', type: 'symptom', start, end, text: mention }],
+      });
+    const atEnd = errorOf(astral(0, 1, '\ud842'));
+    expect(atEnd.problem).toBe('bad-offset');
+    expect(atEnd.location.field).toBe('entities[0].end');
+    expect(atEnd.message).toBe(
+      'gold.jsonl:2: record r9: field entities[0].end: offset 1 splits a surrogate pair ' +
+        '(a character outside the BMP takes 2 UTF-16 code units; offsets count code units)',
+    );
+    const atStart = errorOf(astral(1, 3, '\udfb7头'));
+    expect(atStart.problem).toBe('bad-offset');
+    expect(atStart.location.field).toBe('entities[0].start');
+    expect(atStart.message).toMatch(
+      /^gold\.jsonl:2: record r9: field entities\[0\]\.start: offset 1 splits a surrogate pair/,
+    );
+    expect(parseRecordLine(astral(0, 2, '𠮷'), { line: 1 }).entities[0]).toMatchObject({ start: 0, end: 2 });
+    expect(parseRecordLine(astral(2, 4, '头痛'), { line: 1 }).entities[0].text).toBe('头痛');
+  });
+
   it('never quotes record text in errors', () => {
     expect(errorOf('{"id": "r1", "text": "患者张三"').message).not.toContain('张三');
     expect(errorOf(mutate((r) => (r.entities[0].text = '张三'))).message).not.toContain('张三');

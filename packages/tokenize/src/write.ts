@@ -2,13 +2,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatBratAnnotation } from './brat';
 import { CorpusFormatError } from './errors';
+import { OutputPathError } from './output-path';
 import { formatRecordLine } from './records';
+import { movedAsideDirectory, temporaryPathFor, trackTemporary, untrackTemporary } from './temporary-files';
 import type { EmrRecord } from './types';
 
-function tempPathFor(file: string): string {
-  const dir = path.dirname(file);
-  const nonce = `${process.pid}.${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 8)}`;
-  return path.join(dir, `.${path.basename(file)}.${nonce}.tmp`);
+/** A fresh tracked temporary path beside `target` (removed by `removeLiveTemporaries` on a signal). */
+function trackedTemporary(target: string): string {
+  const temp = temporaryPathFor(target);
+  trackTemporary(temp);
+  return temp;
 }
 
 /**
@@ -16,7 +19,7 @@ function tempPathFor(file: string): string {
  * `file`, so a reader (or a crash) sees the old file or the new one, never half of one.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const temp = tempPathFor(file);
+  const temp = trackedTemporary(file);
   try {
     const handle = await fs.promises.open(temp, 'w');
     try {
@@ -29,59 +32,92 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   } catch (err) {
     await fs.promises.rm(temp, { force: true });
     throw err;
+  } finally {
+    untrackTemporary(temp);
   }
+}
+
+/** Options of `replaceDirectoryAtomic`. */
+export interface ReplaceDirectoryOptions {
+  /**
+   * Whether an existing, non-empty `dir` may be replaced: true only for what emr-re itself wrote there (a model
+   * directory with its manifest, say). Default: only an empty directory is replaced.
+   */
+  canReplace?: (dir: string) => Promise<boolean>;
 }
 
 /**
  * Fills a fresh temporary directory beside `dir` with `fill`, then swaps it into place: an existing `dir` is
- * moved aside to `<dir>.old` and deleted only after the new one is in place, so a crash leaves either the old or
- * the new directory complete (see `existingDirectory`).
+ * moved aside to a hidden `.old` name and deleted only after the new one is in place, so a crash leaves either
+ * the old or the new directory complete (see `existingDirectory`). An existing `dir` that is a file, or a
+ * non-empty directory that `canReplace` does not accept, is never touched: `OutputPathError`.
  */
-export async function replaceDirectoryAtomic(dir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
+export async function replaceDirectoryAtomic(
+  dir: string,
+  fill: (tmpDir: string) => Promise<void>,
+  options: ReplaceDirectoryOptions = {},
+): Promise<void> {
   const target = path.resolve(dir);
+  await refuseForeignDirectory(target, options.canReplace);
   await fs.promises.mkdir(path.dirname(target), { recursive: true });
-  const temp = tempPathFor(target);
-  const old = `${target}.old`;
-  await fs.promises.mkdir(temp);
+  const temp = trackedTemporary(target);
   try {
-    await fill(temp);
-  } catch (err) {
-    await fs.promises.rm(temp, { recursive: true, force: true });
-    throw err;
+    await fs.promises.mkdir(temp);
+    try {
+      await fill(temp);
+    } catch (err) {
+      await fs.promises.rm(temp, { recursive: true, force: true });
+      throw err;
+    }
+    // Checked again: the target may have appeared while `fill` ran.
+    await refuseForeignDirectory(target, options.canReplace);
+    // Not tracked: if the process dies between the two renames, this is the only complete copy.
+    const old = temporaryPathFor(target, 'old');
+    let hadOld = false;
+    try {
+      await fs.promises.rename(target, old);
+      hadOld = true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    await fs.promises.rename(temp, target);
+    if (hadOld) await fs.promises.rm(old, { recursive: true, force: true });
+  } finally {
+    untrackTemporary(temp);
   }
-  await fs.promises.rm(old, { recursive: true, force: true });
-  let hadOld = false;
-  try {
-    await fs.promises.rename(target, old);
-    hadOld = true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  await fs.promises.rename(temp, target);
-  if (hadOld) await fs.promises.rm(old, { recursive: true, force: true });
 }
 
-/** `dir` if it exists, else `<dir>.old` if a crash inside `replaceDirectoryAtomic` left only that, else undefined. */
-export async function existingDirectory(dir: string): Promise<string | undefined> {
-  for (const candidate of [dir, `${path.resolve(dir)}.old`]) {
-    try {
-      if ((await fs.promises.stat(candidate)).isDirectory()) return candidate;
-    } catch {
-      // try the next
-    }
+async function refuseForeignDirectory(target: string, canReplace?: (dir: string) => Promise<boolean>): Promise<void> {
+  const info = await fs.promises.stat(target).catch(() => undefined);
+  if (info === undefined) return;
+  if (!info.isDirectory()) throw new OutputPathError(target, 'is a file, not a directory emr-re wrote; not replaced');
+  if ((await fs.promises.readdir(target)).length === 0) return;
+  if (canReplace === undefined || !(await canReplace(target))) {
+    throw new OutputPathError(
+      target,
+      'holds files that emr-re did not write there; not replaced (choose another path)',
+    );
   }
-  return undefined;
+}
+
+/** `dir` if it exists, else the directory a crash inside `replaceDirectoryAtomic` left moved aside, else undefined. */
+export async function existingDirectory(dir: string): Promise<string | undefined> {
+  const info = await fs.promises.stat(dir).catch(() => undefined);
+  if (info?.isDirectory()) return dir;
+  return movedAsideDirectory(dir);
 }
 
 /** Synchronous `writeFileAtomic`. */
 export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
-  const temp = tempPathFor(file);
+  const temp = trackedTemporary(file);
   try {
     fs.writeFileSync(temp, data);
     fs.renameSync(temp, file);
   } catch (err) {
     fs.rmSync(temp, { force: true });
     throw err;
+  } finally {
+    untrackTemporary(temp);
   }
 }
 
@@ -95,7 +131,7 @@ export async function writeJsonl(
   file: string,
   records: Iterable<EmrRecord> | AsyncIterable<EmrRecord>,
 ): Promise<number> {
-  const temp = tempPathFor(file);
+  const temp = trackedTemporary(file);
   const handle = await fs.promises.open(temp, 'w');
   let count = 0;
   try {
@@ -119,6 +155,8 @@ export async function writeJsonl(
     await handle.close().catch(() => undefined);
     await fs.promises.rm(temp, { force: true });
     throw err;
+  } finally {
+    untrackTemporary(temp);
   }
   return count;
 }

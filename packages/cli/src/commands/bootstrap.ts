@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { CORPUS_FORMATS, CharVocabulary, UNKNOWN_LABEL, UsageError, loadSchema } from '@emr-re/tokenize';
 import type { Candidate } from '@emr-re/tokenize';
 import {
@@ -15,14 +13,18 @@ import { loadWord2Vec } from '@emr-re/embeddings';
 import { runBootstrap } from '@emr-re/bootstrap';
 import type { BootstrapResult, ClassQuotas, PseudoLabelWeight, ThresholdCalibration } from '@emr-re/bootstrap';
 import type { Architecture } from '@emr-re/resgru-att';
+import { onInterrupt } from '../interrupt';
 import { progressRenderer } from '../io';
+import { claimOutput } from '../outputs';
 import type { CommandRun } from '../io';
 import {
   backendArgument,
   configFromFlags,
   corpusFormat,
+  encodingArgument,
   inputPath,
   intArgument,
+  parseFlags,
   readRecords,
   schemaArgument,
 } from '../flags';
@@ -63,7 +65,9 @@ repeat. Every iteration is committed to the run directory; an interrupted run co
   --embeddings FILE     word2vec vectors to initialise the character embeddings
   --cross-sentence      candidate windows are whole records, not sentences
   --backend B           auto|${BACKEND_NAMES.join('|')} (default auto)
-  --resume              continue the run in --out
+  --encoding E          the input files' text encoding (default utf-8; e.g. gb18030)
+  --quiet               no progress output
+  --resume              continue the run in --out (Ctrl-C stops after the current step; the last iteration stays)
   --skip-invalid        skip malformed records instead of stopping at the first
   --json                print exactly one JSON object: {"iterations":[{"iteration","added","poolLeft","dev",...}],"stopReason"}
 The accepted model is written to DIR/model (score it with: emr-re evaluate --model DIR/model --data FILE).
@@ -154,44 +158,41 @@ function resultJson(result: BootstrapResult): object {
 
 /** `emr-re bootstrap`: self-training of a relation model over an unlabelled pool, as a resumable run directory. */
 export const run: CommandRun = async (argv, io) => {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      seed: { type: 'string' },
-      pool: { type: 'string' },
-      dev: { type: 'string' },
-      format: { type: 'string' },
-      'pool-format': { type: 'string' },
-      schema: { type: 'string' },
-      config: { type: 'string' },
-      arch: { type: 'string' },
-      preset: { type: 'string' },
-      lambda: { type: 'string' },
-      'per-iteration': { type: 'string' },
-      'max-iterations': { type: 'string' },
-      epochs: { type: 'string' },
-      'random-seed': { type: 'string' },
-      'seed-number': { type: 'string' },
-      'class-quotas': { type: 'string' },
-      'dev-drop-tolerance': { type: 'string' },
-      'warm-start': { type: 'boolean', default: false },
-      calibrate: { type: 'string' },
-      'calibrate-min-support': { type: 'string' },
-      agree: { type: 'string' },
-      'pseudo-weight': { type: 'string' },
-      'no-unknown': { type: 'boolean', default: false },
-      'pool-gold': { type: 'boolean', default: false },
-      embeddings: { type: 'string' },
-      'cross-sentence': { type: 'boolean', default: false },
-      backend: { type: 'string' },
-      out: { type: 'string' },
-      resume: { type: 'boolean', default: false },
-      'skip-invalid': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
+  const values = parseFlags(argv, {
+    seed: { type: 'string' },
+    pool: { type: 'string' },
+    dev: { type: 'string' },
+    format: { type: 'string' },
+    'pool-format': { type: 'string' },
+    schema: { type: 'string' },
+    config: { type: 'string' },
+    arch: { type: 'string' },
+    preset: { type: 'string' },
+    lambda: { type: 'string' },
+    'per-iteration': { type: 'string' },
+    'max-iterations': { type: 'string' },
+    epochs: { type: 'string' },
+    'random-seed': { type: 'string' },
+    'seed-number': { type: 'string' },
+    'class-quotas': { type: 'string' },
+    'dev-drop-tolerance': { type: 'string' },
+    'warm-start': { type: 'boolean', default: false },
+    calibrate: { type: 'string' },
+    'calibrate-min-support': { type: 'string' },
+    agree: { type: 'string' },
+    'pseudo-weight': { type: 'string' },
+    'no-unknown': { type: 'boolean', default: false },
+    'pool-gold': { type: 'boolean', default: false },
+    embeddings: { type: 'string' },
+    'cross-sentence': { type: 'boolean', default: false },
+    backend: { type: 'string' },
+    out: { type: 'string' },
+    resume: { type: 'boolean', default: false },
+    encoding: { type: 'string' },
+    'skip-invalid': { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.help) {
     io.stdout(HELP);
@@ -239,111 +240,128 @@ export const run: CommandRun = async (argv, io) => {
   const devFile = values.dev === undefined ? undefined : inputPath(values.dev, '--dev', io.cwd);
   const embeddingsFile =
     values.embeddings === undefined ? undefined : inputPath(values.embeddings, '--embeddings', io.cwd);
-  const out = path.resolve(io.cwd, values.out);
-  if (!values.resume && existsSync(path.join(out, 'run.json'))) {
-    throw new UsageError(
-      `--out ${out} already holds a bootstrap run; add --resume to continue it or choose another directory`,
-    );
-  }
-
-  const log = (line: string): void => io.stderr(`emr-re bootstrap: ${line}\n`);
-  await selectBackend({ backend, log });
-  const schema = await loadSchema(schemaArgument(values.schema, io.cwd));
-  const crossSentence = config.crossSentence ?? false;
-  const skipInvalid = values['skip-invalid'];
-  const candidatesOf = async (file: string, fileFormat: typeof format): Promise<Candidate[]> =>
-    toCandidates(
-      await readRecords(file, { format: fileFormat, schema, skipInvalid }, io, 'bootstrap'),
-      schema,
-      crossSentence,
-    );
-  const seed = await candidatesOf(seedFile, format);
-  if (seed.length === 0)
-    throw new UsageError(
-      `${seedFile}: no candidate entity pairs under schema '${schema.name}' (check --format and --schema)`,
-    );
-  const poolWithLabels = await candidatesOf(poolFile, poolFormat);
-  // The pool's labels never reach training; with --pool-gold they only score the moved labels.
-  const pool = poolWithLabels.map((c) => ({ ...c, label: UNKNOWN_LABEL }));
-  const poolGold = values['pool-gold'] ? poolWithLabels.map((c) => c.label) : undefined;
-  const dev = devFile === undefined ? undefined : await candidatesOf(devFile, format);
-  log(
-    `${seed.length} seed pairs, ${pool.length} pool pairs${dev ? `, ${dev.length} dev pairs` : ''}; run directory ${out}`,
+  const encoding = encodingArgument(values.encoding);
+  const inputs = [
+    { flag: '--seed', path: seedFile },
+    { flag: '--pool', path: poolFile },
+    ...(devFile === undefined ? [] : [{ flag: '--dev', path: devFile }]),
+    ...(embeddingsFile === undefined ? [] : [{ flag: '--embeddings', path: embeddingsFile }]),
+  ];
+  // An earlier run in --out is emr-re's own, continued only with --resume (never replaced).
+  const claimed = await claimOutput(
+    values.out,
+    'bootstrapRun',
+    { command: 'bootstrap', inputs, force: true, lock: true },
+    io,
   );
-
-  // One vocabulary for every iteration, from the seed and pool windows (text only, no labels).
-  const vocabulary = CharVocabulary.build(new Set([...seed, ...pool].map((c) => c.sentence.text)), {
-    minCount: config.minCount ?? 1,
-  });
-  const embeddings =
-    embeddingsFile === undefined
-      ? undefined
-      : await loadWord2Vec(embeddingsFile, {
-          vocabulary: new Set([...seed, ...pool].flatMap((c) => [...c.sentence.text])),
-        });
-
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.once('SIGINT', onSigint);
-  let result: BootstrapResult;
   try {
-    result = await runBootstrap({
-      seed,
-      pool,
-      poolGold,
-      dev,
-      createClassifier: () => createRelationModel({ config, schema, vocabulary, embeddings }),
-      lambda,
-      perIteration,
-      maxIterations,
-      classQuotas,
-      devDropTolerance,
-      warmStart: values['warm-start'],
-      calibration,
-      pseudoLabelWeight,
-      agreement:
-        values.agree === undefined
-          ? undefined
-          : {
-              name: values.agree,
-              createClassifier: () =>
-                createRelationModel({
-                  config: { ...config, arch: values.agree as Architecture },
-                  schema,
-                  vocabulary,
-                  embeddings,
-                }),
-            },
-      includeUnknown: !values['no-unknown'],
-      outDir: out,
-      resume: values.resume,
-      onProgress: progressRenderer(io),
-      signal: controller.signal,
-    });
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
-  result.classifier?.dispose();
-
-  if (values.json) {
-    io.stdout(JSON.stringify(resultJson(result)) + '\n');
-  } else {
-    const f1 = (m: { micro: { f1: number }; macro: { f1: number } } | undefined): string =>
-      m === undefined ? '' : ` dev micro-F1 ${m.micro.f1.toFixed(4)} macro-F1 ${m.macro.f1.toFixed(4)}`;
-    const lines = [`seed: ${seed.length} labelled pairs${f1(result.seedDev)}`];
-    for (const it of result.iterations) {
-      const wrong = it.wrongAdded === undefined ? '' : ` (${it.wrongAdded} wrong)`;
-      lines.push(
-        `iteration ${it.iteration}: moved ${it.added}${wrong}, pool left ${it.poolLeft}, trained on ${it.labelled}${f1(it.dev)}${it.rolledBack ? ' — rolled back' : ''}`,
+    const out = claimed.path;
+    if (!values.resume && claimed.state === 'replace-own') {
+      throw new UsageError(
+        `--out ${out} already holds a bootstrap run; add --resume to continue it or choose another directory`,
       );
     }
-    lines.push(`stopped: ${result.stopReason}; labelled set ${result.labelled}, pool left ${result.poolLeft}`);
-    lines.push(
-      result.stopReason === 'aborted'
-        ? `interrupted: continue with --resume --out ${out}`
-        : `model (iteration ${result.acceptedIteration}): ${path.join(out, 'model')}`,
+
+    const log = (line: string): void => io.stderr(`emr-re bootstrap: ${line}\n`);
+    await selectBackend({ backend, log });
+    const schema = await loadSchema(schemaArgument(values.schema, io.cwd));
+    const crossSentence = config.crossSentence ?? false;
+    const skipInvalid = values['skip-invalid'];
+    const candidatesOf = async (file: string, fileFormat: typeof format): Promise<Candidate[]> =>
+      toCandidates(
+        await readRecords(file, { format: fileFormat, schema, skipInvalid, encoding }, io, 'bootstrap'),
+        schema,
+        crossSentence,
+      );
+    const seed = await candidatesOf(seedFile, format);
+    if (seed.length === 0)
+      throw new UsageError(
+        `${seedFile}: no candidate entity pairs under schema '${schema.name}' (check --format and --schema)`,
+      );
+    const poolWithLabels = await candidatesOf(poolFile, poolFormat);
+    // The pool's labels never reach training; with --pool-gold they only score the moved labels.
+    const pool = poolWithLabels.map((c) => ({ ...c, label: UNKNOWN_LABEL }));
+    const poolGold = values['pool-gold'] ? poolWithLabels.map((c) => c.label) : undefined;
+    const dev = devFile === undefined ? undefined : await candidatesOf(devFile, format);
+    log(
+      `${seed.length} seed pairs, ${pool.length} pool pairs${dev ? `, ${dev.length} dev pairs` : ''}; run directory ${out}`,
     );
-    io.stdout(lines.join('\n') + '\n');
+
+    // One vocabulary for every iteration, from the seed and pool windows (text only, no labels).
+    const vocabulary = CharVocabulary.build(new Set([...seed, ...pool].map((c) => c.sentence.text)), {
+      minCount: config.minCount ?? 1,
+    });
+    const embeddings =
+      embeddingsFile === undefined
+        ? undefined
+        : await loadWord2Vec(embeddingsFile, {
+            vocabulary: new Set([...seed, ...pool].flatMap((c) => [...c.sentence.text])),
+          });
+
+    const controller = new AbortController();
+    const unregister = onInterrupt(() => controller.abort());
+    let result: BootstrapResult;
+    try {
+      result = await runBootstrap({
+        seed,
+        pool,
+        poolGold,
+        dev,
+        createClassifier: () => createRelationModel({ config, schema, vocabulary, embeddings }),
+        lambda,
+        perIteration,
+        maxIterations,
+        classQuotas,
+        devDropTolerance,
+        warmStart: values['warm-start'],
+        calibration,
+        pseudoLabelWeight,
+        agreement:
+          values.agree === undefined
+            ? undefined
+            : {
+                name: values.agree,
+                createClassifier: () =>
+                  createRelationModel({
+                    config: { ...config, arch: values.agree as Architecture },
+                    schema,
+                    vocabulary,
+                    embeddings,
+                  }),
+              },
+        includeUnknown: !values['no-unknown'],
+        outDir: out,
+        resume: values.resume,
+        onProgress: progressRenderer(io, values.quiet),
+        signal: controller.signal,
+      });
+    } finally {
+      unregister();
+    }
+    result.classifier?.dispose();
+
+    if (values.json) {
+      io.stdout(JSON.stringify(resultJson(result)) + '\n');
+    } else {
+      const f1 = (m: { micro: { f1: number }; macro: { f1: number } } | undefined): string =>
+        m === undefined ? '' : ` dev micro-F1 ${m.micro.f1.toFixed(4)} macro-F1 ${m.macro.f1.toFixed(4)}`;
+      const lines = [`seed: ${seed.length} labelled pairs${f1(result.seedDev)}`];
+      for (const it of result.iterations) {
+        const wrong = it.wrongAdded === undefined ? '' : ` (${it.wrongAdded} wrong)`;
+        lines.push(
+          `iteration ${it.iteration}: moved ${it.added}${wrong}, pool left ${it.poolLeft}, trained on ${it.labelled}${f1(it.dev)}${it.rolledBack ? ' — rolled back' : ''}`,
+        );
+      }
+      lines.push(`stopped: ${result.stopReason}; labelled set ${result.labelled}, pool left ${result.poolLeft}`);
+      lines.push(
+        result.stopReason === 'aborted'
+          ? `interrupted: continue with --resume --out ${out}`
+          : `model (iteration ${result.acceptedIteration}): ${path.join(out, 'model')}`,
+      );
+      io.stdout(lines.join('\n') + '\n');
+    }
+    return result.stopReason === 'aborted' ? 130 : 0;
+  } finally {
+    claimed.release();
   }
-  return result.stopReason === 'aborted' ? 130 : 0;
 };

@@ -5,6 +5,8 @@ import { readCorpusLines, trainWord2Vec, writeWord2VecBinary, writeWord2VecText 
 import type { Word2VecKernelChoice } from '@emr-re/embeddings';
 import { UsageError, type ProgressEvent } from '@emr-re/tokenize';
 import { progressRenderer, type CommandRun } from '../io';
+import { encodingArgument, inputPath, joinNegativeValues } from '../flags';
+import { claimOutput } from '../outputs';
 
 /** Help text of `emr-re embeddings`. */
 export const HELP = `usage: emr-re embeddings train --corpus FILE... --dim N --out FILE [options]
@@ -12,7 +14,9 @@ Trains character embeddings (word2vec, negative sampling) on UTF-8 text: every c
 whitespace is ignored, context windows stay within a line.
   --corpus FILE...         text files (repeat the flag or list several files after it)
   --dim N                  vector dimension (the paper uses 300)
-  --out FILE               output file, written atomically
+  --out FILE               output file, written atomically (never one of the corpus files)
+  --force                  replace a word2vec file that emr-re wrote at --out before
+  --encoding E             the corpus files' text encoding (default utf-8; e.g. gb18030)
   --format text|binary     word2vec format (default: binary if FILE ends in .bin, else text)
   --window N               context window (default 5)
   --negative N             noise samples per example (default 5)
@@ -62,27 +66,30 @@ export const run: CommandRun = async (argv, io) => {
     );
   let parsed;
   try {
+    const flagTable = {
+      corpus: { type: 'string', multiple: true },
+      dim: { type: 'string' },
+      out: { type: 'string' },
+      format: { type: 'string' },
+      encoding: { type: 'string' },
+      window: { type: 'string' },
+      negative: { type: 'string' },
+      epochs: { type: 'string' },
+      'min-count': { type: 'string' },
+      sample: { type: 'string' },
+      lr: { type: 'string' },
+      threads: { type: 'string' },
+      cbow: { type: 'boolean' },
+      kernel: { type: 'string' },
+      seed: { type: 'string' },
+      force: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    } as const;
     parsed = parseArgs({
-      args: rest,
+      args: joinNegativeValues(rest, flagTable),
       allowPositionals: true,
-      options: {
-        corpus: { type: 'string', multiple: true },
-        dim: { type: 'string' },
-        out: { type: 'string' },
-        format: { type: 'string' },
-        window: { type: 'string' },
-        negative: { type: 'string' },
-        epochs: { type: 'string' },
-        'min-count': { type: 'string' },
-        sample: { type: 'string' },
-        lr: { type: 'string' },
-        threads: { type: 'string' },
-        cbow: { type: 'boolean' },
-        kernel: { type: 'string' },
-        seed: { type: 'string' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: flagTable,
     });
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -93,9 +100,10 @@ export const run: CommandRun = async (argv, io) => {
     return 0;
   }
   // `--corpus a.txt b.txt` leaves b.txt as a positional: it is a corpus file too.
-  const corpus = [...(values.corpus ?? []), ...positionals].map((f) => resolve(io.cwd, f));
+  const corpus = [...(values.corpus ?? []), ...positionals].map((f) => inputPath(f, '--corpus', io.cwd));
   if (corpus.length === 0) throw new UsageError('--corpus is required');
   if (values.out === undefined) throw new UsageError('--out is required');
+  const encoding = encodingArgument(values.encoding);
   const out = resolve(io.cwd, values.out);
   const format = values.format ?? (out.endsWith('.bin') ? 'binary' : 'text');
   if (format !== 'text' && format !== 'binary')
@@ -115,10 +123,37 @@ export const run: CommandRun = async (argv, io) => {
     seed: integerFlag('seed', values.seed, 1, -2147483648),
     model: values.cbow ? ('cbow' as const) : ('skipgram' as const),
   };
+  const claimed = await claimOutput(
+    out,
+    'word2vec',
+    {
+      command: 'embeddings',
+      inputs: corpus.map((file) => ({ flag: '--corpus', path: file })),
+      force: values.force ?? false,
+      lock: true,
+    },
+    io,
+  );
+  try {
+    return await trainAndWrite(corpus, encoding, format, options, out, values, io);
+  } finally {
+    claimed.release();
+  }
+};
+
+async function trainAndWrite(
+  corpus: string[],
+  encoding: string,
+  format: 'text' | 'binary',
+  options: Parameters<typeof trainWord2Vec>[1],
+  out: string,
+  values: { out?: string; quiet?: boolean },
+  io: Parameters<CommandRun>[1],
+): Promise<number> {
   const render = progressRenderer(io, values.quiet ?? false);
   let last: ProgressEvent | undefined;
   const started = Date.now();
-  const table = await trainWord2Vec(readCorpusLines(corpus), options, {
+  const table = await trainWord2Vec(readCorpusLines(corpus, { encoding }), options, {
     onProgress: (e) => {
       last = e;
       render(e);
@@ -133,4 +168,4 @@ export const run: CommandRun = async (argv, io) => {
       `${words} words trained in ${seconds.toFixed(1)}s, ${Math.round(words / Math.max(seconds, 1e-3))} words/s\n`,
   );
   return 0;
-};
+}

@@ -2,14 +2,15 @@ import { CORPUS_FORMATS, UsageError } from '@emr-re/tokenize';
 import { metricsToJSON, metricsToMarkdown, pairRecords, scorePairs } from '@emr-re/metrics';
 import { BACKEND_NAMES, loadModel, selectBackend } from '@emr-re/resgru-att';
 import type { CommandRun } from '../io';
-import { backendArgument, corpusFormat, inputPath, parseFlags, readRecords } from '../flags';
+import { backendArgument, corpusFormat, encodingArgument, inputPath, parseFlags, readRecords } from '../flags';
 
 const HELP = `usage: emr-re evaluate --model DIR --data FILE --format F [--json | --markdown] [--backend B]
 Scores a trained model on gold records: predicts their relations and compares them with the gold ones
 exactly as 'emr-re evaluate --gold --pred' does (same JSON shape).
   --model DIR      a directory written by emr-re train
   --data FILE      gold records (read under the model's schema)
-  --format F       ${CORPUS_FORMATS.join('|')}
+  --format F       ${CORPUS_FORMATS.join('|')} (default jsonl)
+  --encoding E     the file's text encoding (default utf-8; e.g. gb18030)
   --backend B      auto|${BACKEND_NAMES.join('|')}
   --skip-invalid   skip malformed records instead of stopping at the first
   --json           print exactly one JSON object: {"micro","macro","perClass","support","confusion"}
@@ -21,7 +22,9 @@ export const run: CommandRun = async (argv, io) => {
     model: { type: 'string' },
     data: { type: 'string' },
     format: { type: 'string' },
+    encoding: { type: 'string' },
     backend: { type: 'string' },
+    quiet: { type: 'boolean', default: false },
     'skip-invalid': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     markdown: { type: 'boolean', default: false },
@@ -45,7 +48,12 @@ export const run: CommandRun = async (argv, io) => {
   try {
     const gold = await readRecords(
       dataFile,
-      { format, schema: extractor.schema, skipInvalid: values['skip-invalid'] },
+      {
+        format,
+        schema: extractor.schema,
+        skipInvalid: values['skip-invalid'],
+        encoding: encodingArgument(values.encoding),
+      },
       io,
       'evaluate',
     );

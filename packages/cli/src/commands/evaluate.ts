@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import { loadSchema, UsageError } from '@emr-re/tokenize';
 import type { EmrRecord } from '@emr-re/tokenize';
 import { metricsToJSON, metricsToMarkdown, pairRecords, scorePairs } from '@emr-re/metrics';
 import type { CliIO, CommandRun } from '../io';
-import { inputPath, readRecords, schemaArgument } from '../flags';
+import { encodingArgument, inputPath, parseFlags, readRecords, schemaArgument } from '../flags';
 
 const HELP = `usage: emr-re evaluate --gold FILE --pred FILE [--format jsonl|brat|cmeie|ccks2017] [--schema S] [--skip-invalid] [--json | --markdown]
        emr-re evaluate --model DIR --data FILE --format F [--json]   (scores a trained model; see its --help)
@@ -11,7 +10,9 @@ Scores predicted relations against gold ones. Records are matched by id, relatio
 of their head and tail entities; a record missing from one file counts as having no relations there.
   --format F       format of both files (default jsonl)
   --schema S       schema name or file, for formats that map labels onto a schema (cmeie, ccks2017)
+  --encoding E     the files' text encoding (default utf-8; e.g. gb18030)
   --skip-invalid   skip malformed records (counted on stderr) instead of stopping at the first
+  --quiet          accepted for symmetry (evaluate prints no progress)
   --json           print exactly one JSON object: {"micro","macro","perClass","support","confusion"}
   --markdown       print Markdown tables (the default)
 `;
@@ -22,20 +23,17 @@ type Format = (typeof FORMATS)[number];
 /** `emr-re evaluate`: micro/macro/per-class P, R, F1 of a prediction file against a gold file, or of a model (`--model`). */
 export const run: CommandRun = async (argv, io) => {
   if (argv.some((a) => a === '--model' || a.startsWith('--model='))) return runModelEvaluation(argv, io);
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      gold: { type: 'string' },
-      pred: { type: 'string' },
-      format: { type: 'string', default: 'jsonl' },
-      schema: { type: 'string' },
-      'skip-invalid': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      markdown: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
+  const values = parseFlags(argv, {
+    gold: { type: 'string' },
+    pred: { type: 'string' },
+    format: { type: 'string', default: 'jsonl' },
+    encoding: { type: 'string' },
+    schema: { type: 'string' },
+    'skip-invalid': { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    markdown: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.help) {
     io.stdout(HELP);
@@ -52,7 +50,7 @@ export const run: CommandRun = async (argv, io) => {
 
   const goldFile = inputPath(values.gold, '--gold', io.cwd);
   const predFile = inputPath(values.pred, '--pred', io.cwd);
-  const read = { format, schema, skipInvalid: values['skip-invalid'] };
+  const read = { format, schema, skipInvalid: values['skip-invalid'], encoding: encodingArgument(values.encoding) };
   const gold = await readRecords(goldFile, read, io, 'evaluate');
   const pred = await readRecords(predFile, read, io, 'evaluate');
 

@@ -1,32 +1,43 @@
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { openCorpus, UsageError, writeFileAtomic } from '@emr-re/tokenize';
 import type { CommandRun } from '../io';
 import { KnowledgeGraphBuilder, graphToJsonl, graphToNTriples, graphToNeo4jCsv, type KgFormat } from '../kg';
+import { encodingArgument, inputPath, parseFlags } from '../flags';
+import { claimOutput } from '../outputs';
+import type { OutputKindName } from '../outputs';
+import { reportReadStats } from '../read-report';
 
-const HELP = `usage: emr-re export-kg --predictions FILE.jsonl --to jsonl|ntriples|neo4j-csv --out PATH [--min-score P] [--all-entities] [--json]
+const HELP = `usage: emr-re export-kg --predictions FILE.jsonl --to jsonl|ntriples|neo4j-csv --out PATH [--min-score P] [--all-entities] [--force] [--json]
   jsonl      one JSON object a line: nodes, then edges with label, score, count and provenance
   ntriples   RDF N-Triples; each edge reified with score, count and evidence (record id, offsets)
   neo4j-csv  PATH is a directory receiving nodes.csv and relationships.csv for neo4j-admin import
+  --force    replace a graph that emr-re exported at --out before (never the input, never a user's file)
+  --encoding E   the predictions' text encoding (default utf-8)
+  --quiet    no summary line on stderr
 `;
+
+const OUTPUT_KIND: Record<KgFormat, OutputKindName> = {
+  jsonl: 'kgJsonl',
+  ntriples: 'kgNTriples',
+  'neo4j-csv': 'kgNeo4j',
+};
 
 const FORMATS: readonly KgFormat[] = ['jsonl', 'ntriples', 'neo4j-csv'];
 
 /** `emr-re export-kg`: predicted relations → a deduplicated medical knowledge graph. */
 export const run: CommandRun = async (argv, io) => {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      predictions: { type: 'string' },
-      to: { type: 'string', default: 'jsonl' },
-      out: { type: 'string' },
-      'min-score': { type: 'string' },
-      'all-entities': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
+  const values = parseFlags(argv, {
+    predictions: { type: 'string' },
+    to: { type: 'string', default: 'jsonl' },
+    out: { type: 'string' },
+    encoding: { type: 'string' },
+    'min-score': { type: 'string' },
+    'all-entities': { type: 'boolean', default: false },
+    force: { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.help) {
     io.stdout(HELP);
@@ -40,17 +51,26 @@ export const run: CommandRun = async (argv, io) => {
   if (!Number.isFinite(minScore) || minScore < 0 || minScore > 1)
     throw new UsageError('--min-score must be a number in 0..1');
 
-  const input = path.resolve(io.cwd, values.predictions);
-  const out = path.resolve(io.cwd, values.out);
+  const encoding = encodingArgument(values.encoding);
+  const input = inputPath(values.predictions, '--predictions', io.cwd);
+  const claimed = await claimOutput(
+    values.out,
+    OUTPUT_KIND[format],
+    { command: 'export-kg', inputs: [{ flag: '--predictions', path: input }], force: values.force, lock: false },
+    io,
+  );
+  const out = claimed.path;
   const builder = new KnowledgeGraphBuilder();
   let records = 0;
-  for await (const record of openCorpus(input, 'jsonl').read()) {
+  const reader = openCorpus(input, 'jsonl', { encoding });
+  for await (const record of reader.read()) {
     records += 1;
     builder.add(
       { ...record, relations: record.relations.filter((r) => (r.score ?? 1) >= minScore) },
       { allEntities: values['all-entities'] },
     );
   }
+  reportReadStats(reader.stats, { file: input, format: 'jsonl', command: 'export-kg' }, io);
   const graph = builder.build();
   if (format === 'jsonl') await writeFileAtomic(out, graphToJsonl(graph));
   else if (format === 'ntriples') await writeFileAtomic(out, graphToNTriples(graph));
@@ -62,7 +82,7 @@ export const run: CommandRun = async (argv, io) => {
   }
   const summary = { records, nodes: graph.nodes.length, edges: graph.edges.length, format, out };
   if (values.json) io.stdout(JSON.stringify(summary) + '\n');
-  else
+  else if (!values.quiet)
     io.stderr(
       `export-kg: ${records} records → ${summary.nodes} entities, ${summary.edges} relations (${format}) in ${out}\n`,
     );

@@ -1,21 +1,26 @@
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import { CORPUS_FORMATS, UsageError, openCorpus, writeJsonl } from '@emr-re/tokenize';
 import type { CorpusFormatError, EmrRecord } from '@emr-re/tokenize';
 import { BACKEND_NAMES, loadModel, selectBackend } from '@emr-re/resgru-att';
+import { progressRenderer } from '../io';
 import type { CommandRun } from '../io';
-import { backendArgument, corpusFormat, inputPath, parseFlags } from '../flags';
+import { backendArgument, corpusFormat, encodingArgument, inputPath, parseFlags } from '../flags';
+import { claimOutput } from '../outputs';
+import { countRecordLines } from '../record-count';
+import { reportReadStats } from '../read-report';
 
-const HELP = `usage: emr-re predict --model DIR --data FILE --format F --out FILE.jsonl [--min-score P] [--backend B] [--json]
+const HELP = `usage: emr-re predict --model DIR --data FILE [--format F] --out FILE.jsonl [--min-score P] [--backend B] [--json]
 Predicts the relations between the entities of every record with a trained model and writes the records
 (text, entities, predicted relations with scores) as canonical JSONL.
   --model DIR      a directory written by emr-re train
   --data FILE      records with entities; existing relations are ignored
-  --format F       ${CORPUS_FORMATS.join('|')}
-  --out FILE       the JSONL to write (atomically)
+  --format F       ${CORPUS_FORMATS.join('|')} (default jsonl)
+  --encoding E     the input's text encoding (default utf-8; e.g. gb18030)
+  --out FILE       the JSONL to write (atomically; never one of the inputs)
+  --force          replace a predictions file that emr-re wrote at --out before
   --min-score P    keep relations whose probability is at least P (default 0)
   --backend B      auto|${BACKEND_NAMES.join('|')}
   --skip-invalid   skip malformed records instead of stopping at the first
+  --quiet          no progress output
   --json           print {"records","relations","out"} on stdout
 `;
 
@@ -25,10 +30,13 @@ export const run: CommandRun = async (argv, io) => {
     model: { type: 'string' },
     data: { type: 'string' },
     format: { type: 'string' },
+    encoding: { type: 'string' },
     out: { type: 'string' },
     'min-score': { type: 'string' },
     backend: { type: 'string' },
+    force: { type: 'boolean', default: false },
     'skip-invalid': { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
@@ -40,45 +48,66 @@ export const run: CommandRun = async (argv, io) => {
   if (!values.data) throw new UsageError('--data FILE is required');
   if (!values.out) throw new UsageError('--out FILE.jsonl is required');
   const format = corpusFormat(values.format);
+  const encoding = encodingArgument(values.encoding);
   const backend = backendArgument(values.backend);
   const minScore = values['min-score'] === undefined ? 0 : Number(values['min-score']);
   if (!Number.isFinite(minScore) || minScore < 0 || minScore > 1)
     throw new UsageError(`--min-score must be a number in [0, 1], got '${values['min-score']}'`);
   const modelDir = inputPath(values.model, '--model', io.cwd);
   const dataFile = inputPath(values.data, '--data', io.cwd);
-  const out = path.resolve(io.cwd, values.out);
-  if (!existsSync(path.dirname(out)))
-    throw new UsageError(`--out ${out}: directory ${path.dirname(out)} does not exist`);
-
-  await selectBackend({ backend, log: (line) => io.stderr(`emr-re predict: ${line}\n`) });
-  const extractor = await loadModel(modelDir);
-  let skipped = 0;
-  let firstSkip: CorpusFormatError | undefined;
-  let relations = 0;
+  const inputs = [
+    { flag: '--model', path: modelDir },
+    { flag: '--data', path: dataFile },
+  ];
+  const claimed = await claimOutput(
+    values.out,
+    'records',
+    { command: 'predict', inputs, force: values.force, lock: true },
+    io,
+  );
   try {
-    const reader = openCorpus(dataFile, format, {
-      schema: extractor.schema,
-      skipInvalid: values['skip-invalid'],
-      onSkip: (e) => {
-        skipped++;
-        firstSkip ??= e;
-      },
-    });
-    async function* counted(): AsyncIterable<EmrRecord> {
-      for await (const r of extractor.predictStream(reader.read(), { minScore })) {
-        relations += r.relations.length;
-        yield r;
+    const out = claimed.path;
+    await selectBackend({ backend, log: (line) => io.stderr(`emr-re predict: ${line}\n`) });
+    const extractor = await loadModel(modelDir);
+    let skipped = 0;
+    let firstSkip: CorpusFormatError | undefined;
+    let relations = 0;
+    try {
+      const reader = openCorpus(dataFile, format, {
+        schema: extractor.schema,
+        encoding,
+        skipInvalid: values['skip-invalid'],
+        onSkip: (e) => {
+          skipped++;
+          firstSkip ??= e;
+        },
+      });
+      const total = await countRecordLines(dataFile, format);
+      const progress = progressRenderer(io, values.quiet);
+      async function* counted(): AsyncIterable<EmrRecord> {
+        let done = 0;
+        for await (const r of extractor.predictStream(reader.read(), { minScore })) {
+          relations += r.relations.length;
+          done++;
+          progress({ phase: 'predict', done, total, values: { relations } });
+          yield r;
+        }
+        progress({ phase: 'predict', done, total: total === undefined ? undefined : done, values: { relations } });
+        // Before the output is renamed into place: a read that lost every entity writes nothing.
+        reportReadStats(reader.stats, { file: dataFile, format, command: 'predict' }, io);
       }
+      const written = await writeJsonl(out, counted());
+      if (skipped > 0)
+        io.stderr(
+          `emr-re predict: skipped ${skipped} invalid record${skipped === 1 ? '' : 's'}; first: ${firstSkip?.message}\n`,
+        );
+      if (values.json) io.stdout(JSON.stringify({ records: written, relations, out }) + '\n');
+      else io.stdout(`predicted ${relations} relations in ${written} records; wrote ${out}\n`);
+    } finally {
+      extractor.dispose();
     }
-    const written = await writeJsonl(out, counted());
-    if (skipped > 0)
-      io.stderr(
-        `emr-re predict: skipped ${skipped} invalid record${skipped === 1 ? '' : 's'}; first: ${firstSkip?.message}\n`,
-      );
-    if (values.json) io.stdout(JSON.stringify({ records: written, relations, out }) + '\n');
-    else io.stdout(`predicted ${relations} relations in ${written} records; wrote ${out}\n`);
+    return 0;
   } finally {
-    extractor.dispose();
+    claimed.release();
   }
-  return 0;
 };
