@@ -2,7 +2,14 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { CORPUS_FORMATS, UsageError, openCorpus, readAllRecords } from '@emr-re/tokenize';
+import {
+  CORPUS_FORMATS,
+  DEFAULT_ENCODING,
+  UsageError,
+  openCorpus,
+  readAllRecords,
+  resolveEncoding,
+} from '@emr-re/tokenize';
 import type { CorpusFormat, CorpusFormatError, EmrRecord, Schema } from '@emr-re/tokenize';
 import {
   ARCHITECTURES,
@@ -73,13 +80,12 @@ export function corpusFormat(value: string | undefined): CorpusFormat {
   return value as CorpusFormat;
 }
 
-/** An `--encoding` value: a text encoding Node's decoder knows (utf-8 when the flag is absent). */
+/** An `--encoding` value: a text encoding the readers support (utf-8 when the flag is absent). */
 export function encodingArgument(value: string | undefined): string {
-  if (value === undefined) return 'utf-8';
   try {
-    return new TextDecoder(value).encoding;
-  } catch {
-    throw new UsageError(`--encoding '${value}' is not a text encoding Node knows (e.g. utf-8, gb18030, gbk, big5)`);
+    return resolveEncoding(value ?? DEFAULT_ENCODING);
+  } catch (err) {
+    throw new UsageError(`--encoding: ${(err as Error).message}`);
   }
 }
 

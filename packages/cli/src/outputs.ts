@@ -104,6 +104,9 @@ export async function claimOutput(
   const target = path.resolve(io.cwd, file);
   const flag = options.flag ?? '--out';
   const spec: OutputSpec = { ...OUTPUT_KINDS[kind], path: target, flag };
+  const check = (): Promise<OutputState> => checkOutputPath(spec, { inputs: options.inputs, force: options.force });
+  // Checked before the lock (a bad path gets its own message, not a lock error) and again once it is held.
+  await check();
   let lock: OutputLock | undefined;
   if (options.lock) {
     lock = acquireOutputLock(target, {
@@ -115,7 +118,7 @@ export async function claimOutput(
     });
   }
   try {
-    const state = await checkOutputPath(spec, { inputs: options.inputs, force: options.force });
+    const state = await check();
     const stale = await removeStaleTemporaries(target);
     if (stale.length > 0) {
       io.stderr(

@@ -320,8 +320,12 @@ describe('encodings and silent empty reads', () => {
       'ccks/病史特点/病史特点-1.txt': '发热\t0\t1\t症状和体征\n',
     });
     const model = path.join(tmp, 'model');
+    const wrong = await emr(
+      ['predict', '--model', model, '--data', 'records.jsonl', '--format', 'cmeie', '--out', 'p.jsonl', '--quiet'],
+      ws,
+    );
     expectOneLineError(
-      await emr(['predict', '--model', model, '--data', 'records.jsonl', '--format', 'cmeie', '--out', 'p.jsonl'], ws),
+      wrong,
       /records\.jsonl: every one of its \d+ records came out with no entities when read as --format cmeie/,
     );
     expect(existsSync(path.join(ws, 'p.jsonl'))).toBe(false);

@@ -1,3 +1,4 @@
+import { UsageError } from '@emr-re/tokenize';
 import { EmbeddingFormatError } from './errors';
 import {
   detectWord2VecFormat,
@@ -88,10 +89,39 @@ describe('word2vec text format', () => {
     expect(cut.message).toBe('v.vec:3: truncated file: wrong dimension: 2 values, the header says 3');
   });
 
-  it('rejects bad UTF-8 in a token, naming the line', () => {
+  it('rejects bad UTF-8 in a token or a value, naming the line and suggesting GB18030', () => {
+    const hint = 'not valid UTF-8 (GBK/GB18030? convert with iconv -f GB18030 -t UTF-8, or pass --encoding gb18030)';
     const bytes = Buffer.concat([enc('2 1\nok 1\n'), Buffer.from([0xe8, 0x85]), enc(' 2\n')]);
-    expect(errorOf(() => feed(new Word2VecTextParser({ file: 'v.vec' }), bytes, 3)).message).toBe(
-      'v.vec:3: the token is not valid UTF-8',
+    const e = errorOf(() => feed(new Word2VecTextParser({ file: 'v.vec' }), bytes, 3));
+    expect(e.message).toBe(`v.vec:3: ${hint}`);
+    expect(e.location).toEqual({ file: 'v.vec', line: 3 });
+    const inValue = Buffer.concat([enc('1 2\nok 1 '), Buffer.from([0xff]), enc('\n')]);
+    expect(errorOf(() => feed(new Word2VecTextParser({ file: 'v.vec' }), inValue, 4)).message).toBe(`v.vec:2: ${hint}`);
+  });
+
+  it('reads GB18030 tokens with encoding gb18030 (a GB18030 BOM on the header is fine)', () => {
+    // 你 = C4 E3, 好 = BA C3 in GB18030; 84 31 95 33 is its byte-order mark
+    const bytes = Buffer.concat([
+      Buffer.from([0x84, 0x31, 0x95, 0x33]),
+      enc('2 2\n'),
+      Buffer.from([0xc4, 0xe3]),
+      enc(' 1 2\n'),
+      Buffer.from([0xba, 0xc3]),
+      enc(' 3 4\n'),
+    ]);
+    const t = feed(new Word2VecTextParser({ file: 'v.vec', encoding: 'gb18030' }), bytes, 3);
+    expect(t.tokens).toEqual(['你', '好']);
+    expect(Array.from(t.lookup('好')!)).toEqual([3, 4]);
+    // The same bytes as UTF-8 fail on line 1 (the GB18030 BOM), or without the BOM on line 2 (the first token).
+    const asUtf8 = (b: Buffer): string => errorOf(() => feed(new Word2VecTextParser({ file: 'v.vec' }), b, 3)).message;
+    expect(asUtf8(bytes)).toMatch(/^v\.vec:1: not valid UTF-8 \(GBK\/GB18030\?/);
+    expect(asUtf8(bytes.subarray(4))).toMatch(/^v\.vec:2: not valid UTF-8 \(GBK\/GB18030\?/);
+  });
+
+  it('refuses an unknown encoding as a usage error', () => {
+    expect(() => new Word2VecTextParser({ encoding: 'klingon' })).toThrow(UsageError);
+    expect(() => new Word2VecTextParser({ encoding: 'klingon' })).toThrow(
+      "unknown encoding 'klingon' (use utf-8, gb18030, gbk, big5)",
     );
   });
 

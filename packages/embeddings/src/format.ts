@@ -5,6 +5,8 @@
  * Binary: "ROWS DIM\n" then per row `token ` + DIM float32 little-endian (+ an optional "\n", which
  *         Google's word2vec writes and gensim does not).
  */
+import { TextDecoder } from 'node:util';
+import { createDecoder, invalidEncodingReason } from '@emr-re/tokenize';
 import { EmbeddingFormatError } from './errors';
 import { EmbeddingTable } from './table';
 
@@ -17,6 +19,11 @@ export interface Word2VecParserOptions {
   file?: string;
   /** Keep only these tokens (all when undefined); other rows are checked but not stored. */
   vocabulary?: ReadonlySet<string>;
+  /**
+   * Encoding of the tokens (default `utf-8`; e.g. `gb18030`), decoded strictly. An unknown encoding is a
+   * `UsageError` (from the constructor).
+   */
+  encoding?: string;
 }
 
 /** A streaming parser: feed it the file's bytes in any chunking, then call `finish`. */
@@ -85,9 +92,12 @@ function parseHeader(text: string): Header | undefined {
 
 const BAD_HEADER = "bad header: the first line must be 'ROWS DIM' (two integers, DIM > 0)";
 
-/** Parses the word2vec text format, one line at a time, as bytes arrive. */
+/**
+ * Parses the word2vec text format, one line at a time, as bytes arrive. A line that does not decode in the
+ * encoding fails as `FILE:LINE: not valid UTF-8 (GBK/GB18030? ...)` (see `invalidEncodingReason`).
+ */
 export class Word2VecTextParser implements Word2VecParser {
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private readonly decoder: TextDecoder;
   private readonly file?: string;
   private readonly vocabulary?: ReadonlySet<string>;
   private parts: Buffer[] = [];
@@ -98,6 +108,7 @@ export class Word2VecTextParser implements Word2VecParser {
   private rows = 0;
 
   constructor(options: Word2VecParserOptions = {}) {
+    this.decoder = createDecoder(options.encoding);
     this.file = options.file;
     this.vocabulary = options.vocabulary;
   }
@@ -144,12 +155,29 @@ export class Word2VecTextParser implements Word2VecParser {
     return this.builder.build();
   }
 
+  /** Decodes bytes `[s, e)` of the current line strictly, or fails naming the line. */
+  private decode(buf: Buffer, s: number, e: number): string {
+    try {
+      return this.decoder.decode(buf.subarray(s, e));
+    } catch {
+      this.fail(invalidEncodingReason(this.decoder.encoding));
+    }
+  }
+
   private line(buf: Buffer, s: number, e: number, newlineEnded: boolean): void {
     this.lineNo++;
     if (e > s && buf[e - 1] === CR) e--;
     if (!this.header) {
-      if (buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) s += 3; // UTF-8 byte-order mark
-      const header = parseHeader(buf.toString('latin1', s, e));
+      let text: string;
+      try {
+        text = this.decoder.decode(buf.subarray(s, e));
+      } catch {
+        // 'ROWS DIM' after bytes that do not decode (another encoding's byte-order mark, say), else not a header.
+        if (/\d[ \t]+\d+\s*$/.test(buf.toString('latin1', s, e)))
+          this.fail(invalidEncodingReason(this.decoder.encoding));
+        this.fail(BAD_HEADER);
+      }
+      const header = parseHeader(text.replace(/^\ufeff/, '')); // a byte-order mark
       if (!header) this.fail(BAD_HEADER);
       this.header = header;
       this.builder = new TableBuilder(header.dim, header.rows, this.vocabulary);
@@ -162,15 +190,11 @@ export class Word2VecTextParser implements Word2VecParser {
     let te = s;
     while (te < e && buf[te] !== SPACE && buf[te] !== TAB) te++;
     if (te === s) this.fail('empty token: the line starts with a space');
-    let token: string;
-    try {
-      token = this.decoder.decode(buf.subarray(s, te));
-    } catch {
-      this.fail('the token is not valid UTF-8');
-    }
+    const token = this.decode(buf, s, te);
     const rest = buf.toString('latin1', te, e).trim();
     const fields = rest === '' ? [] : rest.split(/[ \t]+/);
     if (fields.length !== dim) {
+      this.decode(buf, te, e); // bytes that do not decode are the better message
       const truncated = !newlineEnded && fields.length < dim ? 'truncated file: ' : '';
       this.fail(`${truncated}wrong dimension: ${fields.length} values, the header says ${dim}`);
     }
@@ -179,7 +203,10 @@ export class Word2VecTextParser implements Word2VecParser {
     const slot = builder.add(token);
     for (let j = 0; j < dim; j++) {
       const v = Number(fields[j]);
-      if (Number.isNaN(v)) this.fail(`value ${j + 1} is not a number`);
+      if (Number.isNaN(v)) {
+        this.decode(buf, te, e);
+        this.fail(`value ${j + 1} is not a number`);
+      }
       slot[j] = v;
     }
   }
@@ -187,7 +214,7 @@ export class Word2VecTextParser implements Word2VecParser {
 
 /** Parses the word2vec binary format as bytes arrive; memory stays at one chunk plus one row. */
 export class Word2VecBinaryParser implements Word2VecParser {
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private readonly decoder: TextDecoder;
   private readonly file?: string;
   private readonly vocabulary?: ReadonlySet<string>;
   private pending: Buffer = Buffer.alloc(0);
@@ -198,6 +225,7 @@ export class Word2VecBinaryParser implements Word2VecParser {
   private rows = 0;
 
   constructor(options: Word2VecParserOptions = {}) {
+    this.decoder = createDecoder(options.encoding);
     this.file = options.file;
     this.vocabulary = options.vocabulary;
   }
@@ -272,7 +300,8 @@ export class Word2VecBinaryParser implements Word2VecParser {
       try {
         token = this.decoder.decode(buf.subarray(s, sp));
       } catch {
-        this.fail('the token is not valid UTF-8', this.offset + s);
+        const name = this.decoder.encoding === 'utf-8' ? 'UTF-8' : this.decoder.encoding.toUpperCase();
+        this.fail(`the token is not valid ${name}`, this.offset + s);
       }
       sp++;
       if (builder.wants(token)) {

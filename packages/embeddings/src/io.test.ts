@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CorpusFormatError, isUserError } from '@emr-re/tokenize';
+import { CorpusFormatError, isUserError, UsageError } from '@emr-re/tokenize';
 import { EmbeddingFormatError } from './errors';
 import { EmbeddingFileError, loadWord2Vec, readCorpusLines, writeWord2VecBinary, writeWord2VecText } from './io';
 import { EmbeddingTable } from './table';
@@ -73,7 +73,7 @@ describe('readCorpusLines', () => {
     writeFileSync(join(dir, 'b.txt'), '肝\n');
     const lines: string[] = [];
     for await (const l of readCorpusLines([join(dir, 'a.txt'), join(dir, 'b.txt')])) lines.push(l);
-    expect(lines).toEqual(['腹痛\r', '', '胸闷', '肝']);
+    expect(lines).toEqual(['腹痛', '', '胸闷', '肝']);
   });
 
   it('names file and line of invalid UTF-8', async () => {
@@ -83,6 +83,54 @@ describe('readCorpusLines', () => {
       for await (const l of readCorpusLines(path)) void l;
     })().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CorpusFormatError);
-    expect((err as Error).message).toBe(`${path}:3: not valid UTF-8`);
+    expect((err as Error).message).toBe(
+      `${path}:3: not valid UTF-8 (GBK/GB18030? convert with iconv -f GB18030 -t UTF-8, or pass --encoding gb18030)`,
+    );
+  });
+
+  it('reads GB18030 with encoding gb18030, drops a BOM, and refuses an unknown encoding at the call', async () => {
+    const path = join(dir, 'gb.txt');
+    // BOM (EF BB BF is UTF-8's; GB18030's is 84 31 95 33), 你好 = C4 E3 BA C3, 你 = C4 E3
+    writeFileSync(path, Buffer.from([0x84, 0x31, 0x95, 0x33, 0xc4, 0xe3, 0xba, 0xc3, 0x0d, 0x0a, 0xc4, 0xe3]));
+    const lines: string[] = [];
+    for await (const l of readCorpusLines(path, { encoding: 'gb18030' })) lines.push(l);
+    expect(lines).toEqual(['你好', '你']);
+    const err = await (async () => {
+      for await (const l of readCorpusLines(path)) void l;
+    })().catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(
+      new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:1: not valid UTF-8 \\(`),
+    );
+    expect(() => readCorpusLines(path, { encoding: 'nope' })).toThrow(UsageError);
+    const bom = join(dir, 'bom.txt');
+    writeFileSync(bom, '\ufeff腹痛\n胸闷\n');
+    const read: string[] = [];
+    for await (const l of readCorpusLines(bom)) read.push(l);
+    expect(read).toEqual(['腹痛', '胸闷']);
+  });
+});
+
+describe('loadWord2Vec text encoding', () => {
+  it('rejects invalid UTF-8 naming file:line, and reads GB18030 with encoding gb18030', async () => {
+    const path = join(dir, 'gb.vec');
+    writeFileSync(
+      path,
+      Buffer.concat([
+        Buffer.from('2 1\n'),
+        Buffer.from([0xc4, 0xe3]),
+        Buffer.from(' 0.5\n'),
+        Buffer.from([0xba, 0xc3]),
+        Buffer.from(' -1\n'),
+      ]),
+    );
+    const err = await loadWord2Vec(path, { format: 'text' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EmbeddingFormatError);
+    expect((err as Error).message).toBe(
+      `${path}:2: not valid UTF-8 (GBK/GB18030? convert with iconv -f GB18030 -t UTF-8, or pass --encoding gb18030)`,
+    );
+    const table = await loadWord2Vec(path, { encoding: 'gb18030', chunkBytes: 3 });
+    expect(table.tokens).toEqual(['你', '好']);
+    expect(Array.from(table.vectors)).toEqual([0.5, -1]);
+    await expect(loadWord2Vec(path, { encoding: 'nope' })).rejects.toThrow(UsageError);
   });
 });

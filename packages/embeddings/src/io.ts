@@ -1,7 +1,13 @@
 /** File I/O: streaming loaders, atomic writers, and a line reader for training corpora. */
 import { createReadStream, promises as fsp } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { CorpusFormatError, EmrReError } from '@emr-re/tokenize';
+import {
+  EmrReError,
+  readFileLines,
+  resolveEncoding,
+  temporaryPathFor,
+  trackTemporary,
+  untrackTemporary,
+} from '@emr-re/tokenize';
 import {
   createWord2VecParser,
   detectWord2VecFormat,
@@ -20,6 +26,11 @@ export interface LoadWord2VecOptions {
   vocabulary?: ReadonlySet<string> | Iterable<string>;
   /** Read size in bytes (default 1 MiB). */
   chunkBytes?: number;
+  /**
+   * Encoding of a text file's tokens (and a binary file's; default `utf-8`), e.g. `gb18030`. Bytes that do not
+   * decode fail as `FILE:LINE: not valid UTF-8 (...)`; an unknown encoding is a `UsageError`.
+   */
+  encoding?: string;
 }
 
 /** A missing or unreadable file, as a user error naming the file. */
@@ -63,7 +74,7 @@ export async function loadWord2Vec(path: string, options: LoadWord2VecOptions = 
   try {
     let format = options.format ?? 'auto';
     if (format === 'auto') format = detectWord2VecFormat(await readHead(path, 64 * 1024));
-    const parser = createWord2VecParser(format, { file: path, vocabulary });
+    const parser = createWord2VecParser(format, { file: path, vocabulary, encoding: options.encoding });
     const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 });
     for await (const chunk of stream) parser.push(chunk as Buffer);
     return parser.finish();
@@ -72,9 +83,10 @@ export async function loadWord2Vec(path: string, options: LoadWord2VecOptions = 
   }
 }
 
-/** Writes `produce()`'s pieces to a temp file beside `path`, then renames it over `path`. */
+/** Writes `produce()`'s pieces to an emr-re temporary beside `path` (removed on a signal), then renames it over `path`. */
 async function writeAtomically(path: string, pieces: () => Iterable<string | Uint8Array>): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  const tmp = temporaryPathFor(path);
+  trackTemporary(tmp);
   let fh: fsp.FileHandle | undefined;
   try {
     fh = await fsp.open(tmp, 'w');
@@ -87,6 +99,8 @@ async function writeAtomically(path: string, pieces: () => Iterable<string | Uin
     if (fh) await fh.close().catch(() => undefined);
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
     throw fileError(path, err);
+  } finally {
+    untrackTemporary(tmp);
   }
 }
 
@@ -110,38 +124,29 @@ export async function writeWord2VecBinary(path: string, table: EmbeddingTable): 
   });
 }
 
+/** Options of `readCorpusLines`. */
+export interface ReadCorpusLinesOptions {
+  /** Encoding of the files (default `utf-8`), e.g. `gb18030`; an unknown one is a `UsageError` (thrown at the call). */
+  encoding?: string;
+}
+
 /**
- * Streams the lines of UTF-8 text files, one string a line (line break removed), for `trainWord2Vec`.
- * Throws CorpusFormatError naming file and line when a line is not valid UTF-8.
+ * Streams the lines of text files, one string a line (`\n` and a trailing `\r` removed, a leading BOM dropped),
+ * for `trainWord2Vec`; holds one line at a time (see `readFileLines`). Throws a CorpusFormatError
+ * `FILE:LINE: not valid UTF-8 (GBK/GB18030? ...)` for the first line that does not decode.
  */
-export async function* readCorpusLines(paths: string | readonly string[]): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  for (const path of typeof paths === 'string' ? [paths] : paths) {
-    let lineNo = 0;
-    let carry: Buffer[] = [];
-    const decode = (bytes: Buffer): string => {
-      lineNo++;
+export function readCorpusLines(
+  paths: string | readonly string[],
+  options: ReadCorpusLinesOptions = {},
+): AsyncGenerator<string> {
+  const encoding = resolveEncoding(options.encoding);
+  return (async function* () {
+    for (const path of typeof paths === 'string' ? [paths] : paths) {
       try {
-        return decoder.decode(bytes);
-      } catch {
-        throw new CorpusFormatError({ file: path, line: lineNo }, 'not valid UTF-8');
+        yield* readFileLines(path, { encoding });
+      } catch (err) {
+        throw fileError(path, err);
       }
-    };
-    try {
-      for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-        const buf = chunk as Buffer;
-        let start = 0;
-        for (let nl = buf.indexOf(0x0a); nl >= 0; nl = buf.indexOf(0x0a, start)) {
-          const piece = buf.subarray(start, nl);
-          yield decode(carry.length > 0 ? Buffer.concat([...carry, piece]) : piece);
-          carry = [];
-          start = nl + 1;
-        }
-        if (start < buf.length) carry.push(Buffer.from(buf.subarray(start)));
-      }
-    } catch (err) {
-      throw fileError(path, err);
     }
-    if (carry.length > 0) yield decode(Buffer.concat(carry));
-  }
+  })();
 }

@@ -156,3 +156,85 @@ describe('writeBrat and openCorpus (brat)', () => {
     ).toThrow('record x: field relations[0]: names an entity the record does not have');
   });
 });
+
+describe('openCorpus (brat): byte-order marks, unpaired files', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'emr-brat-bom-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps a leading U+FEFF of the .txt as text (as brat does), so writeBrat then reading is exact', async () => {
+    const record: EmrRecord = {
+      id: 'brat-bom',
+      text: '\ufeff左下肢疼痛',
+      entities: [
+        { id: 'T1', type: 'position', start: 1, end: 4, text: '左下肢' },
+        { id: 'T2', type: 'symptom', start: 4, end: 6, text: '疼痛' },
+      ],
+      relations: [{ head: 'T2', tail: 'T1', label: 'SAP' }],
+    };
+    const out = path.join(dir, 'round');
+    expect(await writeBrat(out, [record])).toBe(1);
+    expect([...fs.readFileSync(path.join(out, 'bom.txt')).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(fs.readFileSync(path.join(out, 'bom.ann'), 'utf8')).toBe(
+      'T1\tposition 1 4\t左下肢\nT2\tsymptom 4 6\t疼痛\nR1\tSAP Arg1:T2 Arg2:T1\n',
+    );
+    expect(await readAllRecords(openCorpus(out, 'brat'))).toEqual([record]);
+  });
+
+  it('drops a BOM from the .ann only', async () => {
+    const one = path.join(dir, 'one');
+    fs.mkdirSync(one);
+    fs.writeFileSync(path.join(one, 'd.txt'), '\ufeff疼痛');
+    fs.writeFileSync(path.join(one, 'd.ann'), '\ufeffT1\tsymptom 1 3\t疼痛\n');
+    const [got] = await readAllRecords(openCorpus(one, 'brat'));
+    expect(got.text).toBe('\ufeff疼痛');
+    expect(got.entities).toEqual([{ id: 'T1', type: 'symptom', start: 1, end: 3, text: '疼痛' }]);
+  });
+
+  it('counts and names .txt files without .ann; an .ann without .txt is a missing-file error', async () => {
+    const folder = path.join(dir, 'pairs');
+    fs.mkdirSync(path.join(folder, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(folder, 'a.txt'), '疼痛');
+    fs.writeFileSync(path.join(folder, 'a.ann'), 'T1\tsymptom 0 2\t疼痛\n');
+    fs.writeFileSync(path.join(folder, 'e.txt'), '无。');
+    fs.writeFileSync(path.join(folder, 'e.ann'), '');
+    fs.writeFileSync(path.join(folder, 'b.txt'), '无。');
+    fs.writeFileSync(path.join(folder, 'sub', 'c.txt'), '无。');
+    const reader = openCorpus(folder, 'brat');
+    expect((await readAllRecords(reader)).map((r) => r.id)).toEqual(['brat-a', 'brat-e']);
+    expect(reader.stats).toMatchObject({
+      records: 2,
+      recordsWithoutEntities: 1,
+      unpairedDocuments: 2,
+      unpairedExamples: ['b.txt', 'sub/c.txt'],
+    });
+
+    fs.writeFileSync(path.join(folder, 'sub', 'z.ann'), '');
+    let caught: unknown;
+    await readAllRecords(openCorpus(folder, 'brat')).catch((err: unknown) => (caught = err));
+    expect(caught).toBeInstanceOf(RecordFormatError);
+    expect((caught as RecordFormatError).problem).toBe('missing-file');
+    expect((caught as RecordFormatError).message).toBe(
+      `${path.join(folder, 'sub', 'z.txt')}: record brat-sub/z: the text file of this .ann is missing`,
+    );
+  });
+
+  it('names file:line of an .ann that is not UTF-8, and reads it with encoding gb18030', async () => {
+    const folder = path.join(dir, 'gb');
+    fs.mkdirSync(folder);
+    // 你好 in GB18030 = C4 E3 BA C3; the mention on .ann line 2
+    fs.writeFileSync(path.join(folder, 'g.txt'), Buffer.from([0xc4, 0xe3, 0xba, 0xc3]));
+    fs.writeFileSync(
+      path.join(folder, 'g.ann'),
+      Buffer.concat([
+        Buffer.from('#1\tAnnotatorNotes T1\tok\nT1\tx 0 2\t'),
+        Buffer.from([0xc4, 0xe3, 0xba, 0xc3, 0x0a]),
+      ]),
+    );
+    const [got] = await readAllRecords(openCorpus(folder, 'brat', { encoding: 'gb18030' }));
+    expect(got.entities).toEqual([{ id: 'T1', type: 'x', start: 0, end: 2, text: '你好' }]);
+    fs.writeFileSync(path.join(folder, 'g.txt'), '你好');
+    await expect(readAllRecords(openCorpus(folder, 'brat'))).rejects.toThrow(
+      `${path.join(folder, 'g.ann')}:2: not valid UTF-8 (GBK/GB18030? convert with iconv -f GB18030 -t UTF-8, or pass --encoding gb18030)`,
+    );
+  });
+});

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseCcks2017Record } from './ccks2017';
 import { openCorpus, readAllRecords } from './corpus';
-import { RecordFormatError } from './errors';
+import { CorpusFormatError, RecordFormatError } from './errors';
 import { loadSchemaSync } from './schema';
 import { emptyReadStats } from './stats';
 
@@ -141,5 +141,84 @@ describe('openCorpus (ccks2017)', () => {
     await expect(readAllRecords(openCorpus(path.join(dir, 'nope'), 'ccks2017'))).rejects.toThrow(
       `${path.join(dir, 'nope')}: cannot read: no such folder, and no document nope.txtoriginal.txt`,
     );
+  });
+});
+
+describe('openCorpus (ccks2017): unpaired files, repeated ids, encodings', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'emr-ccks-pairs-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const write = (rel: string, data: string | Buffer): void => {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), data);
+  };
+  beforeAll(() => {
+    write('x/病史/病史-1.txtoriginal.txt', '咳嗽。');
+    write('x/病史/病史-1.txt', '咳嗽\t0\t1\t症状和体征\n');
+    write('x/病史/病史-2.txtoriginal.txt', '无。');
+    write('x/病史/病史-2.txt', '');
+    // the same record id as x/病史/病史-1: ccks2017-病史-病史-1
+    write('y/病史/病史-1.txtoriginal.txt', '发热。');
+    write('y/病史/病史-1.txt', '发热\t0\t1\t症状和体征\n');
+    // entity files without their text
+    for (let i = 1; i <= 6; i++) write(`x/孤儿/孤儿-${i}.txt`, '咳嗽\t0\t1\t症状和体征\n');
+  });
+
+  it('counts and names entity files without text, and counts records without entities', async () => {
+    const reader = openCorpus(dir, 'ccks2017', { skipInvalid: true });
+    const records = await readAllRecords(reader);
+    expect(records.map((r) => r.id)).toEqual(['ccks2017-病史-病史-1', 'ccks2017-病史-病史-2']);
+    expect(records[0].text).toBe('咳嗽。');
+    expect(reader.stats).toMatchObject({
+      records: 2,
+      recordsWithoutEntities: 1,
+      unpairedDocuments: 6,
+      unpairedExamples: [
+        'x/孤儿/孤儿-1.txt',
+        'x/孤儿/孤儿-2.txt',
+        'x/孤儿/孤儿-3.txt',
+        'x/孤儿/孤儿-4.txt',
+        'x/孤儿/孤儿-5.txt',
+      ],
+      skippedByReason: { 'duplicate-id': 1 },
+    });
+  });
+
+  it('rejects a repeated record id, naming the document that has it first', async () => {
+    let caught: unknown;
+    await readAllRecords(openCorpus(dir, 'ccks2017')).catch((err: unknown) => (caught = err));
+    expect(caught).toBeInstanceOf(RecordFormatError);
+    expect((caught as RecordFormatError).problem).toBe('duplicate-id');
+    expect((caught as RecordFormatError).message).toBe(
+      `${path.join(dir, 'y', '病史', '病史-1.txt')}: record ccks2017-病史-病史-1: field id: record id already used by x/病史/病史-1.txt`,
+    );
+  });
+
+  it('decodes documents in the given encoding and names file:line of bytes that are not UTF-8', async () => {
+    const gbDir = path.join(dir, '..', path.basename(dir) + '-gb');
+    fs.mkdirSync(gbDir);
+    try {
+      // GB18030 text: 咳嗽 (BF C8 CB D4) \n 你好 (C4 E3 BA C3); entity file: 你 (C4 E3) at 3..3
+      const text = Buffer.concat([
+        Buffer.from([0xbf, 0xc8, 0xcb, 0xd4]),
+        Buffer.from('\n'),
+        Buffer.from([0xc4, 0xe3, 0xba, 0xc3]),
+      ]);
+      fs.writeFileSync(path.join(gbDir, 'a-1.txtoriginal.txt'), text);
+      fs.writeFileSync(
+        path.join(gbDir, 'a-1.txt'),
+        Buffer.concat([Buffer.from([0xc4, 0xe3]), Buffer.from('\t3\t3\tx\n')]),
+      );
+      const [record] = await readAllRecords(openCorpus(gbDir, 'ccks2017', { encoding: 'gb18030' }));
+      expect(record.text).toBe('咳嗽\n你好');
+      expect(record.entities).toEqual([{ id: 'e0', type: 'x', start: 3, end: 4, text: '你' }]);
+      let caught: unknown;
+      await readAllRecords(openCorpus(gbDir, 'ccks2017')).catch((err: unknown) => (caught = err));
+      expect(caught).toBeInstanceOf(CorpusFormatError);
+      expect((caught as Error).message).toBe(
+        `${path.join(gbDir, 'a-1.txtoriginal.txt')}:1: not valid UTF-8 (GBK/GB18030? convert with iconv -f GB18030 -t UTF-8, or pass --encoding gb18030)`,
+      );
+    } finally {
+      fs.rmSync(gbDir, { recursive: true, force: true });
+    }
   });
 });

@@ -193,7 +193,7 @@ describe('openCorpus: repeated record ids and records without entities', () => {
   });
 
   it('counts every record of a wrong format as without entities', async () => {
-    // CMeIE lines read as... CMeIE, but with no spo_list: every record is empty
+    // CMeIE lines without triples: every record is empty, as when a wrong format finds no entities
     const reader = corpusFromLines(['{"text":"咳嗽"}', '{"text":"发热"}'], 'cmeie');
     expect(await readAllRecords(reader)).toHaveLength(2);
     expect([reader.stats.records, reader.stats.recordsWithoutEntities]).toEqual([2, 2]);

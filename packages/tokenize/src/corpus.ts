@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import { parseBratAnnotation } from './brat';
 import { parseCcks2017Record } from './ccks2017';
 import { parseCmeieLine } from './cmeie';
-import { CorpusFormatError, RecordFormatError, UsageError } from './errors';
+import { decodeText, readFileLines, resolveEncoding } from './encoding';
+import { CorpusFormatError, EmrReError, RecordFormatError, UsageError } from './errors';
 import { naturalCompare } from './offsets';
 import { parseRecordLine } from './records';
 import type { LineLocation, ParseOptions } from './records';
-import { emptyReadStats, resetReadStats } from './stats';
+import { UNPAIRED_EXAMPLES, emptyReadStats, resetReadStats } from './stats';
 import type { ReadStats } from './stats';
 import type { CorpusReader, EmrRecord, Schema } from './types';
 
@@ -31,6 +31,12 @@ export interface ReadOptions {
   onSkip?: (err: CorpusFormatError) => void;
   /** The name used for the file in error messages (line formats; default: the path). */
   file?: string;
+  /**
+   * The encoding of the corpus files (default `utf-8`; e.g. `gb18030`, see `isSupportedEncoding`). Bytes that do
+   * not decode are a `RecordFormatError` (problem `encoding`) naming file and line, skipped like any invalid
+   * record with `skipInvalid`. An unknown encoding is a `UsageError` from `openCorpus`.
+   */
+  encoding?: string;
 }
 
 /** A `CorpusReader` that also counts what it read, skipped and dropped (reset at each `read()`). */
@@ -51,13 +57,36 @@ function skipOrThrow(err: unknown, options: ReadOptions, stats: ReadStats): void
   options.onSkip?.(err);
 }
 
+/** Counts a record about to be yielded. */
+function countRecord(record: EmrRecord, stats: ReadStats): void {
+  stats.records++;
+  if (record.entities.length === 0) stats.recordsWithoutEntities++;
+}
+
+/** Counts (and names the first few of) the files of a folder corpus that have no partner file. */
+function countUnpaired(stats: ReadStats, root: string, files: string[]): void {
+  stats.unpairedDocuments += files.length;
+  for (const file of files.slice(0, UNPAIRED_EXAMPLES - stats.unpairedExamples.length))
+    stats.unpairedExamples.push(relativeName(root, file));
+}
+
+/** `file` relative to `root`, '/'-separated. */
+function relativeName(root: string, file: string): string {
+  return path.relative(root, file).split(path.sep).join('/');
+}
+
+function duplicateId(loc: { file?: string; line?: number; recordId: string }, firstSeen: string): RecordFormatError {
+  return new RecordFormatError({ ...loc, field: 'id' }, 'duplicate-id', `record id already used ${firstSeen}`);
+}
+
 function parseLine(format: LineFormat, line: string, loc: LineLocation, options: ParseOptions): EmrRecord {
   return format === 'jsonl' ? parseRecordLine(line, loc, options) : parseCmeieLine(line, loc, options);
 }
 
 /**
  * Yields the records of a line-based corpus from its lines (line 1 first; a leading BOM and blank lines are
- * ignored, but line numbers still count them). The pure core of the JSONL and CMeIE readers.
+ * ignored, but line numbers still count them). The pure core of the JSONL and CMeIE readers. A record whose id
+ * an earlier record of the same read has is invalid (`duplicate-id`, naming the line of the first).
  */
 export async function* recordsFromLines(
   lines: Iterable<string> | AsyncIterable<string>,
@@ -66,6 +95,7 @@ export async function* recordsFromLines(
   stats: ReadStats = emptyReadStats(),
 ): AsyncGenerator<EmrRecord> {
   const parse: ParseOptions = { schema: options.schema, stats };
+  const firstLineOf = new Map<string, number>();
   let lineNo = 0;
   for await (const raw of lines) {
     lineNo++;
@@ -75,11 +105,15 @@ export async function* recordsFromLines(
     let record: EmrRecord;
     try {
       record = parseLine(format, line, { file: options.file, line: lineNo }, parse);
+      const first = firstLineOf.get(record.id);
+      if (first !== undefined)
+        throw duplicateId({ file: options.file, line: lineNo, recordId: record.id }, `on line ${first}`);
+      firstLineOf.set(record.id, lineNo);
     } catch (err) {
       skipOrThrow(err, options, stats);
       continue;
     }
-    stats.records++;
+    countRecord(record, stats);
     yield record;
   }
 }
@@ -121,46 +155,56 @@ async function statOrFail(file: string): Promise<fs.Stats> {
   }
 }
 
-/** Streams the lines of a file with readline; never holds the whole file. */
-async function* fileLines(file: string, shownAs: string): AsyncGenerator<string> {
+/**
+ * Streams the decoded lines of a file (see `readFileLines`); never holds the whole file. With `skipInvalid`, a
+ * line that does not decode is counted and reported like an invalid record and read as blank.
+ */
+async function* fileLines(
+  file: string,
+  shownAs: string,
+  options: ReadOptions,
+  stats: ReadStats,
+): AsyncGenerator<string> {
   const info = await statOrFail(file);
   if (info.isDirectory()) throw cannotOpen(shownAs, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
-  const stream = fs.createReadStream(file, { encoding: 'utf8' });
-  const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
-  let failure: unknown;
-  stream.on('error', (err) => {
-    failure = err;
-    lines.close();
+  const lines = readFileLines(file, {
+    encoding: options.encoding,
+    shownAs,
+    onInvalid: options.skipInvalid ? (err) => skipOrThrow(err, options, stats) : undefined,
   });
   try {
     for await (const line of lines) yield line;
   } catch (err) {
-    throw cannotOpen(shownAs, err);
-  } finally {
-    lines.close();
-    stream.destroy();
+    const fromFs = !(err instanceof EmrReError) && (err as NodeJS.ErrnoException)?.syscall !== undefined;
+    throw fromFs ? cannotOpen(shownAs, err) : err;
   }
-  if (failure !== undefined) throw cannotOpen(shownAs, failure);
 }
 
-/** Every file under `dir` (recursively) whose name ends with `suffix`, in natural order of relative path. */
-async function filesUnder(dir: string, suffix: string): Promise<string[]> {
+/** Every file under `dir` (recursively) whose name `accept`s, in natural order of relative path. */
+async function filesUnder(dir: string, accept: (name: string) => boolean): Promise<string[]> {
   const found: string[] = [];
   const walk = async (current: string): Promise<void> => {
     const entries = await fs.promises.readdir(current, { withFileTypes: true });
     for (const entry of entries) {
       const full = path.join(current, entry.name);
       if (entry.isDirectory()) await walk(full);
-      else if (entry.name.endsWith(suffix)) found.push(full);
+      else if (accept(entry.name)) found.push(full);
     }
   };
   await walk(dir);
   return found.sort((a, b) => naturalCompare(path.relative(dir, a), path.relative(dir, b)));
 }
 
-async function readText(file: string): Promise<string> {
-  const text = await fs.promises.readFile(file, 'utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+/**
+ * Reads the files of one document (in parallel) and decodes them strictly, in the order given, so an encoding
+ * error names the first bad file. A leading BOM is dropped unless that file's `keepBom`.
+ */
+async function readTexts(
+  options: ReadOptions,
+  ...files: Array<{ file: string; keepBom?: boolean }>
+): Promise<string[]> {
+  const bytes = await Promise.all(files.map(({ file }) => fs.promises.readFile(file)));
+  return files.map(({ file, keepBom }, i) => decodeText(bytes[i], { encoding: options.encoding, file, keepBom }));
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -187,22 +231,33 @@ function stemOf(file: string, extensions: string[]): string {
   return file;
 }
 
+/**
+ * CCKS 2017: each `X.txtoriginal.txt` (text) with its `X.txt` (entities). In a folder, an `X.txt` without its
+ * `X.txtoriginal.txt` is not read but counted in `stats.unpairedDocuments`.
+ */
 async function* readCcks2017(root: string, options: ReadOptions, stats: ReadStats): AsyncGenerator<EmrRecord> {
   const info = await fs.promises.stat(root).catch(() => undefined);
   let stems: string[];
   if (info?.isDirectory()) {
-    stems = (await filesUnder(root, CCKS_TEXT)).map((f) => f.slice(0, -CCKS_TEXT.length));
+    const files = await filesUnder(root, (name) => name.endsWith('.txt'));
+    stems = files.filter((f) => f.endsWith(CCKS_TEXT)).map((f) => f.slice(0, -CCKS_TEXT.length));
+    const texts = new Set(stems);
+    const unpaired = files.filter((f) => !f.endsWith(CCKS_TEXT) && !texts.has(f.slice(0, -'.txt'.length)));
+    countUnpaired(stats, root, unpaired);
   } else {
     const stem = stemOf(root, [CCKS_TEXT, '.txt']);
     await documentOrFail(root, stem + CCKS_TEXT);
     stems = [stem];
   }
   const parse: ParseOptions = { schema: options.schema, stats };
+  const firstFileOf = new Map<string, string>();
   for (const stem of stems) {
     const entityFile = `${stem}.txt`;
     const recordId = `ccks2017-${path.basename(path.dirname(path.resolve(stem)))}-${path.basename(stem)}`;
     let record: EmrRecord;
     try {
+      const first = firstFileOf.get(recordId);
+      if (first !== undefined) throw duplicateId({ file: entityFile, recordId }, `by ${first}`);
       if (!(await exists(entityFile))) {
         throw new RecordFormatError(
           { file: entityFile, recordId },
@@ -210,25 +265,40 @@ async function* readCcks2017(root: string, options: ReadOptions, stats: ReadStat
           `the entity file of ${path.basename(stem)}${CCKS_TEXT} is missing`,
         );
       }
-      const [text, entities] = await Promise.all([readText(stem + CCKS_TEXT), readText(entityFile)]);
+      const [text, entities] = await readTexts(options, { file: stem + CCKS_TEXT }, { file: entityFile });
       record = parseCcks2017Record(text, entities, { file: entityFile, recordId }, parse);
+      firstFileOf.set(recordId, relativeName(root, entityFile));
     } catch (err) {
       skipOrThrow(err, options, stats);
       continue;
     }
-    stats.records++;
+    countRecord(record, stats);
     yield record;
   }
 }
 
+/**
+ * BRAT: each `X.ann` with its `X.txt`. The `.txt` is read as brat reads it: a leading BOM stays in the text as
+ * U+FEFF and counts in the offsets (brat's server decodes with Python's `utf-8` codec); a BOM is dropped only from
+ * the `.ann`. In a folder, an `X.txt` without its `X.ann` is not read but counted in `stats.unpairedDocuments`.
+ */
 async function* readBrat(root: string, options: ReadOptions, stats: ReadStats): AsyncGenerator<EmrRecord> {
   const info = await fs.promises.stat(root).catch(() => undefined);
   let documents: Array<{ stem: string; name: string }>;
   if (info?.isDirectory()) {
-    documents = (await filesUnder(root, '.ann')).map((f) => {
-      const stem = f.slice(0, -'.ann'.length);
-      return { stem, name: path.relative(root, stem).split(path.sep).join('/') };
-    });
+    const files = await filesUnder(root, (name) => name.endsWith('.ann') || name.endsWith('.txt'));
+    documents = files
+      .filter((f) => f.endsWith('.ann'))
+      .map((f) => {
+        const stem = f.slice(0, -'.ann'.length);
+        return { stem, name: relativeName(root, stem) };
+      });
+    const annotated = new Set(documents.map((d) => d.stem));
+    countUnpaired(
+      stats,
+      root,
+      files.filter((f) => f.endsWith('.txt') && !annotated.has(f.slice(0, -'.txt'.length))),
+    );
   } else {
     const stem = stemOf(root, ['.ann', '.txt']);
     await documentOrFail(root, `${stem}.ann`);
@@ -246,26 +316,29 @@ async function* readBrat(root: string, options: ReadOptions, stats: ReadStats): 
           'missing-file',
           'the text file of this .ann is missing',
         );
-      const [text, ann] = await Promise.all([readText(`${stem}.txt`), readText(annFile)]);
+      const [text, ann] = await readTexts(options, { file: `${stem}.txt`, keepBom: true }, { file: annFile });
       record = parseBratAnnotation(text, ann, { file: annFile, recordId }, parse);
     } catch (err) {
       skipOrThrow(err, options, stats);
       continue;
     }
-    stats.records++;
+    countRecord(record, stats);
     yield record;
   }
 }
 
 /**
- * Opens a corpus for streaming. `jsonl` and `cmeie` read a file line by line (readline over a read stream, so
- * a file of any size is never held whole); `ccks2017` and `brat` read a folder (recursively, in natural file
- * order) or a single document given by its stem or one of its files. Nothing is opened until `read()`.
- * Invalid records throw a `CorpusFormatError` naming file and line, or are skipped with `skipInvalid`.
+ * Opens a corpus for streaming. `jsonl` and `cmeie` read a file line by line (chunks of a read stream split on
+ * `\n` and decoded line by line, so a file of any size is never held whole); `ccks2017` and `brat` read a folder
+ * (recursively, in natural file order) or a single document given by its stem or one of its files. Nothing is
+ * opened until `read()`. Files are decoded strictly in `options.encoding` (UTF-8 by default). Invalid records
+ * (undecodable bytes and repeated record ids included) throw a `CorpusFormatError` naming file and line, or are
+ * skipped with `skipInvalid`. An unknown format or encoding is a `UsageError`, thrown here.
  */
 export function openCorpus(corpusPath: string, format: CorpusFormat, options: ReadOptions = {}): CorpusFileReader {
   if (!CORPUS_FORMATS.includes(format))
     throw new UsageError(`unknown corpus format '${String(format)}' (use ${CORPUS_FORMATS.join(', ')})`);
+  if (options.encoding !== undefined) resolveEncoding(options.encoding);
   const stats = emptyReadStats();
   const read = (): AsyncIterable<EmrRecord> => {
     resetReadStats(stats);
@@ -273,7 +346,8 @@ export function openCorpus(corpusPath: string, format: CorpusFormat, options: Re
       case 'jsonl':
       case 'cmeie': {
         const shownAs = options.file ?? corpusPath;
-        return recordsFromLines(fileLines(corpusPath, shownAs), format, { ...options, file: shownAs }, stats);
+        const lineOptions = { ...options, file: shownAs };
+        return recordsFromLines(fileLines(corpusPath, shownAs, lineOptions, stats), format, lineOptions, stats);
       }
       case 'ccks2017':
         return readCcks2017(corpusPath, options, stats);

@@ -72,7 +72,9 @@ export type RecordProblem =
   | 'duplicate-id'
   | 'dangling-relation'
   | 'unknown-type'
-  | 'missing-file';
+  | 'missing-file'
+  /** Bytes that do not decode in the expected encoding (see `ReadOptions.encoding`). */
+  | 'encoding';
 
 /** A `CorpusFormatError` about one record that also names the kind of problem (`problem`). */
 export class RecordFormatError extends CorpusFormatError {

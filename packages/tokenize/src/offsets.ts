@@ -40,6 +40,14 @@ export function unitToCodePointOffsets(text: string): (unitOffset: number) => nu
   return (offset) => (offset >= 0 && offset <= text.length ? points[offset] : offset);
 }
 
+/** True when UTF-16 offset `k` falls between the two code units of a surrogate pair of `text`. */
+export function splitsSurrogatePair(text: string, k: number): boolean {
+  if (k <= 0 || k >= text.length) return false;
+  const before = text.charCodeAt(k - 1);
+  const after = text.charCodeAt(k);
+  return before >= 0xd800 && before <= 0xdbff && after >= 0xdc00 && after <= 0xdfff;
+}
+
 /** Compares file paths so that `x-2` sorts before `x-10` (digit runs compare as numbers). */
 export function naturalCompare(a: string, b: string): number {
   const pa = a.split(/(\d+)/);

@@ -1,5 +1,6 @@
 import { RecordFormatError } from './errors';
 import type { SourceLocation } from './errors';
+import { splitsSurrogatePair } from './offsets';
 import { schemaIndex } from './schema';
 import type { ReadStats } from './stats';
 import type { EmrRecord, Entity, Relation, Schema } from './types';
@@ -67,11 +68,14 @@ function requireOffset(obj: Json, key: string, loc: SourceLocation, field: strin
   return value;
 }
 
+const SPLIT_SURROGATE = (offset: number): string =>
+  `offset ${offset} splits a surrogate pair (a character outside the BMP takes 2 UTF-16 code units; offsets count code units)`;
+
 /**
  * Parses and validates one line of canonical JSONL (`{"id","text","entities","relations"}`; `relations` may be
- * omitted and then is empty). Checks field types, offsets inside the text, `entity.text === text.slice(start,end)`,
- * unique entity ids, relations naming existing entities and, with a schema, that every (mapped) entity type is in
- * the schema. Relations whose label the schema does not know are dropped (counted in `stats.droppedRelations`).
+ * omitted and then is empty). Checks field types, offsets inside the text and not splitting a surrogate pair,
+ * `entity.text === text.slice(start,end)`, unique entity ids, relations naming existing entities and, with a
+ * schema, that every (mapped) entity type is in the schema. Relations whose label the schema does not know are dropped (counted in `stats.droppedRelations`).
  * Throws `RecordFormatError` naming file, line, record id and field, e.g. `gold.jsonl:2: record r1: field entities[1].end`.
  */
 export function parseRecordLine(line: string, loc: LineLocation, options: ParseOptions = {}): EmrRecord {
@@ -126,6 +130,13 @@ export function parseRecordLine(line: string, loc: LineLocation, options: ParseO
         'bad-offset',
         `end ${end} must be greater than start ${start}`,
       );
+    for (const [offset, name] of [
+      [start, 'start'],
+      [end, 'end'],
+    ] as const) {
+      if (splitsSurrogatePair(text, offset))
+        throw new RecordFormatError({ ...at, field: `${f}.${name}` }, 'bad-offset', SPLIT_SURROGATE(offset));
+    }
     if (text.slice(start, end) !== entityText) {
       throw new RecordFormatError(
         { ...at, field: `${f}.text` },

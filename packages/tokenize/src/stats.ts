@@ -14,7 +14,23 @@ export interface ReadStats {
   droppedRelations: number;
   /** BRAT entities with discontinuous spans, read as their outer span. */
   discontinuousEntities: number;
+  /**
+   * Records yielded with no entity at all (every format). When it equals `records`, the corpus was probably read
+   * with the wrong format or schema; a caller should warn.
+   */
+  recordsWithoutEntities: number;
+  /**
+   * Files of a folder corpus that were not read because their partner is missing: a CCKS 2017 entity file `X.txt`
+   * without `X.txtoriginal.txt`, a BRAT `X.txt` without `X.ann`. (The other way round, a CCKS text without its
+   * entity file or a BRAT `.ann` without its `.txt`, is a `missing-file` error.)
+   */
+  unpairedDocuments: number;
+  /** The first (up to `UNPAIRED_EXAMPLES`) of those files, as '/'-separated paths relative to the corpus folder. */
+  unpairedExamples: string[];
 }
+
+/** How many unpaired files `ReadStats.unpairedExamples` names at most. */
+export const UNPAIRED_EXAMPLES = 5;
 
 /** A fresh all-zero `ReadStats`. */
 export function emptyReadStats(): ReadStats {
@@ -26,6 +42,9 @@ export function emptyReadStats(): ReadStats {
     droppedEntities: 0,
     droppedRelations: 0,
     discontinuousEntities: 0,
+    recordsWithoutEntities: 0,
+    unpairedDocuments: 0,
+    unpairedExamples: [],
   };
 }
 

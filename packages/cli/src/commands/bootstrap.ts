@@ -262,7 +262,9 @@ export const run: CommandRun = async (argv, io) => {
       );
     }
 
-    const log = (line: string): void => io.stderr(`emr-re bootstrap: ${line}\n`);
+    const log = (line: string): void => {
+      if (!values.quiet) io.stderr(`emr-re bootstrap: ${line}\n`);
+    };
     await selectBackend({ backend, log });
     const schema = await loadSchema(schemaArgument(values.schema, io.cwd));
     const crossSentence = config.crossSentence ?? false;

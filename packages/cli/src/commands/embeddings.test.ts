@@ -44,7 +44,7 @@ describe('emr-re embeddings train', () => {
       ],
       io,
     );
-    expect(io.err).toMatch(/^embeddings 1400\/1400 words\/s \d+ lr [\d.]+ loss [\d.]+$/m);
+    expect(io.err).toMatch(/^embeddings 1400\/1400 \(100%\) in \d+s words\/s \d+ lr [\d.]+ loss [\d.]+$/m);
     expect(code).toBe(0);
     expect(readFileSync(join(dir, 'v.vec'), 'utf8').split('\n')[0]).toBe('9 8');
     const table = await loadWord2Vec(join(dir, 'v.vec'));

@@ -43,7 +43,7 @@ export const run: CommandRun = async (argv, io) => {
   const modelDir = inputPath(values.model, '--model', io.cwd);
   const dataFile = inputPath(values.data, '--data', io.cwd);
 
-  await selectBackend({ backend, log: (line) => io.stderr(`emr-re evaluate: ${line}\n`) });
+  await selectBackend({ backend, log: (line) => values.quiet || io.stderr(`emr-re evaluate: ${line}\n`) });
   const extractor = await loadModel(modelDir);
   try {
     const gold = await readRecords(

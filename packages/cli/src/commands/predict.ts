@@ -67,7 +67,7 @@ export const run: CommandRun = async (argv, io) => {
   );
   try {
     const out = claimed.path;
-    await selectBackend({ backend, log: (line) => io.stderr(`emr-re predict: ${line}\n`) });
+    await selectBackend({ backend, log: (line) => values.quiet || io.stderr(`emr-re predict: ${line}\n`) });
     const extractor = await loadModel(modelDir);
     let skipped = 0;
     let firstSkip: CorpusFormatError | undefined;

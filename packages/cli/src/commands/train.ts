@@ -113,7 +113,10 @@ export const run: CommandRun = async (argv, io) => {
     await checkCheckpointPath(checkpointDir, inputs, values.resume, values.force);
     const started = Date.now();
 
-    const backendName = await selectBackend({ backend, log: (line) => io.stderr(`emr-re train: ${line}\n`) });
+    const backendName = await selectBackend({
+      backend,
+      log: (line) => values.quiet || io.stderr(`emr-re train: ${line}\n`),
+    });
     const schema = await loadSchema(schemaArgument(values.schema, io.cwd));
     const read = { format, schema, skipInvalid: values['skip-invalid'] };
     const records = await readRecords(trainFile, read, io, 'train');
