@@ -158,7 +158,9 @@ export async function configFromFlags(
     const base = text.startsWith('{')
       ? parseConfig(text, '--config')
       : parseConfig(
-          await fs.readFile(inputPath(flags.config, '--config', cwd), 'utf8'),
+          decodeText(await fs.readFile(inputPath(flags.config, '--config', cwd)), {
+            file: path.resolve(cwd, flags.config),
+          }),
           path.resolve(cwd, flags.config),
         );
     if (crossSentence && (flags.crossSentence || base.crossSentence === undefined)) overrides.crossSentence = true;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SchemaError } from './errors';
+import { decodeText } from './encoding';
 import { UNKNOWN_LABEL } from './types';
 import type { LabelMapping, Schema, SchemaPair, SourceMapping } from './types';
 
@@ -155,25 +156,25 @@ function readFailure(file: string, err: unknown): SchemaError {
 /** Loads and validates a schema: `'paper'`, `'cmeie'` or the path of a JSON schema file. */
 export async function loadSchema(nameOrPath: string): Promise<Schema> {
   const file = schemaFile(nameOrPath);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await fs.promises.readFile(file, 'utf8');
+    bytes = await fs.promises.readFile(file);
   } catch (err) {
     throw readFailure(file, err);
   }
-  return parseSchemaText(text, file);
+  return parseSchemaText(decodeText(bytes, { file }), file);
 }
 
 /** Synchronous `loadSchema`. */
 export function loadSchemaSync(nameOrPath: string): Schema {
   const file = schemaFile(nameOrPath);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (err) {
     throw readFailure(file, err);
   }
-  return parseSchemaText(text, file);
+  return parseSchemaText(decodeText(bytes, { file }), file);
 }
 
 /** The classifier's output labels under a schema: `[UNKNOWN_LABEL, ...every distinct label, sorted]`. */
