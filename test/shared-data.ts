@@ -20,3 +20,10 @@ export function sharedDataDir(): string {
 export function sharedData(relative: string): string {
   return path.join(sharedDataDir(), relative);
 }
+
+/** A file of the shared contract checks (`../shared/contract` beside the repository), e.g. `gold.jsonl`. */
+export function sharedContract(relative: string): string {
+  const dir = path.resolve(REPOSITORY_ROOT, '..', 'shared', 'contract');
+  if (!existsSync(dir)) throw new Error(`contract files not found at ${dir}: put shared/ beside the repository`);
+  return path.join(dir, relative);
+}

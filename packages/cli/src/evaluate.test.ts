@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from './cli';
 import type { CliIO } from './io';
+import { sharedContract } from '../../../test/shared-data';
 
-const contract = join(__dirname, '../../../../shared/contract');
+const contract = sharedContract('.');
 const GOLD = join(contract, 'gold.jsonl');
 const PRED = join(contract, 'pred.jsonl');
 const BAD = join(contract, 'bad.jsonl');

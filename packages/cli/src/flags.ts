@@ -1,10 +1,9 @@
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import type { ParseArgsConfig } from 'node:util';
 import {
   CORPUS_FORMATS,
   DEFAULT_ENCODING,
+  decodeText,
   UsageError,
   openCorpus,
   readAllRecords,
@@ -26,37 +25,6 @@ import type { CliIO } from './io';
 import { reportReadStats } from './read-report';
 
 /* Flag parsing and validation shared by the commands that read corpora and configure models. */
-
-/** `parseArgs` with its errors (unknown flag, missing value) turned into `UsageError`s. */
-export function parseFlags<T extends ParseArgsConfig['options']>(
-  argv: string[],
-  options: T,
-): ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>>['values'] {
-  try {
-    return parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals: false })
-      .values;
-  } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]);
-  }
-}
-
-/**
- * `--epochs -3` reaches `parseArgs` as `--epochs=-3`, so the flag's own check can say what is wrong with the
- * value (parseArgs would call it an ambiguous argument).
- */
-export function joinNegativeValues(argv: string[], options: ParseArgsConfig['options']): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const next = argv[i + 1];
-    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
-    if (name !== undefined && options?.[name]?.type === 'string' && next !== undefined && /^-\.?\d/.test(next)) {
-      out.push(`${arg}=${next}`);
-      i++;
-    } else out.push(arg);
-  }
-  return out;
-}
 
 /** An input path resolved against the working directory. @throws UsageError when it does not exist. */
 export function inputPath(value: string, flag: string, cwd: string): string {

@@ -1,11 +1,12 @@
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cosineSimilarity, nearestNeighbours } from './table';
 import { trainWord2Vec } from './train';
 import type { EmbeddingTable } from './table';
+import { sharedData } from '../../../test/shared-data';
 
 /** The CCKS 2017 EMR texts beside the repository (CI checks ../shared out next to the clone). */
-const CCKS = join(__dirname, '..', '..', '..', '..', 'shared', 'data', 'ccks2017-cner');
+const CCKS = sharedData('ccks2017-cner');
 const BODY = [...'头胸腹肺肝脾胃肾'];
 const OTHER = [...'年月日次天余后前'];
 
@@ -29,9 +30,7 @@ function meanCosine(table: EmbeddingTable, a: string[], b: string[]): number {
   return sum / n;
 }
 
-const describeWithData = existsSync(CCKS) ? describe : describe.skip;
-
-describeWithData('character word2vec on real EMR text (CCKS 2017, 400 records)', () => {
+describe('character word2vec on real EMR text (CCKS 2017, 400 records)', () => {
   let table: EmbeddingTable;
   beforeAll(async () => {
     table = await trainWord2Vec(emrTexts(400), { dim: 50, epochs: 5, sample: 1e-3, threads: 1, seed: 1 });

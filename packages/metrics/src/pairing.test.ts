@@ -4,8 +4,9 @@ import { CorpusFormatError } from '@emr-re/tokenize';
 import type { EmrRecord } from '@emr-re/tokenize';
 import { pairRecords } from './pairing';
 import { scorePairs } from './report';
+import { sharedContract } from '../../../test/shared-data';
 
-const contract = join(__dirname, '../../../../shared/contract');
+const contract = sharedContract('.');
 const readJsonl = (file: string): EmrRecord[] =>
   readFileSync(file, 'utf8')
     .split('\n')

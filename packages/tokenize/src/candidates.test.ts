@@ -2,6 +2,7 @@ import { candidatePairs, generateCandidates, SchemaCandidateGenerator } from './
 import { openCorpus, readAllRecords } from './corpus';
 import { loadSchemaSync } from './schema';
 import type { EmrRecord } from './types';
+import { sharedData } from '../../../test/shared-data';
 
 const paper = loadSchemaSync('paper');
 // 腹0痛1伴2上3腹4部5压6痛7。8 | C9T10示11胆12囊13结14石15。16
@@ -109,7 +110,7 @@ describe('SchemaCandidateGenerator', () => {
 
   it('on CMeIE, sentence windows lose about a quarter of the gold relations; crossSentence loses none', async () => {
     const cmeie = loadSchemaSync('cmeie');
-    const records = await readAllRecords(openCorpus('/work/shared/data/cmeie/train.jsonl', 'cmeie', { schema: cmeie }));
+    const records = await readAllRecords(openCorpus(sharedData('cmeie/train.jsonl'), 'cmeie', { schema: cmeie }));
     const sentences = new SchemaCandidateGenerator(cmeie);
     const whole = new SchemaCandidateGenerator(cmeie, { crossSentence: true });
     for (const r of records) {

@@ -6,8 +6,9 @@ import { openCorpus, readAllRecords } from './corpus';
 import { CorpusFormatError, RecordFormatError } from './errors';
 import { loadSchemaSync } from './schema';
 import { emptyReadStats } from './stats';
+import { sharedData } from '../../../test/shared-data';
 
-const CCKS = '/work/shared/data/ccks2017-cner';
+const CCKS = sharedData('ccks2017-cner');
 // 右0髋1部2疼3痛4\r5\n6肿7胀8
 const TEXT = '右髋部疼痛\r\n肿胀';
 const loc = { file: '一般项目-1.txt', recordId: 'ccks2017-一般项目-一般项目-1' };

@@ -4,8 +4,9 @@ import { locateMentionPair, parseCmeieLine } from './cmeie';
 import { corpusFromLines, openCorpus, readAllRecords } from './corpus';
 import { loadSchemaSync } from './schema';
 import { emptyReadStats } from './stats';
+import { sharedData } from '../../../test/shared-data';
 
-const CMEIE = '/work/shared/data/cmeie/train.jsonl';
+const CMEIE = sharedData('cmeie/train.jsonl');
 const spo = (subject: string, subjectType: string, predicate: string, object: string, objectType: string) => ({
   Combined: false,
   predicate,

@@ -21,8 +21,15 @@ const title = available
 
 const run = promisify(execFile);
 
-// Skipped suites are easy to miss in a summary; say it where it shows in every reporter.
-if (!available) console.warn(`Skipping the Chromium rendering test: ${CHROMIUM} not found (apt-get install chromium).`);
+// Skipped suites are easy to miss in a summary; say it where it shows in every reporter. CI installs Chromium, so
+// there a missing browser is a failure, not a skip.
+if (!available && process.env.CI === 'true') {
+  it('finds Chromium (CI must install it: apt-get install chromium)', () => {
+    throw new Error(`${CHROMIUM} not found under CI=true: .ci/run must install chromium`);
+  });
+} else if (!available) {
+  console.warn(`Skipping the Chromium rendering test: ${CHROMIUM} not found (apt-get install chromium).`);
+}
 
 suite(title, () => {
   let dir: string;

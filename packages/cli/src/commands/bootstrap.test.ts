@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { main } from '../cli';
 import type { CliIO } from '../io';
+import { sharedData } from '../../../../test/shared-data';
 
-const CMEIE = path.resolve(__dirname, '../../../../../shared/data/cmeie/train.jsonl');
+const CMEIE = sharedData('cmeie/train.jsonl');
 
 /** A narrow ResGRU-Att so that a few trainings take seconds. */
 const TINY_CONFIG = JSON.stringify({

@@ -17,6 +17,7 @@ import { onInterrupt } from '../interrupt';
 import { progressRenderer } from '../io';
 import { claimOutput } from '../outputs';
 import type { CommandRun } from '../io';
+import { defineCommand } from '../command';
 import {
   backendArgument,
   configFromFlags,
@@ -24,7 +25,6 @@ import {
   encodingArgument,
   inputPath,
   intArgument,
-  parseFlags,
   readRecords,
   schemaArgument,
 } from '../flags';
@@ -157,8 +157,9 @@ function resultJson(result: BootstrapResult): object {
 }
 
 /** `emr-re bootstrap`: self-training of a relation model over an unlabelled pool, as a resumable run directory. */
-export const run: CommandRun = async (argv, io) => {
-  const values = parseFlags(argv, {
+export const run: CommandRun = defineCommand({
+  help: HELP,
+  flags: {
     seed: { type: 'string' },
     pool: { type: 'string' },
     dev: { type: 'string' },
@@ -192,178 +193,176 @@ export const run: CommandRun = async (argv, io) => {
     'skip-invalid': { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  });
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  if (!values.seed)
-    throw new UsageError('--seed FILE (the labelled seed set) is required; the random seed is --random-seed N');
-  if (!values.pool) throw new UsageError('--pool FILE (the unlabelled records) is required');
-  if (!values.out) throw new UsageError('--out DIR (the run directory) is required');
-  if (!values.schema) throw new UsageError('--schema paper|cmeie|FILE is required');
-  if (values['random-seed'] !== undefined && values['seed-number'] !== undefined) {
-    throw new UsageError('--random-seed and --seed-number are the same flag; give one');
-  }
-  const format = corpusFormat(values.format);
-  const poolFormat = values['pool-format'] === undefined ? format : corpusFormat(values['pool-format']);
-  const backend = backendArgument(values.backend);
-  const lambda = lambdaArgument(values.lambda);
-  const perIteration = positiveArgument(values['per-iteration'], '--per-iteration');
-  const maxIterations = intArgument(values['max-iterations'], '--max-iterations');
-  const classQuotas = quotasArgument(values['class-quotas']);
-  const devDropTolerance = toleranceArgument(values['dev-drop-tolerance']);
-  if (devDropTolerance !== undefined && values.dev === undefined)
-    throw new UsageError('--dev-drop-tolerance needs --dev FILE');
-  const calibration = calibrationArgument(values.calibrate, values['calibrate-min-support']);
-  const pseudoLabelWeight = pseudoWeightArgument(values['pseudo-weight']);
-  if (calibration !== undefined && values.dev === undefined) throw new UsageError('--calibrate needs --dev FILE');
-  if (values.agree !== undefined && !(ARCHITECTURES as readonly string[]).includes(values.agree))
-    throw new UsageError(`--agree must be one of ${ARCHITECTURES.join(', ')}, got '${values.agree}'`);
-  const config = await configFromFlags(
-    {
-      config: values.config,
-      arch: values.config === undefined ? (values.arch ?? 'resgru-att') : values.arch,
-      preset: values.preset,
-      epochs: positiveArgument(values.epochs, '--epochs'),
-      seed: intArgument(
-        values['random-seed'] ?? values['seed-number'],
-        values['random-seed'] !== undefined ? '--random-seed' : '--seed-number',
-      ),
-      crossSentence: values['cross-sentence'],
-    },
-    io.cwd,
-  );
-  const seedFile = inputPath(values.seed, '--seed', io.cwd);
-  const poolFile = inputPath(values.pool, '--pool', io.cwd);
-  const devFile = values.dev === undefined ? undefined : inputPath(values.dev, '--dev', io.cwd);
-  const embeddingsFile =
-    values.embeddings === undefined ? undefined : inputPath(values.embeddings, '--embeddings', io.cwd);
-  const encoding = encodingArgument(values.encoding);
-  const inputs = [
-    { flag: '--seed', path: seedFile },
-    { flag: '--pool', path: poolFile },
-    ...(devFile === undefined ? [] : [{ flag: '--dev', path: devFile }]),
-    ...(embeddingsFile === undefined ? [] : [{ flag: '--embeddings', path: embeddingsFile }]),
-  ];
-  // An earlier run in --out is emr-re's own, continued only with --resume (never replaced).
-  const claimed = await claimOutput(
-    values.out,
-    'bootstrapRun',
-    { command: 'bootstrap', inputs, force: true, lock: true },
-    io,
-  );
-  try {
-    const out = claimed.path;
-    if (!values.resume && claimed.state === 'replace-own') {
-      throw new UsageError(
-        `--out ${out} already holds a bootstrap run; add --resume to continue it or choose another directory`,
-      );
+  },
+  required: [
+    ['seed', '--seed FILE (the labelled seed set) is required; the random seed is --random-seed N'],
+    ['pool', '--pool FILE (the unlabelled records) is required'],
+    ['out', '--out DIR (the run directory) is required'],
+    ['schema', '--schema paper|cmeie|FILE is required'],
+  ],
+  run: async (values, io) => {
+    if (values['random-seed'] !== undefined && values['seed-number'] !== undefined) {
+      throw new UsageError('--random-seed and --seed-number are the same flag; give one');
     }
-
-    const log = (line: string): void => {
-      if (!values.quiet) io.stderr(`emr-re bootstrap: ${line}\n`);
-    };
-    await selectBackend({ backend, log });
-    const schema = await loadSchema(schemaArgument(values.schema, io.cwd));
-    const crossSentence = config.crossSentence ?? false;
-    const skipInvalid = values['skip-invalid'];
-    const candidatesOf = async (file: string, fileFormat: typeof format): Promise<Candidate[]> =>
-      toCandidates(
-        await readRecords(file, { format: fileFormat, schema, skipInvalid, encoding }, io, 'bootstrap'),
-        schema,
-        crossSentence,
-      );
-    const seed = await candidatesOf(seedFile, format);
-    if (seed.length === 0)
-      throw new UsageError(
-        `${seedFile}: no candidate entity pairs under schema '${schema.name}' (check --format and --schema)`,
-      );
-    const poolWithLabels = await candidatesOf(poolFile, poolFormat);
-    // The pool's labels never reach training; with --pool-gold they only score the moved labels.
-    const pool = poolWithLabels.map((c) => ({ ...c, label: UNKNOWN_LABEL }));
-    const poolGold = values['pool-gold'] ? poolWithLabels.map((c) => c.label) : undefined;
-    const dev = devFile === undefined ? undefined : await candidatesOf(devFile, format);
-    log(
-      `${seed.length} seed pairs, ${pool.length} pool pairs${dev ? `, ${dev.length} dev pairs` : ''}; run directory ${out}`,
+    const format = corpusFormat(values.format);
+    const poolFormat = values['pool-format'] === undefined ? format : corpusFormat(values['pool-format']);
+    const backend = backendArgument(values.backend);
+    const lambda = lambdaArgument(values.lambda);
+    const perIteration = positiveArgument(values['per-iteration'], '--per-iteration');
+    const maxIterations = intArgument(values['max-iterations'], '--max-iterations');
+    const classQuotas = quotasArgument(values['class-quotas']);
+    const devDropTolerance = toleranceArgument(values['dev-drop-tolerance']);
+    if (devDropTolerance !== undefined && values.dev === undefined)
+      throw new UsageError('--dev-drop-tolerance needs --dev FILE');
+    const calibration = calibrationArgument(values.calibrate, values['calibrate-min-support']);
+    const pseudoLabelWeight = pseudoWeightArgument(values['pseudo-weight']);
+    if (calibration !== undefined && values.dev === undefined) throw new UsageError('--calibrate needs --dev FILE');
+    if (values.agree !== undefined && !(ARCHITECTURES as readonly string[]).includes(values.agree))
+      throw new UsageError(`--agree must be one of ${ARCHITECTURES.join(', ')}, got '${values.agree}'`);
+    const config = await configFromFlags(
+      {
+        config: values.config,
+        arch: values.config === undefined ? (values.arch ?? 'resgru-att') : values.arch,
+        preset: values.preset,
+        epochs: positiveArgument(values.epochs, '--epochs'),
+        seed: intArgument(
+          values['random-seed'] ?? values['seed-number'],
+          values['random-seed'] !== undefined ? '--random-seed' : '--seed-number',
+        ),
+        crossSentence: values['cross-sentence'],
+      },
+      io.cwd,
     );
-
-    // One vocabulary for every iteration, from the seed and pool windows (text only, no labels).
-    const vocabulary = CharVocabulary.build(new Set([...seed, ...pool].map((c) => c.sentence.text)), {
-      minCount: config.minCount ?? 1,
-    });
-    const embeddings =
-      embeddingsFile === undefined
-        ? undefined
-        : await loadWord2Vec(embeddingsFile, {
-            vocabulary: new Set([...seed, ...pool].flatMap((c) => [...c.sentence.text])),
-          });
-
-    const controller = new AbortController();
-    const unregister = onInterrupt(() => controller.abort());
-    let result: BootstrapResult;
+    const seedFile = inputPath(values.seed, '--seed', io.cwd);
+    const poolFile = inputPath(values.pool, '--pool', io.cwd);
+    const devFile = values.dev === undefined ? undefined : inputPath(values.dev, '--dev', io.cwd);
+    const embeddingsFile =
+      values.embeddings === undefined ? undefined : inputPath(values.embeddings, '--embeddings', io.cwd);
+    const encoding = encodingArgument(values.encoding);
+    const inputs = [
+      { flag: '--seed', path: seedFile },
+      { flag: '--pool', path: poolFile },
+      ...(devFile === undefined ? [] : [{ flag: '--dev', path: devFile }]),
+      ...(embeddingsFile === undefined ? [] : [{ flag: '--embeddings', path: embeddingsFile }]),
+    ];
+    // An earlier run in --out is emr-re's own, continued only with --resume (never replaced).
+    const claimed = await claimOutput(
+      values.out,
+      'bootstrapRun',
+      { command: 'bootstrap', inputs, force: true, lock: true },
+      io,
+    );
     try {
-      result = await runBootstrap({
-        seed,
-        pool,
-        poolGold,
-        dev,
-        createClassifier: () => createRelationModel({ config, schema, vocabulary, embeddings }),
-        lambda,
-        perIteration,
-        maxIterations,
-        classQuotas,
-        devDropTolerance,
-        warmStart: values['warm-start'],
-        calibration,
-        pseudoLabelWeight,
-        agreement:
-          values.agree === undefined
-            ? undefined
-            : {
-                name: values.agree,
-                createClassifier: () =>
-                  createRelationModel({
-                    config: { ...config, arch: values.agree as Architecture },
-                    schema,
-                    vocabulary,
-                    embeddings,
-                  }),
-              },
-        includeUnknown: !values['no-unknown'],
-        outDir: out,
-        resume: values.resume,
-        onProgress: progressRenderer(io, values.quiet),
-        signal: controller.signal,
-      });
-    } finally {
-      unregister();
-    }
-    result.classifier?.dispose();
-
-    if (values.json) {
-      io.stdout(JSON.stringify(resultJson(result)) + '\n');
-    } else {
-      const f1 = (m: { micro: { f1: number }; macro: { f1: number } } | undefined): string =>
-        m === undefined ? '' : ` dev micro-F1 ${m.micro.f1.toFixed(4)} macro-F1 ${m.macro.f1.toFixed(4)}`;
-      const lines = [`seed: ${seed.length} labelled pairs${f1(result.seedDev)}`];
-      for (const it of result.iterations) {
-        const wrong = it.wrongAdded === undefined ? '' : ` (${it.wrongAdded} wrong)`;
-        lines.push(
-          `iteration ${it.iteration}: moved ${it.added}${wrong}, pool left ${it.poolLeft}, trained on ${it.labelled}${f1(it.dev)}${it.rolledBack ? ' — rolled back' : ''}`,
+      const out = claimed.path;
+      if (!values.resume && claimed.state === 'replace-own') {
+        throw new UsageError(
+          `--out ${out} already holds a bootstrap run; add --resume to continue it or choose another directory`,
         );
       }
-      lines.push(`stopped: ${result.stopReason}; labelled set ${result.labelled}, pool left ${result.poolLeft}`);
-      lines.push(
-        result.stopReason === 'aborted'
-          ? `interrupted: continue with --resume --out ${out}`
-          : `model (iteration ${result.acceptedIteration}): ${path.join(out, 'model')}`,
+
+      const log = (line: string): void => {
+        if (!values.quiet) io.stderr(`emr-re bootstrap: ${line}\n`);
+      };
+      await selectBackend({ backend, log });
+      const schema = await loadSchema(schemaArgument(values.schema, io.cwd));
+      const crossSentence = config.crossSentence ?? false;
+      const skipInvalid = values['skip-invalid'];
+      const candidatesOf = async (file: string, fileFormat: typeof format): Promise<Candidate[]> =>
+        toCandidates(
+          await readRecords(file, { format: fileFormat, schema, skipInvalid, encoding }, io, 'bootstrap'),
+          schema,
+          crossSentence,
+        );
+      const seed = await candidatesOf(seedFile, format);
+      if (seed.length === 0)
+        throw new UsageError(
+          `${seedFile}: no candidate entity pairs under schema '${schema.name}' (check --format and --schema)`,
+        );
+      const poolWithLabels = await candidatesOf(poolFile, poolFormat);
+      // The pool's labels never reach training; with --pool-gold they only score the moved labels.
+      const pool = poolWithLabels.map((c) => ({ ...c, label: UNKNOWN_LABEL }));
+      const poolGold = values['pool-gold'] ? poolWithLabels.map((c) => c.label) : undefined;
+      const dev = devFile === undefined ? undefined : await candidatesOf(devFile, format);
+      log(
+        `${seed.length} seed pairs, ${pool.length} pool pairs${dev ? `, ${dev.length} dev pairs` : ''}; run directory ${out}`,
       );
-      io.stdout(lines.join('\n') + '\n');
+
+      // One vocabulary for every iteration, from the seed and pool windows (text only, no labels).
+      const vocabulary = CharVocabulary.build(new Set([...seed, ...pool].map((c) => c.sentence.text)), {
+        minCount: config.minCount ?? 1,
+      });
+      const embeddings =
+        embeddingsFile === undefined
+          ? undefined
+          : await loadWord2Vec(embeddingsFile, {
+              vocabulary: new Set([...seed, ...pool].flatMap((c) => [...c.sentence.text])),
+            });
+
+      const controller = new AbortController();
+      const unregister = onInterrupt(() => controller.abort());
+      let result: BootstrapResult;
+      try {
+        result = await runBootstrap({
+          seed,
+          pool,
+          poolGold,
+          dev,
+          createClassifier: () => createRelationModel({ config, schema, vocabulary, embeddings }),
+          lambda,
+          perIteration,
+          maxIterations,
+          classQuotas,
+          devDropTolerance,
+          warmStart: values['warm-start'],
+          calibration,
+          pseudoLabelWeight,
+          agreement:
+            values.agree === undefined
+              ? undefined
+              : {
+                  name: values.agree,
+                  createClassifier: () =>
+                    createRelationModel({
+                      config: { ...config, arch: values.agree as Architecture },
+                      schema,
+                      vocabulary,
+                      embeddings,
+                    }),
+                },
+          includeUnknown: !values['no-unknown'],
+          outDir: out,
+          resume: values.resume,
+          onProgress: progressRenderer(io, values.quiet),
+          signal: controller.signal,
+        });
+      } finally {
+        unregister();
+      }
+      result.classifier?.dispose();
+
+      if (values.json) {
+        io.stdout(JSON.stringify(resultJson(result)) + '\n');
+      } else {
+        const f1 = (m: { micro: { f1: number }; macro: { f1: number } } | undefined): string =>
+          m === undefined ? '' : ` dev micro-F1 ${m.micro.f1.toFixed(4)} macro-F1 ${m.macro.f1.toFixed(4)}`;
+        const lines = [`seed: ${seed.length} labelled pairs${f1(result.seedDev)}`];
+        for (const it of result.iterations) {
+          const wrong = it.wrongAdded === undefined ? '' : ` (${it.wrongAdded} wrong)`;
+          lines.push(
+            `iteration ${it.iteration}: moved ${it.added}${wrong}, pool left ${it.poolLeft}, trained on ${it.labelled}${f1(it.dev)}${it.rolledBack ? ' — rolled back' : ''}`,
+          );
+        }
+        lines.push(`stopped: ${result.stopReason}; labelled set ${result.labelled}, pool left ${result.poolLeft}`);
+        lines.push(
+          result.stopReason === 'aborted'
+            ? `interrupted: continue with --resume --out ${out}`
+            : `model (iteration ${result.acceptedIteration}): ${path.join(out, 'model')}`,
+        );
+        io.stdout(lines.join('\n') + '\n');
+      }
+      return result.stopReason === 'aborted' ? 130 : 0;
+    } finally {
+      claimed.release();
     }
-    return result.stopReason === 'aborted' ? 130 : 0;
-  } finally {
-    claimed.release();
-  }
-};
+  },
+});

@@ -1,11 +1,11 @@
 /** `emr-re embeddings train`: character word2vec on plain UTF-8 text, written in word2vec text or binary format. */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { readCorpusLines, trainWord2Vec, writeWord2VecBinary, writeWord2VecText } from '@emr-re/embeddings';
 import type { Word2VecKernelChoice } from '@emr-re/embeddings';
 import { UsageError, type ProgressEvent } from '@emr-re/tokenize';
 import { progressRenderer, type CommandRun } from '../io';
-import { encodingArgument, inputPath, joinNegativeValues } from '../flags';
+import { encodingArgument, inputPath } from '../flags';
+import { defineCommand } from '../command';
 import { claimOutput } from '../outputs';
 
 /** Help text of `emr-re embeddings`. */
@@ -64,82 +64,75 @@ export const run: CommandRun = async (argv, io) => {
     throw new UsageError(
       sub === undefined ? 'missing subcommand: train' : `unknown subcommand '${sub}' (expected: train)`,
     );
-  let parsed;
-  try {
-    const flagTable = {
-      corpus: { type: 'string', multiple: true },
-      dim: { type: 'string' },
-      out: { type: 'string' },
-      format: { type: 'string' },
-      encoding: { type: 'string' },
-      window: { type: 'string' },
-      negative: { type: 'string' },
-      epochs: { type: 'string' },
-      'min-count': { type: 'string' },
-      sample: { type: 'string' },
-      lr: { type: 'string' },
-      threads: { type: 'string' },
-      cbow: { type: 'boolean' },
-      kernel: { type: 'string' },
-      seed: { type: 'string' },
-      force: { type: 'boolean' },
-      quiet: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    } as const;
-    parsed = parseArgs({
-      args: joinNegativeValues(rest, flagTable),
-      allowPositionals: true,
-      options: flagTable,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(HELP + '\n');
-    return 0;
-  }
-  // `--corpus a.txt b.txt` leaves b.txt as a positional: it is a corpus file too.
-  const corpus = [...(values.corpus ?? []), ...positionals].map((f) => inputPath(f, '--corpus', io.cwd));
-  if (corpus.length === 0) throw new UsageError('--corpus is required');
-  if (values.out === undefined) throw new UsageError('--out is required');
-  const encoding = encodingArgument(values.encoding);
-  const out = resolve(io.cwd, values.out);
-  const format = values.format ?? (out.endsWith('.bin') ? 'binary' : 'text');
-  if (format !== 'text' && format !== 'binary')
-    throw new UsageError(`--format must be text or binary, got '${format}'`);
-  const kernel = values.kernel ?? 'auto';
-  if (!isKernelChoice(kernel)) throw new UsageError(`--kernel must be auto, wasm or js, got '${kernel}'`);
-  const options = {
-    kernel,
-    dim: integerFlag('dim', values.dim, undefined, 1),
-    window: integerFlag('window', values.window, 5, 1),
-    negative: integerFlag('negative', values.negative, 5, 0),
-    epochs: integerFlag('epochs', values.epochs, 5, 1),
-    minCount: integerFlag('min-count', values['min-count'], 1, 1),
-    sample: numberFlag('sample', values.sample, 0, false),
-    learningRate: numberFlag('lr', values.lr, 0, true),
-    threads: integerFlag('threads', values.threads, 2, 1),
-    seed: integerFlag('seed', values.seed, 1, -2147483648),
-    model: values.cbow ? ('cbow' as const) : ('skipgram' as const),
-  };
-  const claimed = await claimOutput(
-    out,
-    'word2vec',
-    {
-      command: 'embeddings',
-      inputs: corpus.map((file) => ({ flag: '--corpus', path: file })),
-      force: values.force ?? false,
-      lock: true,
-    },
-    io,
-  );
-  try {
-    return await trainAndWrite(corpus, encoding, format, options, out, values, io);
-  } finally {
-    claimed.release();
-  }
+  return trainCommand(rest, io);
 };
+
+/** `emr-re embeddings train`. */
+const trainCommand: CommandRun = defineCommand({
+  help: HELP,
+  positionals: true,
+  flags: {
+    corpus: { type: 'string', multiple: true },
+    dim: { type: 'string' },
+    out: { type: 'string' },
+    format: { type: 'string' },
+    encoding: { type: 'string' },
+    window: { type: 'string' },
+    negative: { type: 'string' },
+    epochs: { type: 'string' },
+    'min-count': { type: 'string' },
+    sample: { type: 'string' },
+    lr: { type: 'string' },
+    threads: { type: 'string' },
+    cbow: { type: 'boolean' },
+    kernel: { type: 'string' },
+    seed: { type: 'string' },
+    force: { type: 'boolean' },
+    quiet: { type: 'boolean' },
+  },
+  required: [['out', '--out is required']],
+  run: async (values, io, positionals) => {
+    // `--corpus a.txt b.txt` leaves b.txt as a positional: it is a corpus file too.
+    const corpus = [...(values.corpus ?? []), ...positionals].map((f) => inputPath(f, '--corpus', io.cwd));
+    if (corpus.length === 0) throw new UsageError('--corpus is required');
+    const encoding = encodingArgument(values.encoding);
+    const out = resolve(io.cwd, values.out);
+    const format = values.format ?? (out.endsWith('.bin') ? 'binary' : 'text');
+    if (format !== 'text' && format !== 'binary')
+      throw new UsageError(`--format must be text or binary, got '${format}'`);
+    const kernel = values.kernel ?? 'auto';
+    if (!isKernelChoice(kernel)) throw new UsageError(`--kernel must be auto, wasm or js, got '${kernel}'`);
+    const options = {
+      kernel,
+      dim: integerFlag('dim', values.dim, undefined, 1),
+      window: integerFlag('window', values.window, 5, 1),
+      negative: integerFlag('negative', values.negative, 5, 0),
+      epochs: integerFlag('epochs', values.epochs, 5, 1),
+      minCount: integerFlag('min-count', values['min-count'], 1, 1),
+      sample: numberFlag('sample', values.sample, 0, false),
+      learningRate: numberFlag('lr', values.lr, 0, true),
+      threads: integerFlag('threads', values.threads, 2, 1),
+      seed: integerFlag('seed', values.seed, 1, -2147483648),
+      model: values.cbow ? ('cbow' as const) : ('skipgram' as const),
+    };
+    const claimed = await claimOutput(
+      out,
+      'word2vec',
+      {
+        command: 'embeddings',
+        inputs: corpus.map((file) => ({ flag: '--corpus', path: file })),
+        force: values.force ?? false,
+        lock: true,
+      },
+      io,
+    );
+    try {
+      return await trainAndWrite(corpus, encoding, format, options, out, values, io);
+    } finally {
+      claimed.release();
+    }
+  },
+});
 
 async function trainAndWrite(
   corpus: string[],

@@ -2,7 +2,8 @@ import { CORPUS_FORMATS, UsageError } from '@emr-re/tokenize';
 import { metricsToJSON, metricsToMarkdown, pairRecords, scorePairs } from '@emr-re/metrics';
 import { BACKEND_NAMES, loadModel, selectBackend } from '@emr-re/resgru-att';
 import type { CommandRun } from '../io';
-import { backendArgument, corpusFormat, encodingArgument, inputPath, parseFlags, readRecords } from '../flags';
+import { defineCommand } from '../command';
+import { backendArgument, corpusFormat, encodingArgument, inputPath, readRecords } from '../flags';
 
 const HELP = `usage: emr-re evaluate --model DIR --data FILE --format F [--json | --markdown] [--backend B]
 Scores a trained model on gold records: predicts their relations and compares them with the gold ones
@@ -17,8 +18,9 @@ exactly as 'emr-re evaluate --gold --pred' does (same JSON shape).
 `;
 
 /** `emr-re evaluate --model`: micro/macro/per-class scores of a trained model on gold records. */
-export const run: CommandRun = async (argv, io) => {
-  const values = parseFlags(argv, {
+export const run: CommandRun = defineCommand({
+  help: HELP,
+  flags: {
     model: { type: 'string' },
     data: { type: 'string' },
     format: { type: 'string' },
@@ -28,44 +30,43 @@ export const run: CommandRun = async (argv, io) => {
     'skip-invalid': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     markdown: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  });
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  if (!values.model) throw new UsageError('--model DIR is required');
-  if (!values.data) throw new UsageError('--data FILE is required (gold records to score the model on)');
-  if (values.json && values.markdown)
-    throw new UsageError('--json and --markdown are exclusive: stdout holds one or the other');
-  const format = corpusFormat(values.format);
-  const backend = backendArgument(values.backend);
-  const modelDir = inputPath(values.model, '--model', io.cwd);
-  const dataFile = inputPath(values.data, '--data', io.cwd);
+  },
+  required: [
+    ['model', '--model DIR is required'],
+    ['data', '--data FILE is required (gold records to score the model on)'],
+  ],
+  run: async (values, io) => {
+    if (values.json && values.markdown)
+      throw new UsageError('--json and --markdown are exclusive: stdout holds one or the other');
+    const format = corpusFormat(values.format);
+    const backend = backendArgument(values.backend);
+    const modelDir = inputPath(values.model, '--model', io.cwd);
+    const dataFile = inputPath(values.data, '--data', io.cwd);
 
-  await selectBackend({ backend, log: (line) => values.quiet || io.stderr(`emr-re evaluate: ${line}\n`) });
-  const extractor = await loadModel(modelDir);
-  try {
-    const gold = await readRecords(
-      dataFile,
-      {
-        format,
-        schema: extractor.schema,
-        skipInvalid: values['skip-invalid'],
-        encoding: encodingArgument(values.encoding),
-      },
-      io,
-      'evaluate',
-    );
-    const pred = await extractor.predict(gold);
-    const report = scorePairs(pairRecords(gold, pred, { goldFile: dataFile, predFile: modelDir }));
-    if (values.json) io.stdout(JSON.stringify(metricsToJSON(report)) + '\n');
-    else
-      io.stdout(
-        `Model ${modelDir} (${extractor.classifier.config.arch}) on ${gold.length} records of ${dataFile}\n\n${metricsToMarkdown(report)}`,
+    await selectBackend({ backend, log: (line) => values.quiet || io.stderr(`emr-re evaluate: ${line}\n`) });
+    const extractor = await loadModel(modelDir);
+    try {
+      const gold = await readRecords(
+        dataFile,
+        {
+          format,
+          schema: extractor.schema,
+          skipInvalid: values['skip-invalid'],
+          encoding: encodingArgument(values.encoding),
+        },
+        io,
+        'evaluate',
       );
-  } finally {
-    extractor.dispose();
-  }
-  return 0;
-};
+      const pred = await extractor.predict(gold);
+      const report = scorePairs(pairRecords(gold, pred, { goldFile: dataFile, predFile: modelDir }));
+      if (values.json) io.stdout(JSON.stringify(metricsToJSON(report)) + '\n');
+      else
+        io.stdout(
+          `Model ${modelDir} (${extractor.classifier.config.arch}) on ${gold.length} records of ${dataFile}\n\n${metricsToMarkdown(report)}`,
+        );
+    } finally {
+      extractor.dispose();
+    }
+    return 0;
+  },
+});

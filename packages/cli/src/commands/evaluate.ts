@@ -2,7 +2,8 @@ import { loadSchema, UsageError } from '@emr-re/tokenize';
 import type { EmrRecord } from '@emr-re/tokenize';
 import { metricsToJSON, metricsToMarkdown, pairRecords, scorePairs } from '@emr-re/metrics';
 import type { CliIO, CommandRun } from '../io';
-import { encodingArgument, inputPath, parseFlags, readRecords, schemaArgument } from '../flags';
+import { defineCommand } from '../command';
+import { encodingArgument, inputPath, readRecords, schemaArgument } from '../flags';
 
 const HELP = `usage: emr-re evaluate --gold FILE --pred FILE [--format jsonl|brat|cmeie|ccks2017] [--schema S] [--skip-invalid] [--json | --markdown]
        emr-re evaluate --model DIR --data FILE --format F [--json]   (scores a trained model; see its --help)
@@ -21,9 +22,9 @@ const FORMATS = ['jsonl', 'brat', 'cmeie', 'ccks2017'] as const;
 type Format = (typeof FORMATS)[number];
 
 /** `emr-re evaluate`: micro/macro/per-class P, R, F1 of a prediction file against a gold file, or of a model (`--model`). */
-export const run: CommandRun = async (argv, io) => {
-  if (argv.some((a) => a === '--model' || a.startsWith('--model='))) return runModelEvaluation(argv, io);
-  const values = parseFlags(argv, {
+const runFileEvaluation: CommandRun = defineCommand({
+  help: HELP,
+  flags: {
     gold: { type: 'string' },
     pred: { type: 'string' },
     format: { type: 'string', default: 'jsonl' },
@@ -33,35 +34,34 @@ export const run: CommandRun = async (argv, io) => {
     quiet: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     markdown: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  });
-  if (values.help) {
-    io.stdout(HELP);
+  },
+  required: [
+    ['gold', '--gold FILE is required (or --model DIR --data FILE to score a model)'],
+    ['pred', '--pred FILE is required'],
+  ],
+  run: async (values, io) => {
+    if (values.json && values.markdown)
+      throw new UsageError('--json and --markdown are exclusive: stdout holds one or the other');
+    const format = values.format as Format;
+    if (!FORMATS.includes(format))
+      throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${values.format}'`);
+    const schema = values.schema === undefined ? undefined : await loadSchema(schemaArgument(values.schema, io.cwd));
+
+    const goldFile = inputPath(values.gold, '--gold', io.cwd);
+    const predFile = inputPath(values.pred, '--pred', io.cwd);
+    const read = { format, schema, skipInvalid: values['skip-invalid'], encoding: encodingArgument(values.encoding) };
+    const gold = await readRecords(goldFile, read, io, 'evaluate');
+    const pred = await readRecords(predFile, read, io, 'evaluate');
+
+    const report = scorePairs(pairRecords(gold, pred, { goldFile, predFile }));
+    if (values.json) {
+      io.stdout(JSON.stringify(metricsToJSON(report)) + '\n');
+    } else {
+      io.stdout(`${coverageLine(gold, pred)}\n\n${metricsToMarkdown(report)}`);
+    }
     return 0;
-  }
-  if (!values.gold) throw new UsageError('--gold FILE is required (or --model DIR --data FILE to score a model)');
-  if (!values.pred) throw new UsageError('--pred FILE is required');
-  if (values.json && values.markdown)
-    throw new UsageError('--json and --markdown are exclusive: stdout holds one or the other');
-  const format = values.format as Format;
-  if (!FORMATS.includes(format))
-    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${values.format}'`);
-  const schema = values.schema === undefined ? undefined : await loadSchema(schemaArgument(values.schema, io.cwd));
-
-  const goldFile = inputPath(values.gold, '--gold', io.cwd);
-  const predFile = inputPath(values.pred, '--pred', io.cwd);
-  const read = { format, schema, skipInvalid: values['skip-invalid'], encoding: encodingArgument(values.encoding) };
-  const gold = await readRecords(goldFile, read, io, 'evaluate');
-  const pred = await readRecords(predFile, read, io, 'evaluate');
-
-  const report = scorePairs(pairRecords(gold, pred, { goldFile, predFile }));
-  if (values.json) {
-    io.stdout(JSON.stringify(metricsToJSON(report)) + '\n');
-  } else {
-    io.stdout(`${coverageLine(gold, pred)}\n\n${metricsToMarkdown(report)}`);
-  }
-  return 0;
-};
+  },
+});
 
 /** `--model` is handled by `evaluate-model.ts`, loaded only then: it brings in the model engine. */
 async function runModelEvaluation(argv: string[], io: CliIO): Promise<number> {
@@ -76,3 +76,9 @@ function coverageLine(gold: EmrRecord[], pred: EmrRecord[]): string {
   const matched = [...goldIds].filter((id) => predIds.has(id)).length;
   return `Records: ${goldIds.size} gold, ${predIds.size} predicted, ${matched} matched by id (${goldIds.size - matched} gold without predictions, ${predIds.size - matched} predicted without gold).`;
 }
+
+/** `emr-re evaluate`: micro/macro/per-class P, R, F1 of a prediction file against a gold file, or of a model (`--model`). */
+export const run: CommandRun = async (argv, io) =>
+  argv.some((a) => a === '--model' || a.startsWith('--model='))
+    ? runModelEvaluation(argv, io)
+    : runFileEvaluation(argv, io);

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { openCorpus, UsageError, writeFileAtomic } from '@emr-re/tokenize';
 import type { CommandRun } from '../io';
 import { KnowledgeGraphBuilder, graphToJsonl, graphToNTriples, graphToNeo4jCsv, type KgFormat } from '../kg';
-import { encodingArgument, inputPath, parseFlags } from '../flags';
+import { encodingArgument, inputPath } from '../flags';
+import { defineCommand } from '../command';
 import { claimOutput } from '../outputs';
 import type { OutputKindName } from '../outputs';
 import { reportReadStats } from '../read-report';
@@ -26,8 +27,9 @@ const OUTPUT_KIND: Record<KgFormat, OutputKindName> = {
 const FORMATS: readonly KgFormat[] = ['jsonl', 'ntriples', 'neo4j-csv'];
 
 /** `emr-re export-kg`: predicted relations → a deduplicated medical knowledge graph. */
-export const run: CommandRun = async (argv, io) => {
-  const values = parseFlags(argv, {
+export const run: CommandRun = defineCommand({
+  help: HELP,
+  flags: {
     predictions: { type: 'string' },
     to: { type: 'string', default: 'jsonl' },
     out: { type: 'string' },
@@ -37,54 +39,54 @@ export const run: CommandRun = async (argv, io) => {
     force: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  });
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  if (!values.predictions) throw new UsageError('--predictions FILE.jsonl is required');
-  if (!values.out) throw new UsageError('--out PATH is required');
-  const format = values.to as KgFormat;
-  if (!FORMATS.includes(format)) throw new UsageError(`--to must be one of ${FORMATS.join(', ')}, got '${values.to}'`);
-  const minScore = values['min-score'] === undefined ? 0 : Number(values['min-score']);
-  if (!Number.isFinite(minScore) || minScore < 0 || minScore > 1)
-    throw new UsageError('--min-score must be a number in 0..1');
+  },
+  required: [
+    ['predictions', '--predictions FILE.jsonl is required'],
+    ['out', '--out PATH is required'],
+  ],
+  run: async (values, io) => {
+    const format = values.to as KgFormat;
+    if (!FORMATS.includes(format))
+      throw new UsageError(`--to must be one of ${FORMATS.join(', ')}, got '${values.to}'`);
+    const minScore = values['min-score'] === undefined ? 0 : Number(values['min-score']);
+    if (!Number.isFinite(minScore) || minScore < 0 || minScore > 1)
+      throw new UsageError('--min-score must be a number in 0..1');
 
-  const encoding = encodingArgument(values.encoding);
-  const input = inputPath(values.predictions, '--predictions', io.cwd);
-  const claimed = await claimOutput(
-    values.out,
-    OUTPUT_KIND[format],
-    { command: 'export-kg', inputs: [{ flag: '--predictions', path: input }], force: values.force, lock: false },
-    io,
-  );
-  const out = claimed.path;
-  const builder = new KnowledgeGraphBuilder();
-  let records = 0;
-  const reader = openCorpus(input, 'jsonl', { encoding });
-  for await (const record of reader.read()) {
-    records += 1;
-    builder.add(
-      { ...record, relations: record.relations.filter((r) => (r.score ?? 1) >= minScore) },
-      { allEntities: values['all-entities'] },
+    const encoding = encodingArgument(values.encoding);
+    const input = inputPath(values.predictions, '--predictions', io.cwd);
+    const claimed = await claimOutput(
+      values.out,
+      OUTPUT_KIND[format],
+      { command: 'export-kg', inputs: [{ flag: '--predictions', path: input }], force: values.force, lock: false },
+      io,
     );
-  }
-  reportReadStats(reader.stats, { file: input, format: 'jsonl', command: 'export-kg' }, io);
-  const graph = builder.build();
-  if (format === 'jsonl') await writeFileAtomic(out, graphToJsonl(graph));
-  else if (format === 'ntriples') await writeFileAtomic(out, graphToNTriples(graph));
-  else {
-    const csv = graphToNeo4jCsv(graph);
-    await mkdir(out, { recursive: true });
-    await writeFileAtomic(path.join(out, 'nodes.csv'), csv.nodes);
-    await writeFileAtomic(path.join(out, 'relationships.csv'), csv.relationships);
-  }
-  const summary = { records, nodes: graph.nodes.length, edges: graph.edges.length, format, out };
-  if (values.json) io.stdout(JSON.stringify(summary) + '\n');
-  else if (!values.quiet)
-    io.stderr(
-      `export-kg: ${records} records → ${summary.nodes} entities, ${summary.edges} relations (${format}) in ${out}\n`,
-    );
-  return 0;
-};
+    const out = claimed.path;
+    const builder = new KnowledgeGraphBuilder();
+    let records = 0;
+    const reader = openCorpus(input, 'jsonl', { encoding });
+    for await (const record of reader.read()) {
+      records += 1;
+      builder.add(
+        { ...record, relations: record.relations.filter((r) => (r.score ?? 1) >= minScore) },
+        { allEntities: values['all-entities'] },
+      );
+    }
+    reportReadStats(reader.stats, { file: input, format: 'jsonl', command: 'export-kg' }, io);
+    const graph = builder.build();
+    if (format === 'jsonl') await writeFileAtomic(out, graphToJsonl(graph));
+    else if (format === 'ntriples') await writeFileAtomic(out, graphToNTriples(graph));
+    else {
+      const csv = graphToNeo4jCsv(graph);
+      await mkdir(out, { recursive: true });
+      await writeFileAtomic(path.join(out, 'nodes.csv'), csv.nodes);
+      await writeFileAtomic(path.join(out, 'relationships.csv'), csv.relationships);
+    }
+    const summary = { records, nodes: graph.nodes.length, edges: graph.edges.length, format, out };
+    if (values.json) io.stdout(JSON.stringify(summary) + '\n');
+    else if (!values.quiet)
+      io.stderr(
+        `export-kg: ${records} records → ${summary.nodes} entities, ${summary.edges} relations (${format}) in ${out}\n`,
+      );
+    return 0;
+  },
+});

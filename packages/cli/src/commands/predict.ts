@@ -3,7 +3,8 @@ import type { CorpusFormatError, EmrRecord } from '@emr-re/tokenize';
 import { BACKEND_NAMES, loadModel, selectBackend } from '@emr-re/resgru-att';
 import { progressRenderer } from '../io';
 import type { CommandRun } from '../io';
-import { backendArgument, corpusFormat, encodingArgument, inputPath, parseFlags } from '../flags';
+import { defineCommand } from '../command';
+import { backendArgument, corpusFormat, encodingArgument, inputPath } from '../flags';
 import { claimOutput } from '../outputs';
 import { countRecordLines } from '../record-count';
 import { reportReadStats } from '../read-report';
@@ -25,8 +26,9 @@ Predicts the relations between the entities of every record with a trained model
 `;
 
 /** `emr-re predict`: records in, records with predicted relations out (streamed, in batches). */
-export const run: CommandRun = async (argv, io) => {
-  const values = parseFlags(argv, {
+export const run: CommandRun = defineCommand({
+  help: HELP,
+  flags: {
     model: { type: 'string' },
     data: { type: 'string' },
     format: { type: 'string' },
@@ -38,76 +40,75 @@ export const run: CommandRun = async (argv, io) => {
     'skip-invalid': { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  });
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  if (!values.model) throw new UsageError('--model DIR is required');
-  if (!values.data) throw new UsageError('--data FILE is required');
-  if (!values.out) throw new UsageError('--out FILE.jsonl is required');
-  const format = corpusFormat(values.format);
-  const encoding = encodingArgument(values.encoding);
-  const backend = backendArgument(values.backend);
-  const minScore = values['min-score'] === undefined ? 0 : Number(values['min-score']);
-  if (!Number.isFinite(minScore) || minScore < 0 || minScore > 1)
-    throw new UsageError(`--min-score must be a number in [0, 1], got '${values['min-score']}'`);
-  const modelDir = inputPath(values.model, '--model', io.cwd);
-  const dataFile = inputPath(values.data, '--data', io.cwd);
-  const inputs = [
-    { flag: '--model', path: modelDir },
-    { flag: '--data', path: dataFile },
-  ];
-  const claimed = await claimOutput(
-    values.out,
-    'records',
-    { command: 'predict', inputs, force: values.force, lock: true },
-    io,
-  );
-  try {
-    const out = claimed.path;
-    await selectBackend({ backend, log: (line) => values.quiet || io.stderr(`emr-re predict: ${line}\n`) });
-    const extractor = await loadModel(modelDir);
-    let skipped = 0;
-    let firstSkip: CorpusFormatError | undefined;
-    let relations = 0;
+  },
+  required: [
+    ['model', '--model DIR is required'],
+    ['data', '--data FILE is required'],
+    ['out', '--out FILE.jsonl is required'],
+  ],
+  run: async (values, io) => {
+    const format = corpusFormat(values.format);
+    const encoding = encodingArgument(values.encoding);
+    const backend = backendArgument(values.backend);
+    const minScore = values['min-score'] === undefined ? 0 : Number(values['min-score']);
+    if (!Number.isFinite(minScore) || minScore < 0 || minScore > 1)
+      throw new UsageError(`--min-score must be a number in [0, 1], got '${values['min-score']}'`);
+    const modelDir = inputPath(values.model, '--model', io.cwd);
+    const dataFile = inputPath(values.data, '--data', io.cwd);
+    const inputs = [
+      { flag: '--model', path: modelDir },
+      { flag: '--data', path: dataFile },
+    ];
+    const claimed = await claimOutput(
+      values.out,
+      'records',
+      { command: 'predict', inputs, force: values.force, lock: true },
+      io,
+    );
     try {
-      const reader = openCorpus(dataFile, format, {
-        schema: extractor.schema,
-        encoding,
-        skipInvalid: values['skip-invalid'],
-        onSkip: (e) => {
-          skipped++;
-          firstSkip ??= e;
-        },
-      });
-      const total = await countRecordLines(dataFile, format);
-      const progress = progressRenderer(io, values.quiet);
-      async function* counted(): AsyncIterable<EmrRecord> {
-        let done = 0;
-        for await (const r of extractor.predictStream(reader.read(), { minScore })) {
-          relations += r.relations.length;
-          done++;
-          progress({ phase: 'predict', done, total, values: { relations } });
-          yield r;
+      const out = claimed.path;
+      await selectBackend({ backend, log: (line) => values.quiet || io.stderr(`emr-re predict: ${line}\n`) });
+      const extractor = await loadModel(modelDir);
+      let skipped = 0;
+      let firstSkip: CorpusFormatError | undefined;
+      let relations = 0;
+      try {
+        const reader = openCorpus(dataFile, format, {
+          schema: extractor.schema,
+          encoding,
+          skipInvalid: values['skip-invalid'],
+          onSkip: (e) => {
+            skipped++;
+            firstSkip ??= e;
+          },
+        });
+        const total = await countRecordLines(dataFile, format);
+        const progress = progressRenderer(io, values.quiet);
+        async function* counted(): AsyncIterable<EmrRecord> {
+          let done = 0;
+          for await (const r of extractor.predictStream(reader.read(), { minScore })) {
+            relations += r.relations.length;
+            done++;
+            progress({ phase: 'predict', done, total, values: { relations } });
+            yield r;
+          }
+          progress({ phase: 'predict', done, total: total === undefined ? undefined : done, values: { relations } });
+          // Before the output is renamed into place: a read that lost every entity writes nothing.
+          reportReadStats(reader.stats, { file: dataFile, format, command: 'predict' }, io);
         }
-        progress({ phase: 'predict', done, total: total === undefined ? undefined : done, values: { relations } });
-        // Before the output is renamed into place: a read that lost every entity writes nothing.
-        reportReadStats(reader.stats, { file: dataFile, format, command: 'predict' }, io);
+        const written = await writeJsonl(out, counted());
+        if (skipped > 0)
+          io.stderr(
+            `emr-re predict: skipped ${skipped} invalid record${skipped === 1 ? '' : 's'}; first: ${firstSkip?.message}\n`,
+          );
+        if (values.json) io.stdout(JSON.stringify({ records: written, relations, out }) + '\n');
+        else io.stdout(`predicted ${relations} relations in ${written} records; wrote ${out}\n`);
+      } finally {
+        extractor.dispose();
       }
-      const written = await writeJsonl(out, counted());
-      if (skipped > 0)
-        io.stderr(
-          `emr-re predict: skipped ${skipped} invalid record${skipped === 1 ? '' : 's'}; first: ${firstSkip?.message}\n`,
-        );
-      if (values.json) io.stdout(JSON.stringify({ records: written, relations, out }) + '\n');
-      else io.stdout(`predicted ${relations} relations in ${written} records; wrote ${out}\n`);
+      return 0;
     } finally {
-      extractor.dispose();
+      claimed.release();
     }
-    return 0;
-  } finally {
-    claimed.release();
-  }
-};
+  },
+});

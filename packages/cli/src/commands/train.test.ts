@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import { loadSchema, openCorpus, readAllRecords, writeJsonl } from '@emr-re/tokenize';
 import { main } from '../cli';
 import type { CliIO } from '../io';
+import { sharedData } from '../../../../test/shared-data';
 
-const CMEIE = path.resolve(__dirname, '../../../../../shared/data/cmeie/train.jsonl');
+const CMEIE = sharedData('cmeie/train.jsonl');
 
 interface Run {
   code: number;

@@ -16,14 +16,15 @@ import { loadWord2Vec } from '@emr-re/embeddings';
 import { onInterrupt } from '../interrupt';
 import { progressRenderer } from '../io';
 import type { CommandRun } from '../io';
+import { defineCommand } from '../command';
 import { claimOutput } from '../outputs';
 import {
   backendArgument,
   configFromFlags,
   corpusFormat,
+  encodingArgument,
   inputPath,
   intArgument,
-  parseFlags,
   readRecords,
   schemaArgument,
 } from '../flags';
@@ -34,6 +35,7 @@ const HELP = `usage: emr-re train --train FILE [--dev FILE] [--format F] --schem
 Trains a relation classifier and writes a model directory (config, vocabulary, labels, schema, weights, manifest).
   --train FILE        labelled training records          --dev FILE   records for early stopping (dev macro-F1)
   --format F          ${CORPUS_FORMATS.join('|')} (default jsonl)
+  --encoding E        the input files' text encoding (default utf-8; e.g. gb18030)
   --schema S          paper, cmeie or a schema JSON file
   --config JSON|FILE  a full or partial model config (JSON text or a file); exclusive with --arch/--preset
   --arch A            ${ARCHITECTURES.join('|')}
@@ -51,11 +53,13 @@ Trains a relation classifier and writes a model directory (config, vocabulary, l
   --json              print one JSON object with the training report on stdout
 `;
 
-export const run: CommandRun = async (argv, io) => {
-  const values = parseFlags(argv, {
+export const run: CommandRun = defineCommand({
+  help: HELP,
+  flags: {
     train: { type: 'string' },
     dev: { type: 'string' },
     format: { type: 'string' },
+    encoding: { type: 'string' },
     schema: { type: 'string' },
     config: { type: 'string' },
     arch: { type: 'string' },
@@ -71,133 +75,134 @@ export const run: CommandRun = async (argv, io) => {
     'cross-sentence': { type: 'boolean', default: false },
     'skip-invalid': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  });
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  if (!values.train) throw new UsageError('--train FILE is required');
-  if (!values.out) throw new UsageError('--out DIR is required');
-  if (!values.schema) throw new UsageError('--schema paper|cmeie|FILE is required');
-  const format = corpusFormat(values.format);
-  const backend = backendArgument(values.backend);
-  const config = await configFromFlags(
-    {
-      config: values.config,
-      arch: values.arch,
-      preset: values.preset,
-      epochs: intArgument(values.epochs, '--epochs', 1),
-      seed: intArgument(values.seed, '--seed'),
-      crossSentence: values['cross-sentence'],
-      format,
-    },
-    io.cwd,
-  );
-  const trainFile = inputPath(values.train, '--train', io.cwd);
-  const devFile = values.dev === undefined ? undefined : inputPath(values.dev, '--dev', io.cwd);
-  const embeddingsFile =
-    values.embeddings === undefined ? undefined : inputPath(values.embeddings, '--embeddings', io.cwd);
-  const inputs: InputPath[] = [{ flag: '--train', path: trainFile }];
-  if (devFile !== undefined) inputs.push({ flag: '--dev', path: devFile });
-  if (embeddingsFile !== undefined) inputs.push({ flag: '--embeddings', path: embeddingsFile });
-  const claimed = await claimOutput(
-    values.out,
-    'model',
-    { command: 'train', inputs, force: values.force, lock: true },
-    io,
-  );
-  try {
-    const out = claimed.path;
-    const checkpointDir = `${out}.checkpoint`;
-    await checkCheckpointPath(checkpointDir, inputs, values.resume, values.force);
-    const started = Date.now();
-
-    const backendName = await selectBackend({
-      backend,
-      log: (line) => values.quiet || io.stderr(`emr-re train: ${line}\n`),
-    });
-    const schema = await loadSchema(schemaArgument(values.schema, io.cwd));
-    const read = { format, schema, skipInvalid: values['skip-invalid'] };
-    const records = await readRecords(trainFile, read, io, 'train');
-    const candidates = toCandidates(records, schema, config.crossSentence ?? false);
-    if (candidates.length === 0) {
-      throw new UsageError(
-        `${trainFile}: no candidate entity pairs under schema '${schema.name}' (check --format and --schema)`,
-      );
-    }
-    const dev =
-      devFile === undefined
-        ? undefined
-        : toCandidates(await readRecords(devFile, read, io, 'train'), schema, config.crossSentence ?? false);
-    const embeddings =
-      embeddingsFile === undefined
-        ? undefined
-        : await loadWord2Vec(embeddingsFile, { vocabulary: new Set(candidates.flatMap((c) => [...c.sentence.text])) });
-
-    // The first Ctrl-C (or SIGTERM) stops at the next batch; the checkpoint of the last whole epoch stays.
-    const controller = new AbortController();
-    const unregister = onInterrupt(() => controller.abort());
-    let model: RelationModel;
+  },
+  required: [
+    ['train', '--train FILE is required'],
+    ['out', '--out DIR is required'],
+    ['schema', '--schema paper|cmeie|FILE is required'],
+  ],
+  run: async (values, io) => {
+    const format = corpusFormat(values.format);
+    const backend = backendArgument(values.backend);
+    const config = await configFromFlags(
+      {
+        config: values.config,
+        arch: values.arch,
+        preset: values.preset,
+        epochs: intArgument(values.epochs, '--epochs', 1),
+        seed: intArgument(values.seed, '--seed'),
+        crossSentence: values['cross-sentence'],
+        format,
+      },
+      io.cwd,
+    );
+    const trainFile = inputPath(values.train, '--train', io.cwd);
+    const devFile = values.dev === undefined ? undefined : inputPath(values.dev, '--dev', io.cwd);
+    const embeddingsFile =
+      values.embeddings === undefined ? undefined : inputPath(values.embeddings, '--embeddings', io.cwd);
+    const inputs: InputPath[] = [{ flag: '--train', path: trainFile }];
+    if (devFile !== undefined) inputs.push({ flag: '--dev', path: devFile });
+    if (embeddingsFile !== undefined) inputs.push({ flag: '--embeddings', path: embeddingsFile });
+    const claimed = await claimOutput(
+      values.out,
+      'model',
+      { command: 'train', inputs, force: values.force, lock: true },
+      io,
+    );
     try {
-      model = await train(candidates, config, {
-        schema,
-        dev,
-        embeddings,
-        onProgress: progressRenderer(io, values.quiet),
-        signal: controller.signal,
-        checkpointDir,
-        resume: values.resume,
+      const out = claimed.path;
+      const checkpointDir = `${out}.checkpoint`;
+      await checkCheckpointPath(checkpointDir, inputs, values.resume, values.force);
+      const started = Date.now();
+
+      const backendName = await selectBackend({
+        backend,
+        log: (line) => values.quiet || io.stderr(`emr-re train: ${line}\n`),
       });
-    } catch (err) {
-      if (!(err instanceof TrainingCancelledError)) throw err;
-      const kept = await isCheckpointDirectory(checkpointDir);
-      io.stderr(
-        kept
-          ? `emr-re train: interrupted (${err.message}); the last completed epoch is kept in ${checkpointDir}: run the same command with --resume to continue\n`
-          : `emr-re train: interrupted (${err.message}) before the first epoch completed; nothing to resume, nothing written\n`,
-      );
-      return 130;
-    } finally {
-      unregister();
-    }
-    try {
-      await model.save(out);
-    } finally {
-      model.dispose();
-    }
-    await fs.rm(checkpointDir, { recursive: true, force: true });
+      const schema = await loadSchema(schemaArgument(values.schema, io.cwd));
+      const read = { format, schema, skipInvalid: values['skip-invalid'], encoding: encodingArgument(values.encoding) };
+      const records = await readRecords(trainFile, read, io, 'train');
+      const candidates = toCandidates(records, schema, config.crossSentence ?? false);
+      if (candidates.length === 0) {
+        throw new UsageError(
+          `${trainFile}: no candidate entity pairs under schema '${schema.name}' (check --format and --schema)`,
+        );
+      }
+      const dev =
+        devFile === undefined
+          ? undefined
+          : toCandidates(await readRecords(devFile, read, io, 'train'), schema, config.crossSentence ?? false);
+      const embeddings =
+        embeddingsFile === undefined
+          ? undefined
+          : await loadWord2Vec(embeddingsFile, {
+              vocabulary: new Set(candidates.flatMap((c) => [...c.sentence.text])),
+            });
 
-    const report = model.lastFitReport ?? { epochs: 0, loss: [] };
-    const summary = {
-      out,
-      arch: config.arch,
-      backend: backendName,
-      records: records.length,
-      candidates: candidates.length,
-      devCandidates: dev?.length ?? 0,
-      epochs: report.epochs,
-      loss: report.loss,
-      devMacroF1: report.devMacroF1,
-      bestEpoch: report.bestEpoch,
-      seconds: Math.round((Date.now() - started) / 100) / 10,
-    };
-    if (values.json) io.stdout(JSON.stringify(summary) + '\n');
-    else {
-      const last = report.loss.length > 0 ? report.loss[report.loss.length - 1].toFixed(4) : 'n/a';
-      const devPart =
-        report.devMacroF1 && report.bestEpoch !== undefined
-          ? `, best dev macro-F1 ${report.devMacroF1[report.bestEpoch - 1].toFixed(4)} (epoch ${report.bestEpoch})`
-          : '';
-      io.stdout(
-        `trained ${config.arch} on ${candidates.length} candidates (${records.length} records), ${report.epochs} epochs, final loss ${last}${devPart} in ${summary.seconds}s on ${backendName}; wrote ${out}\n`,
-      );
+      // The first Ctrl-C (or SIGTERM) stops at the next batch; the checkpoint of the last whole epoch stays.
+      const controller = new AbortController();
+      const unregister = onInterrupt(() => controller.abort());
+      let model: RelationModel;
+      try {
+        model = await train(candidates, config, {
+          schema,
+          dev,
+          embeddings,
+          onProgress: progressRenderer(io, values.quiet),
+          signal: controller.signal,
+          checkpointDir,
+          resume: values.resume,
+        });
+      } catch (err) {
+        if (!(err instanceof TrainingCancelledError)) throw err;
+        const kept = await isCheckpointDirectory(checkpointDir);
+        io.stderr(
+          kept
+            ? `emr-re train: interrupted (${err.message}); the last completed epoch is kept in ${checkpointDir}: run the same command with --resume to continue\n`
+            : `emr-re train: interrupted (${err.message}) before the first epoch completed; nothing to resume, nothing written\n`,
+        );
+        return 130;
+      } finally {
+        unregister();
+      }
+      try {
+        await model.save(out);
+      } finally {
+        model.dispose();
+      }
+      await fs.rm(checkpointDir, { recursive: true, force: true });
+
+      const report = model.lastFitReport ?? { epochs: 0, loss: [] };
+      const summary = {
+        out,
+        arch: config.arch,
+        backend: backendName,
+        records: records.length,
+        candidates: candidates.length,
+        devCandidates: dev?.length ?? 0,
+        epochs: report.epochs,
+        loss: report.loss,
+        devMacroF1: report.devMacroF1,
+        bestEpoch: report.bestEpoch,
+        seconds: Math.round((Date.now() - started) / 100) / 10,
+      };
+      if (values.json) io.stdout(JSON.stringify(summary) + '\n');
+      else {
+        const last = report.loss.length > 0 ? report.loss[report.loss.length - 1].toFixed(4) : 'n/a';
+        const devPart =
+          report.devMacroF1 && report.bestEpoch !== undefined
+            ? `, best dev macro-F1 ${report.devMacroF1[report.bestEpoch - 1].toFixed(4)} (epoch ${report.bestEpoch})`
+            : '';
+        io.stdout(
+          `trained ${config.arch} on ${candidates.length} candidates (${records.length} records), ${report.epochs} epochs, final loss ${last}${devPart} in ${summary.seconds}s on ${backendName}; wrote ${out}\n`,
+        );
+      }
+      return 0;
+    } finally {
+      claimed.release();
     }
-    return 0;
-  } finally {
-    claimed.release();
-  }
-};
+  },
+});
 
 /**
  * `<out>.checkpoint` is emr-re's own: it may hold an interrupted run (kept for `--resume`, replaced with
