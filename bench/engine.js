@@ -14,10 +14,11 @@
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
-const { mulberry32 } = require('./common');
+const { seededRandom } = require('./common');
 
 const ROOT = path.resolve(__dirname, '..');
 const RESGRU_DIR = path.join(ROOT, 'packages', 'resgru-att');
+const ENGINE_DIST = path.join(ROOT, 'packages', 'engine', 'dist', 'index.js');
 
 /** Shared sizes: batch 64, sentence length 100, 12 classes, position vocab 2 * maxDistance + 2. */
 const BATCH = 64;
@@ -104,7 +105,7 @@ function forwardFlops(c, batch = BATCH, length = LENGTH) {
  * Row lengths are uniform in [minLength, length]; minLength = length (the default) gives full rows.
  */
 function makeBatch(seed, minLength, charVocab = CHAR_VOCAB) {
-  const rand = mulberry32(seed); // both sides see the same batch on every run
+  const rand = seededRandom(seed); // both sides see the same batch on every run
   const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1)); // inclusive
   const chars = [];
   const pos1 = [];
@@ -552,15 +553,18 @@ function printTable(lines) {
 }
 
 /**
- * Threads of XNNPACK's pool in the active wasm backend (1 = single-threaded build): the package's
- * `wasmThreadsInUse()` (its pool is gated, so the module's own count reads -1 between ops), else the module's count.
+ * Threads of XNNPACK's pool in the active wasm backend (1 = single-threaded build): @emr-re/engine's
+ * `wasmThreadsInUse()` (its pool is gated, so the module's own count reads -1 between ops; builds from before the
+ * engine package had it in resgru-att's `dist/backend`), else the module's count.
  */
 function wasmThreadCount(tf, packageDir) {
-  try {
-    const n = require(path.join(packageDir, 'dist', 'backend')).wasmThreadsInUse?.();
-    if (typeof n === 'number') return n;
-  } catch {
-    // an older build without the backend module: ask the module itself
+  for (const from of [ENGINE_DIST, path.join(packageDir, 'dist', 'backend')]) {
+    try {
+      const n = require(from).wasmThreadsInUse?.();
+      if (typeof n === 'number') return n;
+    } catch {
+      // not built, or an older build: try the next, then ask the module itself
+    }
   }
   const n = tf.backend().wasm?.tfjs?.getThreadsCount?.();
   return typeof n === 'number' && n > 0 ? n : null;

@@ -11,7 +11,7 @@
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 
-const PACKAGE_DIR = path.join(__dirname, '..', 'packages', 'resgru-att');
+const PACKAGE_DIR = path.join(__dirname, '..', 'packages', 'engine');
 const fromPkg = (id) => require(require.resolve(id, { paths: [PACKAGE_DIR] }));
 
 async function main() {

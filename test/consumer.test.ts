@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..');
-const packages = ['tokenize', 'metrics', 'embeddings', 'resgru-att', 'bootstrap', 'cli'];
+const packages = ['tokenize', 'metrics', 'embeddings', 'engine', 'resgru-att', 'bootstrap', 'kg', 'cli'];
 const cmeie = join(root, '..', 'shared', 'data', 'cmeie', 'train.jsonl');
 
 const records = [

@@ -1,7 +1,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { KnowledgeGraphBuilder, graphToJsonl, graphToNTriples } from '@emr-re/cli';
 import { loadWord2Vec, nearestNeighbours, trainWord2Vec, writeWord2VecText } from '@emr-re/embeddings';
+import { KnowledgeGraphBuilder, graphToJsonl, graphToNTriples } from '@emr-re/kg';
 import { metricsToJSON, scorePairs, type MetricsReport } from '@emr-re/metrics';
 import { runBootstrap } from '@emr-re/bootstrap';
 import {
@@ -115,9 +115,10 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
     o.preset,
     o.epochs !== undefined ? { epochs: o.epochs, seed: o.seed } : { seed: o.seed },
   );
-  const [train, dev, test] = [split.train, split.dev, split.test].map((part) =>
-    toCandidates(part, schema, baseConfig.crossSentence ?? false),
-  );
+  // CMeIE is scored as the CLI scores it (`emr-re train/evaluate --format cmeie`): the whole record is the
+  // window, so a gold relation that crosses 。 is a candidate the model must find, not one left out of the test set.
+  // The EMRs are paired within sentences (the model's config keeps crossSentence off for extraction).
+  const [train, dev, test] = [split.train, split.dev, split.test].map((part) => toCandidates(part, schema, true));
   const pool = toCandidates(ccks, schema, baseConfig.crossSentence ?? false).slice(0, MAX_POOL);
   o.log(`   candidates: train ${train.length}, dev ${dev.length}, test ${test.length}, EMR pool ${pool.length}`);
 

@@ -1,14 +1,7 @@
-/** A seeded 32-bit PRNG (mulberry32): the same seed gives the same split on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The one seeded generator (mulberry32): the same seed gives the same split on every machine.
+import { seededRandom } from '@emr-re/tokenize';
+
+export { seededRandom };
 
 /** Train/dev/test parts of a list. */
 export interface Split<T> {

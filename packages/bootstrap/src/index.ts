@@ -1,26 +1,21 @@
 /** @emr-re/bootstrap: bootstrapping self-training (the paper's Algorithm 1) over any `RelationClassifier`. */
 export { runBootstrap } from './bootstrap';
-export type {
-  BootstrapOptions,
-  BootstrapResult,
-  BootstrapIteration,
-  DevMetrics,
-  StopReason,
-  GuardMetric,
-  AgreementPartner,
-  FitSummary,
-  PseudoLabelWeight,
-} from './bootstrap';
-export {
-  selectConfident,
-  passingItems,
-  topPredictions,
-  classQuotaLimits,
-  validateClassQuotas,
-  calibrateThresholds,
-  validateCalibration,
-} from './select';
-export type { ClassQuotas, SelectionRule, TopPrediction, ThresholdCalibration } from './select';
+export type { BootstrapOptions } from './options';
+export type { BootstrapResult } from './result';
+export type { BootstrapIteration, FitSummary } from './iteration-record';
+export type { DevMetrics } from './predict';
+export type { StopReason } from './run-state';
+export type { GuardMetric } from './drop-guard';
+export type { AgreementPartner } from './agreement';
+export type { PseudoLabelWeight } from './weighting';
+export { selectConfident, passingItems } from './select';
+export type { SelectionRule } from './select';
+export { topPredictions } from './top-predictions';
+export type { TopPrediction } from './top-predictions';
+export { classQuotaLimits, validateClassQuotas } from './quotas';
+export type { ClassQuotas } from './quotas';
+export { calibrateThresholds, validateCalibration } from './calibration';
+export type { ThresholdCalibration } from './calibration';
 export { candidateKey, uniqueCandidateKeys } from './keys';
 export { RUN_FORMAT_VERSION, writeFileAtomic, writeDirAtomic } from './run-dir';
 export type { RunInfo, RunState, MovedItem } from './run-dir';

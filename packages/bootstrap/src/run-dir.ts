@@ -75,6 +75,11 @@ export function iterationPartnerDir(runDir: string, k: number): string {
   return path.join(iterationDir(runDir, k), 'partner');
 }
 
+/** The classifier and partner directories saved by iteration `k`. */
+export function iterationPairDirs(runDir: string, k: number): { classifier: string; partner: string } {
+  return { classifier: iterationClassifierDir(runDir, k), partner: iterationPartnerDir(runDir, k) };
+}
+
 /**
  * Opens a run directory. A new (or empty) directory gets `run.json` and yields `undefined`. An existing run
  * needs `resume`; its `run.json` must match `info` (except `maxIterations`), leftovers of an interrupted

@@ -3,6 +3,7 @@ import {
   classQuotaLimits,
   passingItems,
   selectConfident,
+  selectForIteration,
   topPredictions,
   validateCalibration,
   validateClassQuotas,
@@ -175,5 +176,26 @@ describe('selectConfident with thresholds and a partner', () => {
     expect(() => selectConfident(preds, { ...rule, partner: partner.slice(1) })).toThrow(
       '4 partner predictions for 5 items',
     );
+  });
+});
+
+describe('selectForIteration', () => {
+  const preds = [
+    { label: 'A', probability: 0.9 },
+    { label: 'B', probability: 0.8 },
+    { label: 'A', probability: 0.95 },
+  ];
+  it('chooses as selectConfident and counts the items that passed before N', () => {
+    const rule = { lambda: 0.7, perIteration: 1, includeUnknown: true };
+    expect(selectForIteration(preds, rule)).toEqual({ chosen: [2], passed: 3 });
+  });
+  it('with a partner, also counts the items that passed the first classifier alone', () => {
+    const partner = [
+      { label: 'A', probability: 0.9 },
+      { label: 'A', probability: 0.9 },
+      { label: 'A', probability: 0.6 },
+    ];
+    const rule = { lambda: 0.7, perIteration: 10, includeUnknown: true, partner };
+    expect(selectForIteration(preds, rule)).toEqual({ chosen: [0], passed: 1, passedAlone: 3 });
   });
 });

@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as kg from '@emr-re/kg';
+import * as cli from './index';
 import { main } from './cli';
 import type { CliIO } from './io';
 
@@ -72,5 +74,12 @@ describe('emr-re export-kg', () => {
     expect(io2.err.trim().split('\n')).toHaveLength(1);
     expect(io2.err).toContain('bad.jsonl:2');
     expect(existsSync(join(dir, 'bad-kg.jsonl'))).toBe(false);
+  });
+});
+
+describe('@emr-re/cli', () => {
+  it('still exports the knowledge-graph API it had before @emr-re/kg, as the same functions', () => {
+    const names = ['KnowledgeGraphBuilder', 'graphToJsonl', 'graphToNTriples', 'graphToNeo4jCsv', 'normaliseMention'];
+    for (const name of names) expect(cli[name as keyof typeof cli]).toBe(kg[name as keyof typeof kg]);
   });
 });

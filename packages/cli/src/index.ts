@@ -2,4 +2,6 @@
 export { main, COMMANDS, USAGE } from './cli';
 export type { CliIO, CommandRun, ProgressRendererOptions } from './io';
 export { processIO, progressRenderer } from './io';
-export * from './kg';
+/** The knowledge graph of `emr-re export-kg`, now in `@emr-re/kg`: re-exported so existing imports keep working. */
+export type { KgEdge, KgFormat, KgNode, KgProvenance, KnowledgeGraph } from '@emr-re/kg';
+export { KnowledgeGraphBuilder, graphToJsonl, graphToNTriples, graphToNeo4jCsv, normaliseMention } from '@emr-re/kg';

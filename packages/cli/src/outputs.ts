@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { KG_IRI_NAMESPACE, NEO4J_CSV_FILES } from '@emr-re/kg';
 import { acquireOutputLock, checkOutputPath, firstLineMatches, removeStaleTemporaries } from '@emr-re/tokenize';
 import type { InputPath, OutputLock, OutputSpec, OutputState } from '@emr-re/tokenize';
 import type { CliIO } from './io';
@@ -53,15 +54,15 @@ export const OUTPUT_KINDS = {
   kgNTriples: {
     kind: 'file',
     what: 'an N-Triples knowledge graph',
-    isOwn: (file: string) => firstLineMatches(file, (line) => line.startsWith('<urn:emr-re:')),
+    isOwn: (file: string) => firstLineMatches(file, (line) => line.startsWith(`<${KG_IRI_NAMESPACE}`)),
   },
   /** `emr-re export-kg --to neo4j-csv`: a directory of exactly nodes.csv and relationships.csv. */
   kgNeo4j: {
     kind: 'directory',
     what: 'a Neo4j CSV directory',
     isOwn: async (dir: string) => {
-      const names = await fs.readdir(dir);
-      return names.every((n) => n === 'nodes.csv' || n === 'relationships.csv');
+      const own: string[] = Object.values(NEO4J_CSV_FILES);
+      return (await fs.readdir(dir)).every((n) => own.includes(n));
     },
   },
 } satisfies Record<string, Omit<OutputSpec, 'path' | 'flag'>>;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CharVocabulary, generateCandidates } from '@emr-re/tokenize';
 import type { Candidate } from '@emr-re/tokenize';
 import { buildNetwork, inputsOf } from './architectures';
-import { selectBackend } from './backend';
+import { selectBackend } from '@emr-re/engine';
 import { ARCHITECTURES, Architecture, ModelConfig, validateConfig } from './config';
 import { featureTensors } from './features';
 import { createRelationModel } from './model';
@@ -74,9 +74,12 @@ describe('buildNetwork', () => {
     },
   );
 
-  it('builds the same weights from the same seed and others from another seed', () => {
+  it('builds the same weights from the same seed and others from another seed, never calling Math.random', () => {
+    const random = jest.spyOn(Math, 'random');
     const a = buildNetwork(tiny('resgru-att'), { vocabularySize: vocabulary.size, labelCount: 3 });
     const b = buildNetwork(tiny('resgru-att'), { vocabularySize: vocabulary.size, labelCount: 3 });
+    expect(random).not.toHaveBeenCalled();
+    random.mockRestore();
     const c = buildNetwork(tiny('resgru-att', { seed: 4 }), { vocabularySize: vocabulary.size, labelCount: 3 });
     const flat = (n: typeof a): number[] => n.getWeights().flatMap((w) => Array.from(w.dataSync()));
     expect(flat(a)).toEqual(flat(b));

@@ -1,6 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { positionVocabularySize } from '@emr-re/tokenize';
-import type { Architecture, ModelConfig } from './config';
 import {
   AttentionPooling,
   Conv1DSame,
@@ -8,9 +7,11 @@ import {
   MaskedMaxPooling,
   PiecewiseMaxPooling,
   ResidualBlock1D,
-} from './layers';
-import { SequenceMask, StepDropout } from './network-layers';
-import { withSeededRandom } from './random';
+  SequenceMask,
+  StepDropout,
+  initializerSeeds,
+} from '@emr-re/engine';
+import type { Architecture, ModelConfig } from './config';
 
 /** Names of the feature inputs a network may take, in feed order. */
 export const FEATURE_INPUTS = ['chars', 'headPosition', 'tailPosition', 'mask', 'segments'] as const;
@@ -33,6 +34,9 @@ export interface NetworkShape {
 
 type ST = tfl.SymbolicTensor;
 
+/** One seed per weight-initialising layer, drawn in construction order (`initializerSeeds(config.seed)`). */
+type NextSeed = () => number;
+
 /**
  * The first convolution layer: one `Conv1DSame` per window (paper Table 3: 3, 5, 7), concatenated on the
  * channel axis, so windows of several widths see the same input, as in Kim's multi-window CNN. Every
@@ -40,13 +44,14 @@ type ST = tfl.SymbolicTensor;
  * exactly as the unpadded one.
  * `(batch, length, dv)` → `(batch, length, filters × windows)`.
  */
-function convolutionStem(x: ST, mask: ST, config: ModelConfig, prefix: string): ST {
+function convolutionStem(x: ST, mask: ST, config: ModelConfig, prefix: string, seed: NextSeed): ST {
   const convs = config.cnn.windows.map(
     (w) =>
       new Conv1DSame({
         filters: config.cnn.filters,
         kernelSize: w,
         activation: 'relu',
+        seed: seed(),
         name: `${prefix}_conv_w${w}`,
       }).apply([x, mask]) as ST,
   );
@@ -60,18 +65,21 @@ function convolutionStem(x: ST, mask: ST, config: ModelConfig, prefix: string): 
  * convolutions each, depth 1 + 2 × blocks (Figure 7: 5/9/11/13 layers = 2/4/5/6 blocks).
  * Blocks use the smallest window; `(batch, length, dv)` → `(batch, length, filters × windows)`.
  */
-function residualBranch(x: ST, mask: ST, config: ModelConfig): ST {
-  let h = convolutionStem(x, mask, config, 'res');
+function residualBranch(x: ST, mask: ST, config: ModelConfig, seed: NextSeed): ST {
+  let h = convolutionStem(x, mask, config, 'res', seed);
   const width = config.cnn.filters * config.cnn.windows.length;
   const kernel = Math.min(...config.cnn.windows);
   for (let b = 0; b < config.cnn.blocks; b++) {
-    h = new ResidualBlock1D({ filters: width, kernelSize: kernel, name: `res_block${b + 1}` }).apply([h, mask]) as ST;
+    h = new ResidualBlock1D({ filters: width, kernelSize: kernel, seed: seed(), name: `res_block${b + 1}` }).apply([
+      h,
+      mask,
+    ]) as ST;
   }
   return h;
 }
 
 /** Stacked bidirectional RNN: `(batch, length, dv)` → `(batch, length, 2 × units)`. */
-function recurrentBranch(x: ST, mask: ST, config: ModelConfig, cell: 'gru' | 'lstm'): ST {
+function recurrentBranch(x: ST, mask: ST, config: ModelConfig, cell: 'gru' | 'lstm', seed: NextSeed): ST {
   let h = x;
   for (let l = 0; l < config.rnn.layers; l++) {
     h = new FastRNN({
@@ -79,6 +87,7 @@ function recurrentBranch(x: ST, mask: ST, config: ModelConfig, cell: 'gru' | 'ls
       units: config.rnn.units,
       bidirectional: true,
       returnSequences: true,
+      seed: seed(),
       name: `bi${cell}${l + 1}`,
     }).apply([h, mask]) as ST;
   }
@@ -86,8 +95,8 @@ function recurrentBranch(x: ST, mask: ST, config: ModelConfig, cell: 'gru' | 'ls
 }
 
 /** Attention pooling (paper eqs. 10-11) in the config's form: `(batch, length, d)` → `(batch, d)`. */
-function attend(h: ST, mask: ST, name: string, config: ModelConfig): ST {
-  return new AttentionPooling({ name, form: config.attentionForm }).apply([h, mask]) as ST;
+function attend(h: ST, mask: ST, name: string, config: ModelConfig, seed: NextSeed): ST {
+  return new AttentionPooling({ name, form: config.attentionForm, seed: seed() }).apply([h, mask]) as ST;
 }
 
 /** Masked max pooling over time: `(batch, length, d)` → `(batch, d)`. */
@@ -96,32 +105,32 @@ function maxPool(h: ST, mask: ST, name: string): ST {
 }
 
 /** The sentence encoder of `config.arch`: embedded input `(batch, length, dv)` → sentence vector `(batch, d)`. */
-function encode(x: ST, mask: ST, segments: ST | undefined, config: ModelConfig): ST {
+function encode(x: ST, mask: ST, segments: ST | undefined, config: ModelConfig, seed: NextSeed): ST {
   switch (config.arch) {
     case 'cnn':
-      return maxPool(convolutionStem(x, mask, config, 'cnn'), mask, 'cnn_pool');
+      return maxPool(convolutionStem(x, mask, config, 'cnn', seed), mask, 'cnn_pool');
     case 'cnn-att':
-      return attend(convolutionStem(x, mask, config, 'cnn'), mask, 'cnn_attention', config);
+      return attend(convolutionStem(x, mask, config, 'cnn', seed), mask, 'cnn_attention', config, seed);
     case 'pcnn':
       return new PiecewiseMaxPooling({ name: 'pcnn_pool' }).apply([
-        convolutionStem(x, mask, config, 'cnn'),
+        convolutionStem(x, mask, config, 'cnn', seed),
         segments as ST,
       ]) as ST;
     case 'resnet':
-      return maxPool(residualBranch(x, mask, config), mask, 'res_pool');
+      return maxPool(residualBranch(x, mask, config, seed), mask, 'res_pool');
     case 'bilstm-att':
-      return attend(recurrentBranch(x, mask, config, 'lstm'), mask, 'rnn_attention', config);
+      return attend(recurrentBranch(x, mask, config, 'lstm', seed), mask, 'rnn_attention', config, seed);
     case 'bigru-att':
-      return attend(recurrentBranch(x, mask, config, 'gru'), mask, 'rnn_attention', config);
+      return attend(recurrentBranch(x, mask, config, 'gru', seed), mask, 'rnn_attention', config, seed);
     case 'resgru': {
-      const res = maxPool(residualBranch(x, mask, config), mask, 'res_pool');
-      const gru = maxPool(recurrentBranch(x, mask, config, 'gru'), mask, 'rnn_pool');
+      const res = maxPool(residualBranch(x, mask, config, seed), mask, 'res_pool');
+      const gru = maxPool(recurrentBranch(x, mask, config, 'gru', seed), mask, 'rnn_pool');
       return tfl.layers.concatenate({ axis: -1, name: 'hybrid' }).apply([res, gru]) as ST;
     }
     case 'resgru-att': {
       // Paper eq. 12: S = Sc ⊕ SG, each branch with its own attention.
-      const res = attend(residualBranch(x, mask, config), mask, 'res_attention', config);
-      const gru = attend(recurrentBranch(x, mask, config, 'gru'), mask, 'rnn_attention', config);
+      const res = attend(residualBranch(x, mask, config, seed), mask, 'res_attention', config, seed);
+      const gru = attend(recurrentBranch(x, mask, config, 'gru', seed), mask, 'rnn_attention', config, seed);
       return tfl.layers.concatenate({ axis: -1, name: 'hybrid' }).apply([res, gru]) as ST;
     }
   }
@@ -132,38 +141,59 @@ function encode(x: ST, mask: ST, segments: ST | undefined, config: ModelConfig):
  * inputs chars, headPosition, tailPosition `(batch, length)` int32, mask `(batch, length)` float
  * (and segments `(batch, length)` float for PCNN) → label probabilities `(batch, labelCount)`.
  * Embedding layer: char ⊕ head-position ⊕ tail-position embeddings, `dv = charDim + 2 × positionDim`.
- * Weights are initialised from `config.seed`: the same seed builds the same weights.
+ * Weights are initialised from `config.seed`: every initialiser gets its own seed from `initializerSeeds(config.seed)`
+ * (tfjs initializers with explicit seeds, and the engine layers' `seed`), so the same seed builds the same weights.
  */
 export function buildNetwork(config: ModelConfig, shape: NetworkShape): tfl.LayersModel {
-  return withSeededRandom(config.seed, () => {
-    const T = config.maxLength;
-    const chars = tfl.input({ shape: [T], dtype: 'int32', name: 'chars' });
-    const headPosition = tfl.input({ shape: [T], dtype: 'int32', name: 'headPosition' });
-    const tailPosition = tfl.input({ shape: [T], dtype: 'int32', name: 'tailPosition' });
-    const mask = tfl.input({ shape: [T], dtype: 'float32', name: 'mask' });
-    const segments = config.arch === 'pcnn' ? tfl.input({ shape: [T], dtype: 'float32', name: 'segments' }) : undefined;
+  const seed = initializerSeeds(config.seed);
+  const uniform = () => tfl.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: seed() });
+  const T = config.maxLength;
+  const chars = tfl.input({ shape: [T], dtype: 'int32', name: 'chars' });
+  const headPosition = tfl.input({ shape: [T], dtype: 'int32', name: 'headPosition' });
+  const tailPosition = tfl.input({ shape: [T], dtype: 'int32', name: 'tailPosition' });
+  const mask = tfl.input({ shape: [T], dtype: 'float32', name: 'mask' });
+  const segments = config.arch === 'pcnn' ? tfl.input({ shape: [T], dtype: 'float32', name: 'segments' }) : undefined;
 
-    const positions = positionVocabularySize(config.maxDistance);
-    const charEmb = tfl.layers
-      .embedding({ inputDim: shape.vocabularySize, outputDim: config.charDim, name: 'char_embedding' })
-      .apply(chars) as ST;
-    const headEmb = tfl.layers
-      .embedding({ inputDim: positions, outputDim: config.positionDim, name: 'head_position_embedding' })
-      .apply(headPosition) as ST;
-    const tailEmb = tfl.layers
-      .embedding({ inputDim: positions, outputDim: config.positionDim, name: 'tail_position_embedding' })
-      .apply(tailPosition) as ST;
-    const joined = tfl.layers.concatenate({ axis: -1, name: 'embedding' }).apply([charEmb, headEmb, tailEmb]) as ST;
-    const x = new SequenceMask({ name: 'embedding_mask' }).apply([joined, mask]) as ST;
+  const positions = positionVocabularySize(config.maxDistance);
+  const charEmb = tfl.layers
+    .embedding({
+      inputDim: shape.vocabularySize,
+      outputDim: config.charDim,
+      embeddingsInitializer: uniform(),
+      name: 'char_embedding',
+    })
+    .apply(chars) as ST;
+  const headEmb = tfl.layers
+    .embedding({
+      inputDim: positions,
+      outputDim: config.positionDim,
+      embeddingsInitializer: uniform(),
+      name: 'head_position_embedding',
+    })
+    .apply(headPosition) as ST;
+  const tailEmb = tfl.layers
+    .embedding({
+      inputDim: positions,
+      outputDim: config.positionDim,
+      embeddingsInitializer: uniform(),
+      name: 'tail_position_embedding',
+    })
+    .apply(tailPosition) as ST;
+  const joined = tfl.layers.concatenate({ axis: -1, name: 'embedding' }).apply([charEmb, headEmb, tailEmb]) as ST;
+  const x = new SequenceMask({ name: 'embedding_mask' }).apply([joined, mask]) as ST;
 
-    const sentence = encode(x, mask, segments, config);
-    const dropped = new StepDropout({ rate: config.dropout, seed: config.seed, name: 'dropout' }).apply(sentence) as ST;
-    const probabilities = tfl.layers
-      .dense({ units: shape.labelCount, activation: 'softmax', name: 'classifier' })
-      .apply(dropped) as ST;
-    const inputs = segments
-      ? [chars, headPosition, tailPosition, mask, segments]
-      : [chars, headPosition, tailPosition, mask];
-    return tfl.model({ inputs, outputs: probabilities, name: `emr_re_${config.arch.replace('-', '_')}` });
-  });
+  const sentence = encode(x, mask, segments, config, seed);
+  const dropped = new StepDropout({ rate: config.dropout, seed: config.seed, name: 'dropout' }).apply(sentence) as ST;
+  const probabilities = tfl.layers
+    .dense({
+      units: shape.labelCount,
+      activation: 'softmax',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: seed() }),
+      name: 'classifier',
+    })
+    .apply(dropped) as ST;
+  const inputs = segments
+    ? [chars, headPosition, tailPosition, mask, segments]
+    : [chars, headPosition, tailPosition, mask];
+  return tfl.model({ inputs, outputs: probabilities, name: `emr_re_${config.arch.replace('-', '_')}` });
 }

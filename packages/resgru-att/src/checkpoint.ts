@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { EmrReError } from '@emr-re/tokenize';
+import { packArrays, unpackArrays } from '@emr-re/engine';
+import type { AdamSnapshot, NamedArray, TensorIndexEntry } from '@emr-re/engine';
 import { existingDirectory, replaceDirectoryAtomic, sha256, writeFileAtomic } from './files';
-import type { AdamSnapshot } from './optimizer';
-import { NamedArray, TensorIndexEntry, packArrays, unpackArrays } from './tensor-files';
 
 /** A training checkpoint that cannot be used: damaged, or made for a different run. */
 export class CheckpointError extends EmrReError {

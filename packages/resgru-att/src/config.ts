@@ -1,4 +1,8 @@
-import { EmrReError } from '@emr-re/tokenize';
+import { ATTENTION_FORMS, AttentionForm, ConfigError } from '@emr-re/engine';
+
+// The layer option and the error class live in the engine; re-exported here, where they always were.
+export { ATTENTION_FORMS, ConfigError };
+export type { AttentionForm };
 
 /** The architectures of the paper's comparison (Section "Models, Parameters and Evaluation metrics"). */
 export const ARCHITECTURES = [
@@ -33,16 +37,6 @@ export interface RnnConfig {
   layers: number;
 }
 
-/**
- * Where the tanh of attention eq. 10 sits. `'tanh-features'`: `a_i = softmax(w · tanh(H_i) + b)` (Zhou et al.
- * 2016, the usual reading, and the default). `'tanh-score'`: `a_i = softmax(tanh(w · H_i + b))`, eq. 10 as
- * printed in the paper; the scores are bounded to (−1, 1), so no step gets more than e² times another's weight.
- */
-export const ATTENTION_FORMS = ['tanh-features', 'tanh-score'] as const;
-
-/** One of `ATTENTION_FORMS`. */
-export type AttentionForm = (typeof ATTENTION_FORMS)[number];
-
 /** Per-label loss weights, or `'balanced'` for inverse label frequency in the training set. */
 export type ClassWeights = Record<string, number> | 'balanced';
 
@@ -76,15 +70,6 @@ export interface ModelConfig {
   crossSentence?: boolean;
   /** Where the tanh of every attention layer sits (`ATTENTION_FORMS`); default 'tanh-features'. */
   attentionForm?: AttentionForm;
-}
-
-/** A configuration that is not valid; `key` is the dotted path of the offending key, e.g. `cnn.filters`. */
-export class ConfigError extends EmrReError {
-  readonly key: string;
-  constructor(key: string, reason: string, source?: string) {
-    super('CONFIG', `${source ? `${source}: ` : ''}config key "${key}": ${reason}`);
-    this.key = key;
-  }
 }
 
 /** Paper Table 3 (batch 64, char 300, position 25, GRU 512 × 3, windows 3/5/7, 128 filters, lr 0.015, Adam, dropout 0.5, 11-layer ResNet). */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CharVocabulary, SchemaError, generateCandidates, positionId } from '@emr-re/tokenize';
 import type { Candidate, Schema } from '@emr-re/tokenize';
-import { selectBackend } from './backend';
+import { selectBackend } from '@emr-re/engine';
 import { allowedLabelMask, featureTensors, labelIndices, restrictRows } from './features';
 import { TOY_LABELS, TOY_SCHEMA, syntheticRecords } from './__tests__/synthetic';
 

@@ -17,8 +17,6 @@ export { PRESETS, PRESET_NAMES, configFor, isPresetName } from './presets';
 export type { PresetName } from './presets';
 export { FEATURE_INPUTS, buildNetwork, inputsOf } from './architectures';
 export type { FeatureInput, NetworkShape } from './architectures';
-export { SequenceMask, StepDropout } from './network-layers';
-export type { StepDropoutArgs } from './network-layers';
 export { featureTensors, labelIndices } from './features';
 export { RelationModel, createRelationModel, initialiseCharEmbeddings, loadRelationModel } from './model';
 export type { Prediction, RelationModelOptions } from './model';
@@ -39,6 +37,46 @@ export type { ModelManifest } from './manifest';
 export { RelationExtractor, loadModel } from './extractor';
 export type { ExtractOptions, RecordInput } from './extractor';
 export { ensureBackend } from './engine';
-export { BACKEND_NAMES, BackendUnavailableError, selectBackend, selectedBackend } from './backend';
-export type { BackendName, SelectBackendOptions } from './backend';
-export * from './layers';
+// The engine (backend selection, layers) moved to @emr-re/engine; what this package exported before is
+// re-exported from there, so imports from '@emr-re/resgru-att' keep working.
+export {
+  AttentionPooling,
+  BACKEND_NAMES,
+  BLOCK_ORTHOGONAL,
+  BackendUnavailableError,
+  BlockOrthogonal,
+  Conv1DSame,
+  FastRNN,
+  MaskedMaxPooling,
+  PIECES,
+  PiecewiseMaxPooling,
+  ResidualBlock1D,
+  SequenceMask,
+  ShapeError,
+  StepDropout,
+  conv1dSame,
+  gateCount,
+  im2col1d,
+  maskedMax,
+  maskedSoftmax,
+  recurrentSequence,
+  registerFastWasmSliceKernels,
+  selectBackend,
+  selectedBackend,
+} from '@emr-re/engine';
+export type {
+  AttentionPoolingArgs,
+  BackendName,
+  CellKind,
+  Conv1DSameArgs,
+  ConvActivation,
+  DirectionWeights,
+  FastRNNArgs,
+  InitializerSpec,
+  RecurrentSpec,
+  ResidualBlock1DArgs,
+  RnnImplementation,
+  SelectBackendOptions,
+  StepDropoutArgs,
+  WeightInitializer,
+} from '@emr-re/engine';

@@ -4,11 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { CharVocabulary, EmrReError, schemaLabels, validateSchema } from '@emr-re/tokenize';
 import type { Schema } from '@emr-re/tokenize';
+import { registerLayers } from '@emr-re/engine';
 import { ModelConfig, validateConfig } from './config';
 import { replaceDirectoryAtomic, sha256 } from './files';
-// Registers the custom layer classes that saved topologies name.
-import './layers';
-import './network-layers';
 
 /** A model directory that is missing, damaged, from another format version, or altered after saving. */
 export class ModelFormatError extends EmrReError {
@@ -229,6 +227,8 @@ export async function readModelDirectory(dir: string): Promise<ModelParts> {
   const weightBytes = data['weights.bin'];
   const weightData = weightBytes.buffer.slice(weightBytes.byteOffset, weightBytes.byteOffset + weightBytes.byteLength);
   let network: tfl.LayersModel;
+  // The engine's layer classes that saved topologies name (an explicit call: a bundler keeps it).
+  registerLayers();
   try {
     network = await tfl.loadLayersModel(
       tf.io.fromMemory({ modelTopology: modelJson.modelTopology as object, weightSpecs: group.weights, weightData }),

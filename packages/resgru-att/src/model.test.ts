@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { CharVocabulary, UNKNOWN_LABEL, generateCandidates } from '@emr-re/tokenize';
 import type { Candidate, EmbeddingSource } from '@emr-re/tokenize';
-import { selectBackend } from './backend';
+import { selectBackend } from '@emr-re/engine';
 import { ConfigError, validateConfig } from './config';
 import { loadModel } from './extractor';
 import { ModelFormatError } from './manifest';

@@ -9,7 +9,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { generateCandidates } from '@emr-re/tokenize';
-import { selectBackend } from './backend';
+import { selectBackend } from '@emr-re/engine';
 import { ARCHITECTURES } from './config';
 import { validateConfig } from './config';
 import { loadRelationModel } from './model';

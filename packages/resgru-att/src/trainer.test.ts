@@ -6,12 +6,10 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { CharVocabulary, generateCandidates, positionVocabularySize } from '@emr-re/tokenize';
 import type { Candidate } from '@emr-re/tokenize';
 import type { FeatureInput } from './architectures';
-import { selectBackend } from './backend';
+import { SequenceMask, StepDropout, initializerSeeds, selectBackend } from '@emr-re/engine';
 import { readCheckpoint } from './checkpoint';
 import { ModelConfig, validateConfig } from './config';
 import { allowedLabelMask, featureTensors, restrictRows } from './features';
-import { SequenceMask, StepDropout } from './network-layers';
-import { withSeededRandom } from './random';
 import {
   ExampleWeightsError,
   TrainableNetwork,
@@ -32,33 +30,35 @@ const TOY_RULES: Record<string, string> = { S: '症状', M: '药物' };
 
 /** A small network of stock layers (embeddings → conv → global max pool → dropout → softmax) to test the loop alone. */
 function tinyNetwork(config: ModelConfig, vocabularySize: number): tfl.LayersModel {
-  return withSeededRandom(config.seed, () => {
-    const T = config.maxLength;
-    const chars = tfl.input({ shape: [T], dtype: 'int32', name: 'chars' });
-    const head = tfl.input({ shape: [T], dtype: 'int32', name: 'headPosition' });
-    const tail = tfl.input({ shape: [T], dtype: 'int32', name: 'tailPosition' });
-    const mask = tfl.input({ shape: [T], name: 'mask' });
-    const p = positionVocabularySize(config.maxDistance);
-    const x = tfl.layers
-      .concatenate()
-      .apply([
-        tfl.layers
-          .embedding({ inputDim: vocabularySize, outputDim: config.charDim })
-          .apply(chars) as tfl.SymbolicTensor,
-        tfl.layers.embedding({ inputDim: p, outputDim: config.positionDim }).apply(head) as tfl.SymbolicTensor,
-        tfl.layers.embedding({ inputDim: p, outputDim: config.positionDim }).apply(tail) as tfl.SymbolicTensor,
-      ]) as tfl.SymbolicTensor;
-    const masked = new SequenceMask({}).apply([x, mask]) as tfl.SymbolicTensor;
-    const conv = tfl.layers
-      .conv1d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' })
-      .apply(masked) as tfl.SymbolicTensor;
-    const pooled = tfl.layers.globalMaxPooling1d({}).apply(conv) as tfl.SymbolicTensor;
-    const dropped = new StepDropout({ rate: config.dropout, seed: config.seed }).apply(pooled) as tfl.SymbolicTensor;
-    const out = tfl.layers
-      .dense({ units: TOY_LABELS.length, activation: 'softmax' })
-      .apply(dropped) as tfl.SymbolicTensor;
-    return tfl.model({ inputs: [chars, head, tail, mask], outputs: out });
-  });
+  // Every initialiser seeded from config.seed, as buildNetwork does.
+  const seed = initializerSeeds(config.seed);
+  const uniform = () => tfl.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: seed() });
+  const glorot = () => tfl.initializers.glorotUniform({ seed: seed() });
+  const T = config.maxLength;
+  const chars = tfl.input({ shape: [T], dtype: 'int32', name: 'chars' });
+  const head = tfl.input({ shape: [T], dtype: 'int32', name: 'headPosition' });
+  const tail = tfl.input({ shape: [T], dtype: 'int32', name: 'tailPosition' });
+  const mask = tfl.input({ shape: [T], name: 'mask' });
+  const p = positionVocabularySize(config.maxDistance);
+  const embedding = (inputDim: number, outputDim: number) =>
+    tfl.layers.embedding({ inputDim, outputDim, embeddingsInitializer: uniform() });
+  const x = tfl.layers
+    .concatenate()
+    .apply([
+      embedding(vocabularySize, config.charDim).apply(chars) as tfl.SymbolicTensor,
+      embedding(p, config.positionDim).apply(head) as tfl.SymbolicTensor,
+      embedding(p, config.positionDim).apply(tail) as tfl.SymbolicTensor,
+    ]) as tfl.SymbolicTensor;
+  const masked = new SequenceMask({}).apply([x, mask]) as tfl.SymbolicTensor;
+  const conv = tfl.layers
+    .conv1d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: glorot() })
+    .apply(masked) as tfl.SymbolicTensor;
+  const pooled = tfl.layers.globalMaxPooling1d({}).apply(conv) as tfl.SymbolicTensor;
+  const dropped = new StepDropout({ rate: config.dropout, seed: config.seed }).apply(pooled) as tfl.SymbolicTensor;
+  const out = tfl.layers
+    .dense({ units: TOY_LABELS.length, activation: 'softmax', kernelInitializer: glorot() })
+    .apply(dropped) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: [chars, head, tail, mask], outputs: out });
 }
 
 function trainable(config: ModelConfig, vocabulary: CharVocabulary): TrainableNetwork {

@@ -3,15 +3,13 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { EmrReError, UNKNOWN_LABEL } from '@emr-re/tokenize';
 import type { Candidate, CharVocabulary, FitOptions, FitReport, Schema } from '@emr-re/tokenize';
 import { scorePairs } from '@emr-re/metrics';
+import { Adam, SeededRandom, StepDropout } from '@emr-re/engine';
+import type { NamedArray } from '@emr-re/engine';
 import type { FeatureInput } from './architectures';
 import { Checkpoint, CheckpointError, TrainingState, readCheckpoint, writeCheckpoint } from './checkpoint';
 import type { ClassWeights, ModelConfig } from './config';
 import { allowedLabelMask, featureTensors, labelIndices } from './features';
 import { sha256 } from './files';
-import { StepDropout } from './network-layers';
-import { Adam } from './optimizer';
-import { SeededRandom } from './random';
-import type { NamedArray } from './tensor-files';
 
 /** Training was cancelled through its AbortSignal. */
 export class TrainingCancelledError extends EmrReError {

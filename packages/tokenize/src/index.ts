@@ -18,3 +18,4 @@ export * from './candidates';
 export * from './vocabulary';
 export * from './features';
 export * from './offsets';
+export * from './random';

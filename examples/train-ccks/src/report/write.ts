@@ -1,5 +1,6 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@emr-re/tokenize';
 import { renderHtml } from './html';
 import { renderMarkdown } from './markdown';
 import type { ReportData } from './types';
@@ -12,8 +13,8 @@ export interface ReportFiles {
 }
 
 /**
- * Writes `report.md`, `report.html` and `report.json` into `dir` (created if absent). Each file is written to a
- * temporary file in `dir` and renamed over its name, so a reader never sees half a report.
+ * Writes `report.md`, `report.html` and `report.json` into `dir` (created if absent). Each file is written with
+ * `writeFileAtomic` (a temporary file in `dir` renamed over its name), so a reader never sees half a report.
  */
 export async function writeReport(dir: string, data: ReportData): Promise<ReportFiles> {
   await mkdir(dir, { recursive: true });
@@ -28,17 +29,6 @@ export async function writeReport(dir: string, data: ReportData): Promise<Report
     [files.html, renderHtml(data)],
     [files.json, JSON.stringify(data, null, 2) + '\n'],
   ];
-  for (const [path, text] of contents) await writeAtomically(path, text);
+  for (const [path, text] of contents) await writeFileAtomic(path, text);
   return files;
-}
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temp = `${path}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
-  try {
-    await writeFile(temp, text, 'utf8');
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
 }

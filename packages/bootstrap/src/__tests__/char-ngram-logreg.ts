@@ -127,18 +127,6 @@ export function betweenFeatures(c: Candidate): Map<string, number> {
   return counts;
 }
 
-/** A deterministic pseudo-random generator (mulberry32) in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 let recordCounter = 0;
 
 /**

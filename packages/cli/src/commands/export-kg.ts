@@ -1,8 +1,16 @@
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
+import {
+  KG_FORMATS,
+  KnowledgeGraphBuilder,
+  NEO4J_CSV_FILES,
+  graphToJsonl,
+  graphToNTriples,
+  graphToNeo4jCsv,
+  type KgFormat,
+} from '@emr-re/kg';
 import { openCorpus, UsageError, writeFileAtomic } from '@emr-re/tokenize';
 import type { CommandRun } from '../io';
-import { KnowledgeGraphBuilder, graphToJsonl, graphToNTriples, graphToNeo4jCsv, type KgFormat } from '../kg';
 import { encodingArgument, inputPath } from '../flags';
 import { defineCommand } from '../command';
 import { claimOutput } from '../outputs';
@@ -24,8 +32,6 @@ const OUTPUT_KIND: Record<KgFormat, OutputKindName> = {
   'neo4j-csv': 'kgNeo4j',
 };
 
-const FORMATS: readonly KgFormat[] = ['jsonl', 'ntriples', 'neo4j-csv'];
-
 /** `emr-re export-kg`: predicted relations → a deduplicated medical knowledge graph. */
 export const run: CommandRun = defineCommand({
   help: HELP,
@@ -46,8 +52,8 @@ export const run: CommandRun = defineCommand({
   ],
   run: async (values, io) => {
     const format = values.to as KgFormat;
-    if (!FORMATS.includes(format))
-      throw new UsageError(`--to must be one of ${FORMATS.join(', ')}, got '${values.to}'`);
+    if (!KG_FORMATS.includes(format))
+      throw new UsageError(`--to must be one of ${KG_FORMATS.join(', ')}, got '${values.to}'`);
     const minScore = values['min-score'] === undefined ? 0 : Number(values['min-score']);
     if (!Number.isFinite(minScore) || minScore < 0 || minScore > 1)
       throw new UsageError('--min-score must be a number in 0..1');
@@ -78,8 +84,8 @@ export const run: CommandRun = defineCommand({
     else {
       const csv = graphToNeo4jCsv(graph);
       await mkdir(out, { recursive: true });
-      await writeFileAtomic(path.join(out, 'nodes.csv'), csv.nodes);
-      await writeFileAtomic(path.join(out, 'relationships.csv'), csv.relationships);
+      await writeFileAtomic(path.join(out, NEO4J_CSV_FILES.nodes), csv.nodes);
+      await writeFileAtomic(path.join(out, NEO4J_CSV_FILES.relationships), csv.relationships);
     }
     const summary = { records, nodes: graph.nodes.length, edges: graph.edges.length, format, out };
     if (values.json) io.stdout(JSON.stringify(summary) + '\n');

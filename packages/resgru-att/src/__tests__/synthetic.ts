@@ -3,9 +3,8 @@
  * pair D→S is 症状 exactly when the cue 见 stands right before S, and D→M is 药物 exactly when 治 stands
  * right before M. Everything else is filler characters, so a model must use the cue and the positions.
  */
-import { UNKNOWN_LABEL } from '@emr-re/tokenize';
+import { SeededRandom, UNKNOWN_LABEL } from '@emr-re/tokenize';
 import type { EmrRecord, Entity, Relation, Schema } from '@emr-re/tokenize';
-import { SeededRandom } from '../random';
 
 /** The toy schema: D→S (症状) and D→M (药物). */
 export const TOY_SCHEMA: Schema = {
