@@ -1,4 +1,5 @@
 import { ATTENTION_FORMS, AttentionForm, ConfigError } from '@emr-re/engine';
+import { findEncoder, registeredArchitectures } from './encoders/registry';
 
 // The layer option and the error class live in the engine; re-exported here, where they always were.
 export { ATTENTION_FORMS, ConfigError };
@@ -16,7 +17,10 @@ export const ARCHITECTURES = [
   'resgru-att',
 ] as const;
 
-/** One of `ARCHITECTURES`. */
+/**
+ * One of `ARCHITECTURES`, the built-in encoders. An architecture added with `registerEncoder` is valid in a config
+ * too (`registeredArchitectures()` lists them all); its name is typed as a string.
+ */
 export type Architecture = (typeof ARCHITECTURES)[number];
 
 /** Convolution settings shared by the CNN, PCNN and ResNet encoders. */
@@ -167,8 +171,8 @@ export function validateConfig(value: unknown, source?: string): ModelConfig {
 
   if (merged.version !== 1) fail('version', `must be 1 (got ${JSON.stringify(merged.version)})`);
   const arch = merged.arch;
-  if (typeof arch !== 'string' || !(ARCHITECTURES as readonly string[]).includes(arch)) {
-    fail('arch', `must be one of ${ARCHITECTURES.join(', ')} (got ${JSON.stringify(arch)})`);
+  if (typeof arch !== 'string' || findEncoder(arch) === undefined) {
+    fail('arch', `must be one of ${registeredArchitectures().join(', ')} (got ${JSON.stringify(arch)})`);
   }
   const cnn = section('cnn', ['filters', 'windows', 'blocks']);
   const rnn = section('rnn', ['units', 'layers']);

@@ -17,6 +17,22 @@ export { PRESETS, PRESET_NAMES, configFor, isPresetName } from './presets';
 export type { PresetName } from './presets';
 export { FEATURE_INPUTS, buildNetwork, inputsOf } from './architectures';
 export type { FeatureInput, NetworkShape } from './architectures';
+export {
+  BASE_INPUTS,
+  BUILTIN_ENCODERS,
+  attend,
+  concatenate,
+  convolutionStem,
+  encoderFor,
+  findEncoder,
+  maxPool,
+  piecewisePool,
+  recurrentBranch,
+  registerEncoder,
+  registeredArchitectures,
+  residualBranch,
+} from './encoders';
+export type { EncoderConfigKey, EncoderDefinition, EncoderInput } from './encoders';
 export { featureTensors, labelIndices } from './features';
 export { RelationModel, createRelationModel, initialiseCharEmbeddings, loadRelationModel } from './model';
 export type { Prediction, RelationModelOptions } from './model';

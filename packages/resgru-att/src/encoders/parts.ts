@@ -1,0 +1,93 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import {
+  AttentionPooling,
+  Conv1DSame,
+  FastRNN,
+  MaskedMaxPooling,
+  PiecewiseMaxPooling,
+  ResidualBlock1D,
+} from '@emr-re/engine';
+import type { EncoderInput } from './encoder';
+
+/* The branches and poolings the encoders are composed of (paper Figures 2-4). */
+
+type ST = tfl.SymbolicTensor;
+
+/**
+ * The first convolution layer: one `Conv1DSame` per window (paper Table 3: 3, 5, 7), concatenated on the
+ * channel axis, so windows of several widths see the same input, as in Kim's multi-window CNN. Every
+ * convolution takes the mask, so padded steps stay zero between layers and a padded sentence encodes
+ * exactly as the unpadded one.
+ * `(batch, length, dv)` → `(batch, length, filters × windows)`.
+ */
+export function convolutionStem({ x, mask, config, seed }: EncoderInput, prefix: string): ST {
+  const convs = config.cnn.windows.map(
+    (w) =>
+      new Conv1DSame({
+        filters: config.cnn.filters,
+        kernelSize: w,
+        activation: 'relu',
+        seed: seed(),
+        name: `${prefix}_conv_w${w}`,
+      }).apply([x, mask]) as ST,
+  );
+  return convs.length === 1
+    ? convs[0]
+    : (tfl.layers.concatenate({ axis: -1, name: `${prefix}_stem` }).apply(convs) as ST);
+}
+
+/**
+ * The ResNet branch (paper Figure 3, eqs. 3-5): convolution stem then `cnn.blocks` residual blocks of two
+ * convolutions each, depth 1 + 2 × blocks (Figure 7: 5/9/11/13 layers = 2/4/5/6 blocks).
+ * Blocks use the smallest window; `(batch, length, dv)` → `(batch, length, filters × windows)`.
+ */
+export function residualBranch(input: EncoderInput): ST {
+  const { mask, config, seed } = input;
+  let h = convolutionStem(input, 'res');
+  const width = config.cnn.filters * config.cnn.windows.length;
+  const kernel = Math.min(...config.cnn.windows);
+  for (let b = 0; b < config.cnn.blocks; b++) {
+    h = new ResidualBlock1D({ filters: width, kernelSize: kernel, seed: seed(), name: `res_block${b + 1}` }).apply([
+      h,
+      mask,
+    ]) as ST;
+  }
+  return h;
+}
+
+/** Stacked bidirectional RNN: `(batch, length, dv)` → `(batch, length, 2 × units)`. */
+export function recurrentBranch({ x, mask, config, seed }: EncoderInput, cell: 'gru' | 'lstm'): ST {
+  let h = x;
+  for (let l = 0; l < config.rnn.layers; l++) {
+    h = new FastRNN({
+      cell,
+      units: config.rnn.units,
+      bidirectional: true,
+      returnSequences: true,
+      seed: seed(),
+      name: `bi${cell}${l + 1}`,
+    }).apply([h, mask]) as ST;
+  }
+  return h;
+}
+
+/** Attention pooling (paper eqs. 10-11) in the config's form: `(batch, length, d)` → `(batch, d)`. */
+export function attend(h: ST, { mask, config, seed }: EncoderInput, name: string): ST {
+  return new AttentionPooling({ name, form: config.attentionForm, seed: seed() }).apply([h, mask]) as ST;
+}
+
+/** Masked max pooling over time: `(batch, length, d)` → `(batch, d)`. */
+export function maxPool(h: ST, { mask }: EncoderInput, name: string): ST {
+  return new MaskedMaxPooling({ name }).apply([h, mask]) as ST;
+}
+
+/** PCNN's piecewise max pooling over the three pieces the entities cut: `(batch, length, d)` → `(batch, 3d)`. */
+export function piecewisePool(h: ST, { segments }: EncoderInput, name: string): ST {
+  if (segments === undefined) throw new Error('piecewise pooling needs the segments input');
+  return new PiecewiseMaxPooling({ name }).apply([h, segments]) as ST;
+}
+
+/** Concatenates branch vectors (paper eq. 12: S = Sc ⊕ SG): `(batch, d1), (batch, d2)` → `(batch, d1 + d2)`. */
+export function concatenate(parts: ST[], name: string): ST {
+  return tfl.layers.concatenate({ axis: -1, name }).apply(parts) as ST;
+}
