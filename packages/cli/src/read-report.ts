@@ -22,6 +22,8 @@ export function reportReadStats(stats: ReadStats, source: ReadSource, io: CliIO)
   const say = (text: string): void => io.stderr(`emr-re ${source.command}: warning: ${source.file}: ${text}\n`);
   if (stats.records === 0) {
     say(`no records read (an empty file or folder, or not ${source.format}?)`);
+  } else if (source.format === 'text') {
+    // Raw text has no entities by definition.
   } else if (stats.recordsWithoutEntities === stats.records) {
     throw new UsageError(
       `${source.file}: every one of its ${plural(stats.records, 'record')} came out with no entities when read as --format ${source.format}; is that its format?`,

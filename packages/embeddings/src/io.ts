@@ -1,13 +1,6 @@
 /** File I/O: streaming loaders, atomic writers, and a line reader for training corpora. */
 import { createReadStream, promises as fsp } from 'node:fs';
-import {
-  EmrReError,
-  readFileLines,
-  resolveEncoding,
-  temporaryPathFor,
-  trackTemporary,
-  untrackTemporary,
-} from '@emr-re/tokenize';
+import { EmrReError, readFileLines, resolveEncoding, writeFileAtomic } from '@emr-re/tokenize';
 import {
   createWord2VecParser,
   detectWord2VecFormat,
@@ -83,24 +76,12 @@ export async function loadWord2Vec(path: string, options: LoadWord2VecOptions = 
   }
 }
 
-/** Writes `produce()`'s pieces to an emr-re temporary beside `path` (removed on a signal), then renames it over `path`. */
+/** Writes `produce()`'s pieces atomically with the one atomic writer of emr-re (temporary beside `path`, then rename). */
 async function writeAtomically(path: string, pieces: () => Iterable<string | Uint8Array>): Promise<void> {
-  const tmp = temporaryPathFor(path);
-  trackTemporary(tmp);
-  let fh: fsp.FileHandle | undefined;
   try {
-    fh = await fsp.open(tmp, 'w');
-    for (const piece of pieces()) await fh.writeFile(piece);
-    await fh.sync();
-    await fh.close();
-    fh = undefined;
-    await fsp.rename(tmp, path);
+    await writeFileAtomic(path, pieces());
   } catch (err) {
-    if (fh) await fh.close().catch(() => undefined);
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
     throw fileError(path, err);
-  } finally {
-    untrackTemporary(tmp);
   }
 }
 

@@ -1,3 +1,4 @@
+import { SeededRandom } from '@emr-re/tokenize';
 import { UsageError, type ProgressEvent } from '@emr-re/tokenize';
 import { EmbeddingCorpusError } from './errors';
 import { STATS_PER_THREAD, Word2VecKernel, type KernelArrays, type KernelConfig } from './kernel';
@@ -15,11 +16,8 @@ function groupedCorpus(
   const alphabet = '心肝脾肺肾胃胸腹头颈手足红肿热痛咳喘血尿便秘呕吐'; // 24 characters
   const groupOf = new Map<string, number>();
   for (let i = 0; i < groups * 6; i++) groupOf.set(alphabet[i], Math.floor(i / 6));
-  let r = seed;
-  const rand = (n: number): number => {
-    r = (Math.imul(r, 1103515245) + 12345) >>> 0;
-    return (r >>> 8) % n;
-  };
+  const rng = new SeededRandom(seed);
+  const rand = (n: number): number => rng.int(n);
   const lines: string[] = [];
   for (let s = 0; s < sentences; s++) {
     const g = rand(groups);

@@ -13,10 +13,10 @@ import type { ReadStats } from './stats';
 import type { CorpusReader, EmrRecord, Schema } from './types';
 
 /** Corpus formats `openCorpus` reads. */
-export type CorpusFormat = 'jsonl' | 'cmeie' | 'ccks2017' | 'brat';
+export type CorpusFormat = 'jsonl' | 'cmeie' | 'ccks2017' | 'brat' | 'text';
 
 /** Every `CorpusFormat`, for option validation. */
-export const CORPUS_FORMATS: readonly CorpusFormat[] = ['jsonl', 'cmeie', 'ccks2017', 'brat'];
+export const CORPUS_FORMATS: readonly CorpusFormat[] = ['jsonl', 'cmeie', 'ccks2017', 'brat', 'text'];
 
 /** Line-based formats (one record a line). */
 export type LineFormat = 'jsonl' | 'cmeie';
@@ -223,6 +223,70 @@ async function documentOrFail(given: string, file: string): Promise<void> {
   throw new CorpusFormatError({ file: given }, `cannot read: ${why}`);
 }
 
+/**
+ * Raw text records, no entities: the lines of a file (record `line-N` is line N; its text is the line as it
+ * stands, so offsets point into it), or every `.txt` file under a folder (record = its path without `.txt`,
+ * '/'-separated; the whole file is the text). A line or file of whitespace only, a file that is not `.txt` in a
+ * folder, and bytes with NUL characters are invalid records (`empty-text`, `not-text`).
+ */
+export async function* recordsFromTextLines(
+  lines: Iterable<string> | AsyncIterable<string>,
+  options: ReadOptions = {},
+  stats: ReadStats = emptyReadStats(),
+): AsyncGenerator<EmrRecord> {
+  let lineNo = 0;
+  for await (const text of lines) {
+    lineNo++;
+    const recordId = `line-${lineNo}`;
+    try {
+      checkRawText(text, { file: options.file, line: lineNo, recordId });
+    } catch (err) {
+      skipOrThrow(err, options, stats);
+      continue;
+    }
+    const record: EmrRecord = { id: recordId, text, entities: [], relations: [] };
+    countRecord(record, stats);
+    yield record;
+  }
+}
+
+function checkRawText(text: string, loc: { file?: string; line?: number; recordId: string }): void {
+  if (text.trim() === '') throw new RecordFormatError({ ...loc, field: 'text' }, 'empty-text', 'is empty');
+  if (text.includes('\u0000'))
+    throw new RecordFormatError({ ...loc, field: 'text' }, 'not-text', 'holds NUL characters: not a text file?');
+}
+
+async function* readRawText(root: string, options: ReadOptions, stats: ReadStats): AsyncGenerator<EmrRecord> {
+  const info = await statOrFail(root);
+  if (!info.isDirectory()) {
+    const shownAs = options.file ?? root;
+    const lineOptions = { ...options, file: shownAs };
+    yield* recordsFromTextLines(fileLines(root, shownAs, lineOptions, stats), lineOptions, stats);
+    return;
+  }
+  for (const file of await filesUnder(root, () => true)) {
+    const name = relativeName(root, file);
+    const recordId = name.endsWith('.txt') ? name.slice(0, -'.txt'.length) : name;
+    let record: EmrRecord;
+    try {
+      if (!name.endsWith('.txt'))
+        throw new RecordFormatError(
+          { file, recordId, field: 'file' },
+          'not-text',
+          'is not a .txt file (a --format text folder holds one record per .txt file)',
+        );
+      const [text] = await readTexts(options, { file });
+      checkRawText(text, { file, recordId });
+      record = { id: recordId, text, entities: [], relations: [] };
+    } catch (err) {
+      skipOrThrow(err, options, stats);
+      continue;
+    }
+    countRecord(record, stats);
+    yield record;
+  }
+}
+
 const CCKS_TEXT = '.txtoriginal.txt';
 
 /** Strips a known extension from a file path given instead of a stem. */
@@ -349,6 +413,8 @@ export function openCorpus(corpusPath: string, format: CorpusFormat, options: Re
         const lineOptions = { ...options, file: shownAs };
         return recordsFromLines(fileLines(corpusPath, shownAs, lineOptions, stats), format, lineOptions, stats);
       }
+      case 'text':
+        return readRawText(corpusPath, options, stats);
       case 'ccks2017':
         return readCcks2017(corpusPath, options, stats);
       case 'brat':

@@ -74,7 +74,11 @@ export type RecordProblem =
   | 'unknown-type'
   | 'missing-file'
   /** Bytes that do not decode in the expected encoding (see `ReadOptions.encoding`). */
-  | 'encoding';
+  | 'encoding'
+  /** A raw-text record (`text` format) with nothing but whitespace. */
+  | 'empty-text'
+  /** A file that is not text: a non-`.txt` file in a `text` folder, or bytes with NUL characters. */
+  | 'not-text';
 
 /** A `CorpusFormatError` about one record that also names the kind of problem (`problem`). */
 export class RecordFormatError extends CorpusFormatError {

@@ -16,14 +16,19 @@ function trackedTemporary(target: string): string {
 
 /**
  * Writes `data` to `file` atomically: a temporary file in the same folder, flushed to disk, then renamed over
- * `file`, so a reader (or a crash) sees the old file or the new one, never half of one.
+ * `file`, so a reader (or a crash) sees the old file or the new one, never half of one. `data` may be streamed as
+ * pieces (any iterable of strings or bytes), so a large file is never held whole.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array | Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
+): Promise<void> {
   const temp = trackedTemporary(file);
   try {
     const handle = await fs.promises.open(temp, 'w');
     try {
-      await handle.writeFile(data);
+      if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
+      else for await (const piece of data) await handle.writeFile(piece);
       await handle.sync();
     } finally {
       await handle.close();

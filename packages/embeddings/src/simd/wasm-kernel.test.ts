@@ -1,14 +1,12 @@
+import { SeededRandom } from '@emr-re/tokenize';
 import { trainWord2Vec, type Word2VecOptions } from '../train';
 import { wasmKernelLayout, wasmSimdSupported } from './wasm-kernel';
 
 /** `count` deterministic sentences of 20-60 characters over a 30-character alphabet, skewed to the first ones. */
 function corpus(count: number, seed = 5): string[] {
   const alphabet = '心肝脾肺肾胃胸腹头颈手足红肿热痛咳喘血尿便秘呕吐发冷汗晕乏力'; // 30 characters
-  let r = seed;
-  const rand = (): number => {
-    r = (Math.imul(r, 1103515245) + 12345) >>> 0;
-    return (r >>> 8) / 16777216;
-  };
+  const rng = new SeededRandom(seed);
+  const rand = (): number => rng.next();
   const lines: string[] = [];
   for (let s = 0; s < count; s++) {
     let line = '';
