@@ -186,3 +186,21 @@ describe('parseRecordLine', () => {
     expect(stats.droppedRelations).toBe(1);
   });
 });
+
+describe('entity scores', () => {
+  it('round-trip through a canonical line and are checked', () => {
+    const line = formatRecordLine({
+      id: 'r',
+      text: '发热',
+      entities: [{ id: 'e0', type: '症状', start: 0, end: 2, text: '发热', score: 0.75 }],
+      relations: [],
+    });
+    expect(line).toBe(
+      '{"id":"r","text":"发热","entities":[{"id":"e0","type":"症状","start":0,"end":2,"text":"发热","score":0.75}],"relations":[]}',
+    );
+    expect(parseRecordLine(line, { line: 1 }).entities[0].score).toBe(0.75);
+    expect(() => parseRecordLine(line.replace('0.75', '"high"'), { file: 'p.jsonl', line: 3 })).toThrow(
+      /p\.jsonl:3: record r: field entities\[0\]\.score: must be a finite number/,
+    );
+  });
+});

@@ -154,7 +154,18 @@ export function parseRecordLine(line: string, loc: LineLocation, options: ParseO
         );
       type = mapped;
     }
-    entities.push({ id: entityId, type, start, end, text: entityText });
+    const entity: Entity = { id: entityId, type, start, end, text: entityText };
+    const entityScore = raw.score;
+    if (entityScore !== undefined) {
+      if (typeof entityScore !== 'number' || !Number.isFinite(entityScore))
+        throw new RecordFormatError(
+          { ...at, field: `${f}.score` },
+          'wrong-type',
+          `must be a finite number, got ${describe(entityScore)}`,
+        );
+      entity.score = entityScore;
+    }
+    entities.push(entity);
   });
 
   const rawRelations = obj.relations ?? [];
@@ -213,7 +224,11 @@ export function formatRecordLine(record: EmrRecord): string {
   return JSON.stringify({
     id: record.id,
     text: record.text,
-    entities: record.entities.map((e) => ({ id: e.id, type: e.type, start: e.start, end: e.end, text: e.text })),
+    entities: record.entities.map((e) =>
+      e.score === undefined
+        ? { id: e.id, type: e.type, start: e.start, end: e.end, text: e.text }
+        : { id: e.id, type: e.type, start: e.start, end: e.end, text: e.text, score: e.score },
+    ),
     relations: record.relations.map((r) =>
       r.score === undefined
         ? { head: r.head, tail: r.tail, label: r.label }

@@ -10,6 +10,8 @@ export interface Entity {
   start: number;
   end: number;
   text: string;
+  /** The recogniser's confidence in [0, 1]; only on entities a model found. */
+  score?: number;
 }
 
 /** A directed relation between two entities of the same record, by entity id. `score` only on predictions. */
