@@ -43,7 +43,16 @@ export function checkedEntities(record: RecordInput, index: number): Entity[] {
       fail(`entities[${i}].end`, 'must be an integer in (start, text length]');
     }
     const text = typeof x.text === 'string' ? x.text : record.text.slice(start, end);
-    return { id: x.id as string, type: x.type as string, start: start as number, end: end as number, text };
+    const entity: Entity = {
+      id: x.id as string,
+      type: x.type as string,
+      start: start as number,
+      end: end as number,
+      text,
+    };
+    // A recogniser's confidence travels with its entity to the output.
+    if (typeof x.score === 'number' && Number.isFinite(x.score)) entity.score = x.score;
+    return entity;
   });
 }
 
