@@ -277,3 +277,66 @@ describe('emr-re evaluate --gold --pred', () => {
     expect(io.out).toMatch(/^usage: emr-re evaluate --gold FILE --pred FILE/);
   });
 });
+
+describe('emr-re evaluate --match (end-to-end triples)', () => {
+  // Gold: 糖尿病 (疾病 0-3) —药物治疗→ 二甲双胍 (药物 5-9) and 糖尿病 —临床表现→ 口渴 (症状 10-12).
+  // Predicted by a recogniser (its own ids): 糖尿病 (疾病 0-3) —药物治疗→ 二甲双胍 typed 治疗 (wrong type),
+  // and 糖尿病 —临床表现→ 口渴 (症状 10-12).
+  // offsets: TP 1 (临床表现), FP 1, FN 1 → P = R = F1 = 1/2. text: both triples' strings match → P = R = F1 = 1.
+  const text = '糖尿病患者二甲双胍，口渴';
+  const gold = {
+    id: 'r1',
+    text,
+    entities: [
+      { id: 'g0', type: '疾病', start: 0, end: 3, text: '糖尿病' },
+      { id: 'g1', type: '药物', start: 5, end: 9, text: '二甲双胍' },
+      { id: 'g2', type: '症状', start: 10, end: 12, text: '口渴' },
+    ],
+    relations: [
+      { head: 'g0', tail: 'g1', label: '药物治疗' },
+      { head: 'g0', tail: 'g2', label: '临床表现' },
+    ],
+  };
+  const pred = {
+    id: 'r1',
+    text,
+    entities: [
+      { id: 'e0', type: '疾病', start: 0, end: 3, text: '糖尿病', score: 0.9 },
+      { id: 'e1', type: '治疗', start: 5, end: 9, text: '二甲双胍', score: 0.6 },
+      { id: 'e2', type: '症状', start: 10, end: 12, text: '口渴', score: 0.8 },
+    ],
+    relations: [
+      { head: 'e0', tail: 'e1', label: '药物治疗', score: 0.7 },
+      { head: 'e0', tail: 'e2', label: '临床表现', score: 0.9 },
+    ],
+  };
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'emr-re-match-'));
+    writeFileSync(join(dir, 'gold.jsonl'), JSON.stringify(gold) + '\n');
+    writeFileSync(join(dir, 'pred.jsonl'), JSON.stringify(pred) + '\n');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['offsets', 0.5],
+    ['text', 1],
+  ])('--match %s gives the hand-computed micro F1 %d', async (match, f1) => {
+    const { code, io } = await evaluate(
+      ['--gold', 'gold.jsonl', '--pred', 'pred.jsonl', '--match', String(match), '--json'],
+      dir,
+    );
+    expect(code).toBe(0);
+    const m = JSON.parse(io.out);
+    expect(m.match).toBe(match);
+    expect(m.micro.f1).toBeCloseTo(f1 as number, 10);
+    expect(m.micro.precision).toBeCloseTo(f1 as number, 10);
+    expect(Object.keys(m)).toEqual(['micro', 'macro', 'perClass', 'support', 'match']);
+  });
+
+  it('refuses an unknown matching in one line', async () => {
+    const { code, io } = await evaluate(['--gold', 'gold.jsonl', '--pred', 'pred.jsonl', '--match', 'fuzzy'], dir);
+    expect(code).toBe(2);
+    expect(io.err).toMatch(/^emr-re evaluate: --match must be one of offsets, text, got 'fuzzy'\n$/);
+  });
+});

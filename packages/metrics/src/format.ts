@@ -1,4 +1,6 @@
 import type { ClassMetrics, MetricsReport, PRF } from './report';
+import { markdownTable, percent, unique } from './table';
+import type { TableOptions } from './table';
 
 /** The JSON contract of `emr-re evaluate --json`: fractions in 0..1, full precision. */
 export interface MetricsJSON {
@@ -26,12 +28,6 @@ export function metricsToJSON(report: MetricsReport): MetricsJSON {
     support: report.support,
     confusion: { labels: [...report.confusion.labels], matrix: report.confusion.matrix.map((row) => [...row]) },
   };
-}
-
-/** How numbers are shown in Markdown tables. */
-export interface TableOptions {
-  /** Decimal places of percentages (default 2, as in the paper's tables). */
-  digits?: number;
 }
 
 /** Options of `metricsToMarkdown`. */
@@ -149,20 +145,4 @@ export function table6PerClass(
     ...columns.map((c) => (r.report.perClass[c] === undefined ? '-' : pct(r.report.perClass[c].f1))),
   ]);
   return markdownTable(['Models', ...columns], body, 'l' + 'r'.repeat(columns.length));
-}
-
-function percent(digits = 2): (x: number) => string {
-  return (x) => (x * 100).toFixed(digits);
-}
-
-function unique(xs: string[]): string[] {
-  return [...new Set(xs)];
-}
-
-/** A GitHub-flavoured Markdown table; `align` has one `l` or `r` per column. Pipes in cells are escaped. */
-function markdownTable(header: string[], rows: string[][], align: string): string {
-  const cell = (s: string): string => s.replace(/\|/g, '\\|');
-  const line = (cells: string[]): string => `| ${cells.map(cell).join(' | ')} |`;
-  const rule = `|${header.map((_, i) => (align[i] === 'r' ? ' ---: ' : ' --- ')).join('|')}|`;
-  return [line(header), rule, ...rows.map(line)].join('\n') + '\n';
 }

@@ -1,5 +1,6 @@
-import { CorpusFormatError, UNKNOWN_LABEL } from '@emr-re/tokenize';
+import { UNKNOWN_LABEL } from '@emr-re/tokenize';
 import type { EmrRecord } from '@emr-re/tokenize';
+import { indexById, resolveRelations, unionIds } from './records';
 
 /** A character span `[start, end)` of an entity mention. */
 export interface Span {
@@ -53,7 +54,7 @@ export function pairRecords(gold: EmrRecord[], pred: EmrRecord[], options: PairR
   const neg = options.negativeLabel ?? UNKNOWN_LABEL;
   const goldById = indexById(gold, options.goldFile);
   const predById = indexById(pred, options.predFile);
-  const ids = [...goldById.keys(), ...[...predById.keys()].filter((id) => !goldById.has(id))];
+  const ids = unionIds(goldById, predById);
   const out: RecordPair[] = [];
   for (const recordId of ids) {
     const g = goldById.get(recordId);
@@ -78,35 +79,14 @@ export function pairRecords(gold: EmrRecord[], pred: EmrRecord[], options: PairR
   return out;
 }
 
-function indexById(records: EmrRecord[], file: string | undefined): Map<string, EmrRecord> {
-  const byId = new Map<string, EmrRecord>();
-  records.forEach((r, i) => {
-    if (byId.has(r.id)) {
-      throw new CorpusFormatError(
-        { file, recordId: r.id, field: 'id' },
-        `record id repeats (record ${i + 1} of the file); ids must be unique to match gold and predictions`,
-      );
-    }
-    byId.set(r.id, r);
-  });
-  return byId;
-}
-
 /** Relations of one record keyed by `headStart:headEnd:tailStart:tailEnd`, keeping the highest-score one per key. */
 function relationsByOffsets(record: EmrRecord, file: string | undefined): Map<string, Labelled> {
-  const entities = new Map(record.entities.map((e) => [e.id, e]));
   const byKey = new Map<string, Labelled>();
-  record.relations.forEach((rel, i) => {
-    const head = entities.get(rel.head);
-    const tail = entities.get(rel.tail);
-    if (head === undefined || tail === undefined) {
-      const field = head === undefined ? `relations[${i}].head` : `relations[${i}].tail`;
-      throw new CorpusFormatError({ file, recordId: record.id, field }, `names an entity id the record does not have`);
-    }
+  for (const { relation: rel, head, tail } of resolveRelations(record, file)) {
     const key = `${head.start}:${head.end}:${tail.start}:${tail.end}`;
     const score = rel.score ?? Number.NEGATIVE_INFINITY;
     const held = byKey.get(key);
     if (held === undefined || score > held.score) byKey.set(key, { label: rel.label, score });
-  });
+  }
   return byKey;
 }

@@ -1,4 +1,5 @@
 import { UNKNOWN_LABEL } from '@emr-re/tokenize';
+import { compareCodePoints } from './records';
 
 /** Precision, recall and F1, each a fraction in 0..1 (0 when its denominator is 0). */
 export interface PRF {
@@ -136,9 +137,4 @@ export function scorePairs(pairs: Iterable<LabelPair>, options?: ScoreOptions): 
   const acc = new MetricsAccumulator(options);
   for (const p of pairs) acc.add(p.gold, p.pred);
   return acc.report();
-}
-
-/** Orders strings by UTF-16 code units, independent of the locale, so reports are reproducible. */
-function compareCodePoints(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
