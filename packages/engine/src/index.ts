@@ -1,7 +1,8 @@
 /**
  * @emr-re/engine: the tfjs training engine of emr-re. Backend selection (tfjs-node(-gpu) > wasm > cpu) with the
  * kernels and gradient that make training work and run fast on wasm, masked convolution/residual/attention/pooling
- * layers, a fast GRU/LSTM with hand-written BPTT, an exactly resumable Adam, seeded initialisers and tensor files.
+ * layers, a fast GRU/LSTM with hand-written BPTT, a linear-chain CRF, an exactly resumable Adam, seeded initialisers
+ * and tensor files.
  *
  * Nothing global happens on import except what tfjs-layers itself expects: each layer class registers with
  * `tf.serialization.registerClass` when its module loads. Kernels and the `BatchMatMul` gradient are installed by
@@ -9,6 +10,7 @@
  */
 export * from './backend';
 export * from './layers';
+export * from './crf';
 export { ConfigError, ShapeError } from './errors';
 export { SeededRandom, deriveSeed, initializerSeeds } from './random';
 export { Adam } from './optimizer';
