@@ -2,7 +2,16 @@ import { isUserError } from '@emr-re/tokenize';
 import type { CliIO, CommandRun } from './io';
 
 /** The command names of the `emr-re` contract; each lives in `commands/<name>.ts` exporting `run`. */
-export const COMMANDS = ['evaluate', 'train', 'predict', 'bootstrap', 'embeddings', 'export-kg'] as const;
+export const COMMANDS = [
+  'evaluate',
+  'train',
+  'predict',
+  'bootstrap',
+  'embeddings',
+  'export-kg',
+  'ner',
+  'extract',
+] as const;
 
 /** One-line help text. */
 export const USAGE = `usage: emr-re <command> [options]
@@ -13,6 +22,8 @@ commands:
   bootstrap  --seed FILE --pool FILE --format F --schema S --out DIR [--lambda 0.7] [--per-iteration 1000]
   embeddings train --corpus FILE... --dim 300 --out FILE [--format text|binary]
   export-kg  --predictions FILE.jsonl --to jsonl|ntriples|neo4j-csv --out PATH
+  ner        train|evaluate|predict: character-level entity recognition (BiGRU/BiLSTM/ResGRU + CRF)
+  extract    --ner DIR --relations DIR --data FILE|DIR [--format text] --out FILE.jsonl: raw text → entities + relations
 run 'emr-re <command> --help' for a command's options.`;
 
 /**

@@ -19,6 +19,12 @@ export const OUTPUT_KINDS = {
     what: 'a model directory',
     isOwn: async (dir: string) => (await import('@emr-re/resgru-att')).isModelDirectory(dir),
   },
+  /** `emr-re ner train`: a NER model directory with its manifest. */
+  nerModel: {
+    kind: 'directory',
+    what: 'a NER model directory',
+    isOwn: async (dir: string) => (await import('@emr-re/ner')).isNerModelDirectory(dir),
+  },
   /** `emr-re bootstrap`: a run directory (its run.json), continued with --resume and never replaced. */
   bootstrapRun: {
     kind: 'directory',

@@ -1,0 +1,83 @@
+import type { EmrRecord } from '@emr-re/tokenize';
+import { loadNer } from '@emr-re/ner';
+import type { NerModel } from '@emr-re/ner';
+import { loadModel } from '@emr-re/resgru-att';
+import type { RelationExtractor } from '@emr-re/resgru-att';
+
+/** Where the two models of a pipeline are. */
+export interface PipelineDirectories {
+  /** A directory written by `emr-re ner train`. */
+  ner: string;
+  /** A directory written by `emr-re train`. */
+  relations: string;
+}
+
+/** Options of `Pipeline.extract`. */
+export interface PipelineOptions {
+  /** Keep entities whose score is at least this (default 0). */
+  minEntityScore?: number;
+  /** Keep relations whose probability is at least this (default 0). */
+  minRelationScore?: number;
+}
+
+/** Raw text in, entities and relations out: NER, then relation extraction between the entities it found. */
+export interface Pipeline {
+  readonly ner: NerModel;
+  readonly relations: RelationExtractor;
+  /** Records `{id?, text}` (any entities they carry are ignored) → records with scored entities and relations. */
+  extract(records: ReadonlyArray<{ id?: string; text: string }>, options?: PipelineOptions): Promise<EmrRecord[]>;
+  /** Streaming `extract`, `batchSize` records at a time (default 64), in input order, in bounded memory. */
+  extractStream(
+    records: Iterable<{ id?: string; text: string }> | AsyncIterable<{ id?: string; text: string }>,
+    options?: PipelineOptions & { batchSize?: number },
+  ): AsyncIterable<EmrRecord>;
+  /** Frees both models' tensors. */
+  dispose(): void;
+}
+
+/**
+ * Loads a NER model and a relation model as one extraction pipeline. The entity types the recogniser emits are
+ * paired under the relation model's schema, so train both on the same schema (`--schema`).
+ * @example
+ * const pipeline = await loadPipeline({ ner: 'ner-model', relations: 're-model' });
+ * const [record] = await pipeline.extract([{ id: 'r1', text: '糖尿病患者可口服二甲双胍治疗。' }]);
+ */
+export async function loadPipeline(dirs: PipelineDirectories): Promise<Pipeline> {
+  const ner = await loadNer(dirs.ner);
+  let relations: RelationExtractor;
+  try {
+    relations = await loadModel(dirs.relations);
+  } catch (err) {
+    ner.dispose();
+    throw err;
+  }
+  const extract = async (
+    records: ReadonlyArray<{ id?: string; text: string }>,
+    options: PipelineOptions = {},
+  ): Promise<EmrRecord[]> => {
+    const inputs = records.map((r) => ({ id: r.id, text: r.text }));
+    const recognised = await ner.recognize(inputs, { minScore: options.minEntityScore });
+    return relations.predict(recognised, { minScore: options.minRelationScore });
+  };
+  return {
+    ner,
+    relations,
+    extract,
+    async *extractStream(records, options = {}) {
+      const size = options.batchSize ?? 64;
+      let pending: Array<{ id?: string; text: string }> = [];
+      for await (const record of records) {
+        pending.push(record);
+        if (pending.length >= size) {
+          yield* await extract(pending, options);
+          pending = [];
+        }
+      }
+      if (pending.length > 0) yield* await extract(pending, options);
+    },
+    dispose() {
+      ner.dispose();
+      relations.dispose();
+    },
+  };
+}
