@@ -5,7 +5,8 @@ module.exports = {
   testMatch: ['**/src/**/*.test.ts', '**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: {
-    '^@emr-re/(tokenize|metrics|embeddings|engine|resgru-att|bootstrap|kg|ner|cli)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@emr-re/(tokenize|metrics|embeddings|engine|resgru-att|bootstrap|kg|ner|cli)$':
+      '<rootDir>/packages/$1/src/index.ts',
   },
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }],
