@@ -8,10 +8,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sharedData } from './shared-data';
 
 const root = join(__dirname, '..');
-const packages = ['tokenize', 'metrics', 'embeddings', 'engine', 'resgru-att', 'bootstrap', 'kg', 'cli'];
-const cmeie = join(root, '..', 'shared', 'data', 'cmeie', 'train.jsonl');
+/** Every workspace package: a package the CLI depends on and the test forgot would fail to install from npm. */
+const packages = readdirSync(join(root, 'packages')).filter((p) =>
+  existsSync(join(root, 'packages', p, 'package.json')),
+);
+const cmeie = sharedData('cmeie/train.jsonl');
 
 const records = [
   {

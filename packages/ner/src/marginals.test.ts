@@ -67,4 +67,42 @@ describe('crfMarginals', () => {
     expect(crfViterbi(sure, [1, T, K], [T], zeros, scheme.constraints).paths[0]).toEqual(gold);
     gold.forEach((k, t) => expect(p[t * K + k]).toBeGreaterThan(0.999));
   });
+
+  it('stays exact on long windows with large scores, against a log-space forward-backward', () => {
+    const wide = tagSchemeFor(['D', 'S']);
+    const k = wide.tags.length;
+    const n = 1500;
+    const big = Float32Array.from({ length: n * k }, (_, i) => Math.sin(i * 0.37) * 60);
+    const p0 = {
+      transitions: Float32Array.from({ length: k * k }, (_, i) => Math.cos(i * 1.3) * 8),
+      start: Float32Array.from({ length: k }, (_, i) => Math.sin(i) * 3),
+      end: Float32Array.from({ length: k }, (_, i) => Math.cos(i) * 3),
+    };
+    const got = crfMarginals(big, [1, n, k], [n], p0, wide.constraints);
+    const ok = wide.constraints;
+    const lse = (xs: number[]): number => {
+      const m = Math.max(...xs);
+      return m === -Infinity ? m : m + Math.log(xs.reduce((s, x) => s + Math.exp(x - m), 0));
+    };
+    const tr = (j: number, q: number): number => (ok.transitions[j][q] ? p0.transitions[j * k + q] : -Infinity);
+    const alpha: number[][] = [];
+    const beta: number[][] = Array.from({ length: n }, () => []);
+    alpha.push(Array.from({ length: k }, (_, q) => (ok.start[q] ? p0.start[q] : -Infinity) + big[q]));
+    for (let t = 1; t < n; t++)
+      alpha.push(Array.from({ length: k }, (_, q) => lse(alpha[t - 1].map((a, j) => a + tr(j, q))) + big[t * k + q]));
+    beta[n - 1] = Array.from({ length: k }, (_, q) => (ok.end[q] ? p0.end[q] : -Infinity));
+    for (let t = n - 2; t >= 0; t--)
+      beta[t] = Array.from({ length: k }, (_, j) =>
+        lse(beta[t + 1].map((b, q) => tr(j, q) + big[(t + 1) * k + q] + b)),
+      );
+    const logZ = lse(alpha[n - 1].map((a, q) => a + beta[n - 1][q]));
+    let worst = 0;
+    for (let t = 0; t < n; t++)
+      for (let q = 0; q < k; q++) {
+        const want = Math.exp(alpha[t][q] + beta[t][q] - logZ);
+        expect(Number.isFinite(got[t * k + q])).toBe(true);
+        worst = Math.max(worst, Math.abs(got[t * k + q] - want));
+      }
+    expect(worst).toBeLessThan(1e-5);
+  });
 });

@@ -80,8 +80,14 @@ export function candidatePairs(record: EmrRecord, schema: Schema, options: Candi
   const entities = [...record.entities].sort(byOffset);
   const candidates: Candidate[] = [];
   const labelled = new Set<string>();
+  // Windows come in text order and entities by offset: one pointer walks both, so a long record stays linear.
+  let first = 0;
   for (const sentence of windows) {
-    const inside = entities.filter((e) => e.start >= sentence.start && e.end <= sentence.end);
+    while (first < entities.length && entities[first].start < sentence.start) first++;
+    const inside: Entity[] = [];
+    for (let i = first; i < entities.length && entities[i].start < sentence.end; i++) {
+      if (entities[i].end <= sentence.end) inside.push(entities[i]);
+    }
     for (const head of inside) {
       for (const tail of inside) {
         if (head.id === tail.id || index.pairLabels(head.type, tail.type) === undefined) continue;

@@ -69,6 +69,13 @@ export function crfViterbi(
   const start = Float64Array.from(params.start, (v, k) => (constraints && !constraints.start[k] ? -Infinity : v));
   const end = Float64Array.from(params.end, (v, k) => (constraints && !constraints.end[k] ? -Infinity : v));
 
+  // The tags each tag may follow, ascending (so ties still go to the lower index): forbidden ones are skipped.
+  const into: Int32Array[] = [];
+  for (let to = 0; to < K; to++) {
+    const from: number[] = [];
+    for (let j = 0; j < K; j++) if (transitions[j * K + to] !== -Infinity) from.push(j);
+    into.push(Int32Array.from(from));
+  }
   const paths: number[][] = [];
   const scores: number[] = [];
   let score = new Float64Array(K);
@@ -82,7 +89,9 @@ export function crfViterbi(
       for (let to = 0; to < K; to++) {
         let best = -Infinity;
         let arg = -1;
-        for (let from = 0; from < K; from++) {
+        const sources = into[to];
+        for (let i = 0; i < sources.length; i++) {
+          const from = sources[i];
           const s = score[from] + transitions[from * K + to];
           if (s > best) {
             best = s;

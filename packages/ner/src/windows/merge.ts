@@ -40,9 +40,15 @@ export function mergeWindowSpans<T extends Span>(
     }
   });
   candidates.sort((a, b) => b.margin - a.margin || a.window - b.window || a.span.start - b.span.start);
+  // Characters already covered by a taken span: a span is taken only if none of its characters is.
+  const length = windows.reduce((max, w) => Math.max(max, w.end), 0);
+  const covered = new Uint8Array(length);
   const taken: T[] = [];
   for (const { span } of candidates) {
-    if (taken.some((t) => t.start < span.end && span.start < t.end)) continue;
+    let free = true;
+    for (let c = span.start; c < span.end && free; c++) free = covered[c] === 0;
+    if (!free) continue;
+    covered.fill(1, span.start, span.end);
     taken.push(span);
   }
   return taken.sort((a, b) => a.start - b.start);
