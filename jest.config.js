@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['**/src/**/*.test.ts', '**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: {
-    '^@emr-re/(tokenize|metrics|embeddings|engine|resgru-att|bootstrap|kg|ner|cli)$':
+    '^@emr-re/(tokenize|metrics|embeddings|engine|resgru-att|bootstrap|kg|ner|server|queue|cli)$':
       '<rootDir>/packages/$1/src/index.ts',
   },
   transform: {
