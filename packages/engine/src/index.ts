@@ -17,3 +17,15 @@ export { Adam } from './optimizer';
 export type { AdamOptions, AdamSnapshot } from './optimizer';
 export { packArrays, unpackArrays } from './tensor-files';
 export type { NamedArray, TensorIndexEntry } from './tensor-files';
+export {
+  sha256,
+  writeCheckedDirectory,
+  isCheckedDirectory,
+  readCheckedDirectory,
+  parseJsonFile,
+  networkArtifacts,
+  loadNetworkArtifacts,
+} from './model-directory';
+export type { CheckedManifest, CheckedDirectorySpec, DirectoryError } from './model-directory';
+export { writeTrainingCheckpoint, readTrainingCheckpoint, isTrainingCheckpoint } from './training-checkpoint';
+export type { TrainingCheckpoint, CheckpointKind } from './training-checkpoint';

@@ -1,16 +1,24 @@
-import { promises as fs, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { LinearChainCrf, packArrays, registerLayers, unpackArrays } from '@emr-re/engine';
+import {
+  LinearChainCrf,
+  isCheckedDirectory,
+  loadNetworkArtifacts,
+  networkArtifacts,
+  packArrays,
+  parseJsonFile,
+  readCheckedDirectory,
+  unpackArrays,
+  writeCheckedDirectory,
+} from '@emr-re/engine';
 import type { TensorIndexEntry } from '@emr-re/engine';
-import { CharVocabulary, replaceDirectoryAtomic } from '@emr-re/tokenize';
+import { CharVocabulary } from '@emr-re/tokenize';
 import { NerConfig, validateNerConfig } from './config';
 import { NerModelFormatError } from './errors';
 import type { NerModelParts } from './model';
 import { CHAR_EMBEDDING_LAYER } from './network';
 import { TagScheme, tagSchemeFor } from './tagging/scheme';
-import { sha256 } from './weights';
 
 /** The `format` of a NER model directory's manifest.json. */
 export const NER_MODEL_FORMAT = 'emr-re-ner-model';
@@ -65,27 +73,6 @@ function packageVersion(): string {
   }
 }
 
-async function networkArtifacts(network: tfl.LayersModel): Promise<{ modelJson: string; weights: Uint8Array }> {
-  let captured: tf.io.ModelArtifacts | undefined;
-  await network.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      captured = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } };
-    }),
-  );
-  if (!captured || captured.weightData === undefined || captured.weightSpecs === undefined) {
-    throw new Error('tfjs returned no weights when saving the network');
-  }
-  const modelJson = JSON.stringify({
-    format: 'layers-model',
-    generatedBy: `TensorFlow.js tfjs-layers v${tfl.version_layers}`,
-    convertedBy: null,
-    modelTopology: captured.modelTopology,
-    weightsManifest: [{ paths: ['weights.bin'], weights: captured.weightSpecs }],
-  });
-  return { modelJson, weights: new Uint8Array(tf.io.CompositeArrayBuffer.join(captured.weightData)) };
-}
-
 /**
  * Writes a NER model directory atomically (temporary directory, then rename): config.json, tags.json (types and
  * BIOES tags), vocabulary.json, model.json + weights.bin (the tagger network, tfjs layers format), crf.json + crf.bin
@@ -111,29 +98,15 @@ export async function writeNerModelDirectory(dir: string, parts: NerModelParts):
     'crf.json': JSON.stringify(crfFile, null, 2) + '\n',
     'crf.bin': crf.bytes,
   };
-  const manifest: NerModelManifest = {
+  const header: Omit<NerModelManifest, 'files'> = {
     format: NER_MODEL_FORMAT,
     formatVersion: NER_MODEL_FORMAT_VERSION,
     packageVersion: packageVersion(),
     tfjsVersion: tf.version_core,
     arch: parts.config.arch,
     types: [...parts.scheme.types],
-    files: {},
   };
-  for (const [name, data] of Object.entries(contents)) {
-    manifest.files[name] = {
-      sha256: sha256(data),
-      bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength,
-    };
-  }
-  await replaceDirectoryAtomic(
-    dir,
-    async (tmp) => {
-      for (const [name, data] of Object.entries(contents)) await fs.writeFile(path.join(tmp, name), data);
-      await fs.writeFile(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-    },
-    { canReplace: isNerModelDirectory },
-  );
+  await writeCheckedDirectory(dir, header, contents, isNerModelDirectory);
 }
 
 /**
@@ -142,22 +115,15 @@ export async function writeNerModelDirectory(dir: string, parts: NerModelParts):
  * Checksums are not verified here; `loadNer` does that.
  */
 export async function isNerModelDirectory(dir: string): Promise<boolean> {
-  try {
-    const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as { format?: unknown };
-    if (manifest.format !== NER_MODEL_FORMAT) return false;
-    const known = new Set<string>([...NER_MODEL_FILES, 'manifest.json']);
-    return (await fs.readdir(dir)).every((name) => known.has(name));
-  } catch {
-    return false;
-  }
+  return isCheckedDirectory(dir, NER_MODEL_FORMAT, NER_MODEL_FILES);
 }
 
 function parseJson(file: string, text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new NerModelFormatError(file, 'is not valid JSON');
-  }
+  return parseJsonFile(file, text, nerFormatError);
+}
+
+function nerFormatError(file: string, reason: string): NerModelFormatError {
+  return new NerModelFormatError(file, reason);
 }
 
 /** Runs `read`, turning any error but a `NerModelFormatError` into one about `file`. */
@@ -179,36 +145,14 @@ function about<T>(file: string, read: () => T): T {
  */
 export async function readNerModelDirectory(dir: string): Promise<NerModelParts> {
   const file = (name: string): string => path.join(dir, name);
-  const manifestFile = file('manifest.json');
-  let manifestText: string;
-  try {
-    manifestText = await fs.readFile(manifestFile, 'utf8');
-  } catch {
-    throw new NerModelFormatError(manifestFile, 'not found: is this a NER model directory written by emr-re?');
-  }
-  const manifest = parseJson(manifestFile, manifestText) as Partial<NerModelManifest>;
-  if (manifest.format !== NER_MODEL_FORMAT) {
-    throw new NerModelFormatError(manifestFile, `is not a NER model manifest (format is not "${NER_MODEL_FORMAT}")`);
-  }
-  if (manifest.formatVersion !== NER_MODEL_FORMAT_VERSION) {
-    throw new NerModelFormatError(
-      manifestFile,
-      `format version ${manifest.formatVersion} is not supported (this package reads version ${NER_MODEL_FORMAT_VERSION})`,
-    );
-  }
-  const data: Record<string, Buffer> = {};
-  for (const name of NER_MODEL_FILES) {
-    const expected = manifest.files?.[name];
-    if (!expected) throw new NerModelFormatError(manifestFile, `lists no checksum for ${name}`);
-    try {
-      data[name] = await fs.readFile(file(name));
-    } catch {
-      throw new NerModelFormatError(file(name), 'is missing');
-    }
-    if (sha256(data[name]) !== expected.sha256) {
-      throw new NerModelFormatError(file(name), 'does not match the SHA-256 in manifest.json (modified or damaged)');
-    }
-  }
+  const { data } = await readCheckedDirectory<NerModelManifest>(dir, {
+    format: NER_MODEL_FORMAT,
+    formatVersion: NER_MODEL_FORMAT_VERSION,
+    files: NER_MODEL_FILES,
+    notFoundHint: 'is this a NER model directory written by emr-re?',
+    wrongFormat: `is not a NER model manifest (format is not "${NER_MODEL_FORMAT}")`,
+    error: nerFormatError,
+  });
   const json = (name: string): unknown => parseJson(file(name), data[name].toString('utf8'));
 
   const config: NerConfig = about(file('config.json'), () => validateNerConfig(json('config.json')));
@@ -235,31 +179,12 @@ export async function readNerModelDirectory(dir: string): Promise<NerModelParts>
   const crfArrays = unpackArrays(crfFile.index, data['crf.bin']);
   if (crfArrays === undefined) throw new NerModelFormatError(file('crf.bin'), 'does not match the index in crf.json');
 
-  const modelJson = json('model.json') as {
-    modelTopology?: unknown;
-    weightsManifest?: Array<{ paths?: string[]; weights?: tf.io.WeightsManifestEntry[] }>;
-  };
-  const group = modelJson.weightsManifest?.[0];
-  if (
-    typeof modelJson.modelTopology !== 'object' ||
-    modelJson.weightsManifest?.length !== 1 ||
-    JSON.stringify(group?.paths) !== '["weights.bin"]' ||
-    !Array.isArray(group?.weights)
-  ) {
-    throw new NerModelFormatError(file('model.json'), 'is not a tfjs layers model with its weights in weights.bin');
-  }
-  const bytes = data['weights.bin'];
-  const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  // The engine's layer classes that the topology names (an explicit call: a bundler keeps it).
-  registerLayers();
-  let network: tfl.LayersModel;
-  try {
-    network = await tfl.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: modelJson.modelTopology as object, weightSpecs: group.weights, weightData }),
-    );
-  } catch (err) {
-    throw new NerModelFormatError(file('model.json'), `cannot be loaded: ${(err as Error).message}`);
-  }
+  const network = await loadNetworkArtifacts(
+    file('model.json'),
+    data['model.json'].toString('utf8'),
+    data['weights.bin'],
+    nerFormatError,
+  );
   const refuse = (name: string, reason: string): never => {
     network.dispose();
     throw new NerModelFormatError(file(name), reason);

@@ -1,12 +1,8 @@
-import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { NamedArray } from '@emr-re/engine';
 
-/** Hex SHA-256 of bytes or text. */
-export function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+export { sha256 } from '@emr-re/engine';
 
 /** Every weight of a network as plain arrays, in `network.weights` order (names prefixed `network/`). */
 export function networkWeightArrays(network: tfl.LayersModel): NamedArray[] {

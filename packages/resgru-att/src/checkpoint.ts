@@ -1,9 +1,6 @@
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { EmrReError } from '@emr-re/tokenize';
-import { packArrays, unpackArrays } from '@emr-re/engine';
-import type { AdamSnapshot, NamedArray, TensorIndexEntry } from '@emr-re/engine';
-import { existingDirectory, replaceDirectoryAtomic, sha256, writeFileAtomic } from './files';
+import { isTrainingCheckpoint, readTrainingCheckpoint, writeTrainingCheckpoint } from '@emr-re/engine';
+import type { CheckpointKind, TrainingCheckpoint } from '@emr-re/engine';
 
 /** A training checkpoint that cannot be used: damaged, or made for a different run. */
 export class CheckpointError extends EmrReError {
@@ -33,74 +30,21 @@ export interface TrainingState {
 }
 
 /** Everything needed to continue a run exactly: weights, Adam moments, PRNG and bookkeeping. */
-export interface Checkpoint {
-  /** Identifies the run (config, labels, vocabulary, training data); a resume with another fingerprint is refused. */
-  fingerprint: string;
-  state: TrainingState;
-  weights: NamedArray[];
-  /** The weights of the best dev epoch so far, when early stopping tracks one. */
-  best?: NamedArray[];
-  optimizer: AdamSnapshot;
-}
+export type Checkpoint = TrainingCheckpoint<TrainingState>;
 
-interface CheckpointFile {
-  version: 1;
-  kind: 'emr-re-checkpoint';
-  fingerprint: string;
-  state: TrainingState;
-  optimizerStep: number;
-  files: Record<string, { sha256: string; index: TensorIndexEntry[] }>;
-}
-
-const FILE = 'checkpoint.json';
+const KIND: CheckpointKind = {
+  kind: 'emr-re-checkpoint',
+  error: (dir, reason) => new CheckpointError(dir, reason),
+};
 
 /** Writes a checkpoint directory atomically (temporary directory, then rename over the previous one, never over a directory that is not an emr-re checkpoint). */
 export async function writeCheckpoint(dir: string, checkpoint: Checkpoint): Promise<void> {
-  const parts: Record<string, NamedArray[]> = {
-    'weights.bin': checkpoint.weights,
-    'moments1.bin': checkpoint.optimizer.firstMoments.map((values, i) => ({
-      name: `m${i}`,
-      shape: [values.length],
-      values,
-    })),
-    'moments2.bin': checkpoint.optimizer.secondMoments.map((values, i) => ({
-      name: `v${i}`,
-      shape: [values.length],
-      values,
-    })),
-  };
-  if (checkpoint.best) parts['best.bin'] = checkpoint.best;
-  await replaceDirectoryAtomic(
-    dir,
-    async (tmp) => {
-      const files: CheckpointFile['files'] = {};
-      for (const [name, arrays] of Object.entries(parts)) {
-        const { index, bytes } = packArrays(arrays);
-        await fs.writeFile(path.join(tmp, name), bytes);
-        files[name] = { sha256: sha256(bytes), index };
-      }
-      const meta: CheckpointFile = {
-        version: 1,
-        kind: 'emr-re-checkpoint',
-        fingerprint: checkpoint.fingerprint,
-        state: checkpoint.state,
-        optimizerStep: checkpoint.optimizer.step,
-        files,
-      };
-      await writeFileAtomic(path.join(tmp, FILE), JSON.stringify(meta));
-    },
-    { canReplace: isCheckpointDirectory },
-  );
+  await writeTrainingCheckpoint(dir, KIND, checkpoint);
 }
 
 /** True when `dir` holds a checkpoint written by emr-re (its checkpoint.json says so). */
 export async function isCheckpointDirectory(dir: string): Promise<boolean> {
-  try {
-    const meta = JSON.parse(await fs.readFile(path.join(dir, FILE), 'utf8')) as { kind?: unknown };
-    return meta.kind === 'emr-re-checkpoint';
-  } catch {
-    return false;
-  }
+  return isTrainingCheckpoint(dir, KIND.kind);
 }
 
 /**
@@ -109,41 +53,5 @@ export async function isCheckpointDirectory(dir: string): Promise<boolean> {
  * @throws CheckpointError when the checkpoint is damaged.
  */
 export async function readCheckpoint(dir: string): Promise<Checkpoint | undefined> {
-  const found = await existingDirectory(dir);
-  if (found === undefined) return undefined;
-  let meta: CheckpointFile;
-  try {
-    meta = JSON.parse(await fs.readFile(path.join(found, FILE), 'utf8')) as CheckpointFile;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CheckpointError(found, `${FILE} is not valid JSON`);
-  }
-  if (meta.version !== 1 || meta.kind !== 'emr-re-checkpoint')
-    throw new CheckpointError(found, `${FILE} is not an emr-re checkpoint`);
-  const read = async (name: string): Promise<NamedArray[] | undefined> => {
-    const entry = meta.files[name];
-    if (entry === undefined) return undefined;
-    const bytes = await fs.readFile(path.join(found, name)).catch(() => {
-      throw new CheckpointError(found, `${name} is missing`);
-    });
-    if (sha256(bytes) !== entry.sha256) throw new CheckpointError(found, `${name} does not match its checksum`);
-    const arrays = unpackArrays(entry.index, bytes);
-    if (arrays === undefined) throw new CheckpointError(found, `${name} does not match its index`);
-    return arrays;
-  };
-  const weights = await read('weights.bin');
-  const m = await read('moments1.bin');
-  const v = await read('moments2.bin');
-  if (!weights || !m || !v) throw new CheckpointError(found, 'weights or optimizer moments are missing');
-  return {
-    fingerprint: meta.fingerprint,
-    state: meta.state,
-    weights,
-    best: await read('best.bin'),
-    optimizer: {
-      step: meta.optimizerStep,
-      firstMoments: m.map((a) => a.values),
-      secondMoments: v.map((a) => a.values),
-    },
-  };
+  return readTrainingCheckpoint<TrainingState>(dir, KIND);
 }

@@ -1,12 +1,18 @@
-import { promises as fs, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { CharVocabulary, EmrReError, schemaLabels, validateSchema } from '@emr-re/tokenize';
 import type { Schema } from '@emr-re/tokenize';
-import { registerLayers } from '@emr-re/engine';
+import {
+  isCheckedDirectory,
+  loadNetworkArtifacts,
+  networkArtifacts,
+  parseJsonFile,
+  readCheckedDirectory,
+  writeCheckedDirectory,
+} from '@emr-re/engine';
 import { ModelConfig, validateConfig } from './config';
-import { replaceDirectoryAtomic, sha256 } from './files';
 
 /** A model directory that is missing, damaged, from another format version, or altered after saving. */
 export class ModelFormatError extends EmrReError {
@@ -60,28 +66,6 @@ export function packageVersion(): string {
   }
 }
 
-async function networkArtifacts(network: tfl.LayersModel): Promise<{ modelJson: string; weights: Uint8Array }> {
-  let captured: tf.io.ModelArtifacts | undefined;
-  await network.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      captured = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } };
-    }),
-  );
-  if (!captured || captured.weightData === undefined || captured.weightSpecs === undefined) {
-    throw new Error('tfjs returned no weights when saving the network');
-  }
-  const buffer = tf.io.CompositeArrayBuffer.join(captured.weightData);
-  const modelJson = JSON.stringify({
-    format: 'layers-model',
-    generatedBy: `TensorFlow.js tfjs-layers v${tfl.version_layers}`,
-    convertedBy: null,
-    modelTopology: captured.modelTopology,
-    weightsManifest: [{ paths: ['weights.bin'], weights: captured.weightSpecs }],
-  });
-  return { modelJson, weights: new Uint8Array(buffer) };
-}
-
 /**
  * Writes a model directory atomically (temporary directory, then rename): config.json, vocabulary.json,
  * labels.json, schema.json, model.json + weights.bin (tfjs layers format) and manifest.json. An existing `dir` is
@@ -98,28 +82,14 @@ export async function writeModelDirectory(dir: string, parts: ModelParts): Promi
     'model.json': modelJson,
     'weights.bin': weights,
   };
-  const manifest: ModelManifest = {
+  const header: Omit<ModelManifest, 'files'> = {
     format: 'emr-re-model',
     formatVersion: MODEL_FORMAT_VERSION,
     packageVersion: packageVersion(),
     tfjsVersion: tf.version_core,
     arch: parts.config.arch,
-    files: {},
   };
-  for (const [name, data] of Object.entries(contents)) {
-    manifest.files[name] = {
-      sha256: sha256(data),
-      bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength,
-    };
-  }
-  await replaceDirectoryAtomic(
-    dir,
-    async (tmp) => {
-      for (const [name, data] of Object.entries(contents)) await fs.writeFile(path.join(tmp, name), data);
-      await fs.writeFile(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-    },
-    { canReplace: isModelDirectory },
-  );
+  await writeCheckedDirectory(dir, header, contents, isModelDirectory);
 }
 
 /**
@@ -127,22 +97,15 @@ export async function writeModelDirectory(dir: string, parts: ModelParts): Promi
  * model's files): the only kind of directory that saving a model replaces.
  */
 export async function isModelDirectory(dir: string): Promise<boolean> {
-  try {
-    const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as { format?: unknown };
-    if (manifest.format !== 'emr-re-model') return false;
-    const known = new Set<string>([...MODEL_FILES, 'manifest.json']);
-    return (await fs.readdir(dir)).every((name) => known.has(name));
-  } catch {
-    return false;
-  }
+  return isCheckedDirectory(dir, 'emr-re-model', MODEL_FILES);
 }
 
 function parseJson(file: string, text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ModelFormatError(file, 'is not valid JSON');
-  }
+  return parseJsonFile(file, text, modelFormatError);
+}
+
+function modelFormatError(file: string, reason: string): ModelFormatError {
+  return new ModelFormatError(file, reason);
 }
 
 /**
@@ -154,34 +117,14 @@ function parseJson(file: string, text: string): unknown {
  */
 export async function readModelDirectory(dir: string): Promise<ModelParts> {
   const file = (name: string): string => path.join(dir, name);
-  let manifestText: string;
-  try {
-    manifestText = await fs.readFile(file('manifest.json'), 'utf8');
-  } catch {
-    throw new ModelFormatError(file('manifest.json'), 'not found: is this a model directory written by emr-re train?');
-  }
-  const manifest = parseJson(file('manifest.json'), manifestText) as Partial<ModelManifest>;
-  if (manifest.format !== 'emr-re-model')
-    throw new ModelFormatError(file('manifest.json'), 'is not an emr-re model manifest');
-  if (manifest.formatVersion !== MODEL_FORMAT_VERSION) {
-    throw new ModelFormatError(
-      file('manifest.json'),
-      `format version ${manifest.formatVersion} is not supported (this package reads version ${MODEL_FORMAT_VERSION})`,
-    );
-  }
-  const data: Record<string, Buffer> = {};
-  for (const name of MODEL_FILES) {
-    const expected = manifest.files?.[name];
-    if (!expected) throw new ModelFormatError(file('manifest.json'), `lists no checksum for ${name}`);
-    try {
-      data[name] = await fs.readFile(file(name));
-    } catch {
-      throw new ModelFormatError(file(name), 'is missing');
-    }
-    if (sha256(data[name]) !== expected.sha256) {
-      throw new ModelFormatError(file(name), 'does not match the SHA-256 in manifest.json (modified or damaged)');
-    }
-  }
+  const { data } = await readCheckedDirectory<ModelManifest>(dir, {
+    format: 'emr-re-model',
+    formatVersion: MODEL_FORMAT_VERSION,
+    files: MODEL_FILES,
+    notFoundHint: 'is this a model directory written by emr-re train?',
+    wrongFormat: 'is not an emr-re model manifest',
+    error: modelFormatError,
+  });
   const text = (name: string): string => data[name].toString('utf8');
 
   let config: ModelConfig;
@@ -211,31 +154,12 @@ export async function readModelDirectory(dir: string): Promise<ModelParts> {
     throw new ModelFormatError(file('vocabulary.json'), (err as Error).message);
   }
 
-  const modelJson = parseJson(file('model.json'), text('model.json')) as {
-    modelTopology?: unknown;
-    weightsManifest?: Array<{ paths?: string[]; weights?: tf.io.WeightsManifestEntry[] }>;
-  };
-  const group = modelJson.weightsManifest?.[0];
-  if (
-    typeof modelJson.modelTopology !== 'object' ||
-    modelJson.weightsManifest?.length !== 1 ||
-    JSON.stringify(group?.paths) !== '["weights.bin"]' ||
-    !Array.isArray(group?.weights)
-  ) {
-    throw new ModelFormatError(file('model.json'), 'is not a tfjs layers model with its weights in weights.bin');
-  }
-  const weightBytes = data['weights.bin'];
-  const weightData = weightBytes.buffer.slice(weightBytes.byteOffset, weightBytes.byteOffset + weightBytes.byteLength);
-  let network: tfl.LayersModel;
-  // The engine's layer classes that saved topologies name (an explicit call: a bundler keeps it).
-  registerLayers();
-  try {
-    network = await tfl.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: modelJson.modelTopology as object, weightSpecs: group.weights, weightData }),
-    );
-  } catch (err) {
-    throw new ModelFormatError(file('model.json'), `cannot be loaded: ${(err as Error).message}`);
-  }
+  const network = await loadNetworkArtifacts(
+    file('model.json'),
+    text('model.json'),
+    data['weights.bin'],
+    modelFormatError,
+  );
   const outputUnits = network.outputs[0].shape[1];
   const inputLength = network.inputs[0].shape[1];
   if (outputUnits !== labels.length || inputLength !== config.maxLength) {
