@@ -22,3 +22,22 @@ export { graphToJsonl } from './jsonl';
 /** Neo4j's `neo4j-admin database import` CSV: a nodes file and a relationships file. */
 export type { Neo4jCsv } from './neo4j-csv';
 export { graphToNeo4jCsv, NEO4J_CSV_FILES } from './neo4j-csv';
+
+/** The embedded knowledge-graph store: `openGraph(dir)` → add records, SPARQL queries, stats, named questions. */
+export type * from './store/types';
+export type { EmbeddedGraphStore, OpenGraphOptions } from './store/open-graph';
+export { openGraph, STORE_GRAPH, STORE_MANIFEST, STORE_VERSION } from './store/open-graph';
+export { GraphStoreError, SparqlError, SparqlEndpointError } from './store/errors';
+export {
+  KG_VOCABULARY,
+  KG_NODE_PREFIX,
+  KG_RELATION_PREFIX,
+  KG_DEFAULT_GRAPH,
+  KG_PROLOGUE,
+  KG_CLASSES,
+} from './store/vocabulary';
+export type { KgClass } from './store/vocabulary';
+export { contentIri, relationIri } from './store/terms';
+export type { NamedQuery, NamedQueryParameter } from './store/named-queries';
+export { NAMED_QUERIES, NAMED_QUERY_DIR, namedQuery, bindNamedQuery } from './store/named-queries';
+export { sparqlForm, assertReadOnly } from './store/sparql';
