@@ -7,6 +7,8 @@ export * from './schema';
 export * from './records';
 export * from './cmeie';
 export * from './ccks2017';
+export * from './emr-annotations';
+export * from './emr-corpus';
 export * from './brat';
 export * from './corpus';
 export * from './write';

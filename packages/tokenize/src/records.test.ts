@@ -204,3 +204,29 @@ describe('entity scores', () => {
     );
   });
 });
+
+describe('entity assertions', () => {
+  it('round-trip through a canonical line beside a score and are checked', () => {
+    const line = formatRecordLine({
+      id: 'r',
+      text: '无发热',
+      entities: [{ id: 'e0', type: 'symptom', start: 1, end: 3, text: '发热', score: 0.5, assertion: 'absent' }],
+      relations: [],
+    });
+    expect(line).toBe(
+      '{"id":"r","text":"无发热","entities":[{"id":"e0","type":"symptom","start":1,"end":3,"text":"发热","score":0.5,"assertion":"absent"}],"relations":[]}',
+    );
+    expect(parseRecordLine(line, { line: 1 }).entities[0]).toEqual({
+      id: 'e0',
+      type: 'symptom',
+      start: 1,
+      end: 3,
+      text: '发热',
+      score: 0.5,
+      assertion: 'absent',
+    });
+    expect(() => parseRecordLine(line.replace('"absent"', '"negated"'), { file: 'p.jsonl', line: 4 })).toThrow(
+      'p.jsonl:4: record r: field entities[0].assertion: must be one of present, absent, possible, historical, family',
+    );
+  });
+});

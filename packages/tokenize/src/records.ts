@@ -3,7 +3,8 @@ import type { SourceLocation } from './errors';
 import { splitsSurrogatePair } from './offsets';
 import { schemaIndex } from './schema';
 import type { ReadStats } from './stats';
-import type { EmrRecord, Entity, Relation, Schema } from './types';
+import { ASSERTION_VALUES } from './types';
+import type { Assertion, EmrRecord, Entity, Relation, Schema } from './types';
 
 /** Where a line sits: the file (for messages) and its 1-based line number. */
 export interface LineLocation {
@@ -76,6 +77,7 @@ const SPLIT_SURROGATE = (offset: number): string =>
  * omitted and then is empty). Checks field types, offsets inside the text and not splitting a surrogate pair,
  * `entity.text === text.slice(start,end)`, unique entity ids, relations naming existing entities and, with a
  * schema, that every (mapped) entity type is in the schema. Relations whose label the schema does not know are dropped (counted in `stats.droppedRelations`).
+ * An entity's optional `score` (finite number) and `assertion` (one of `ASSERTION_VALUES`) are kept.
  * Throws `RecordFormatError` naming file, line, record id and field, e.g. `gold.jsonl:2: record r1: field entities[1].end`.
  */
 export function parseRecordLine(line: string, loc: LineLocation, options: ParseOptions = {}): EmrRecord {
@@ -165,6 +167,16 @@ export function parseRecordLine(line: string, loc: LineLocation, options: ParseO
         );
       entity.score = entityScore;
     }
+    const assertion = raw.assertion;
+    if (assertion !== undefined) {
+      if (typeof assertion !== 'string' || !(ASSERTION_VALUES as readonly string[]).includes(assertion))
+        throw new RecordFormatError(
+          { ...at, field: `${f}.assertion` },
+          'wrong-type',
+          `must be one of ${ASSERTION_VALUES.join(', ')}`,
+        );
+      entity.assertion = assertion as Assertion;
+    }
     entities.push(entity);
   });
 
@@ -224,11 +236,12 @@ export function formatRecordLine(record: EmrRecord): string {
   return JSON.stringify({
     id: record.id,
     text: record.text,
-    entities: record.entities.map((e) =>
-      e.score === undefined
-        ? { id: e.id, type: e.type, start: e.start, end: e.end, text: e.text }
-        : { id: e.id, type: e.type, start: e.start, end: e.end, text: e.text, score: e.score },
-    ),
+    entities: record.entities.map((e) => {
+      const line: Record<string, unknown> = { id: e.id, type: e.type, start: e.start, end: e.end, text: e.text };
+      if (e.score !== undefined) line.score = e.score;
+      if (e.assertion !== undefined) line.assertion = e.assertion;
+      return line;
+    }),
     relations: record.relations.map((r) =>
       r.score === undefined
         ? { head: r.head, tail: r.tail, label: r.label }

@@ -12,7 +12,18 @@ export interface Entity {
   text: string;
   /** The recogniser's confidence in [0, 1]; only on entities a model found. */
   score?: number;
+  /** Whether a disease, symptom or treatment holds for the patient (gold annotation or assertion detection). */
+  assertion?: Assertion;
 }
+
+/**
+ * The assertion values of a disease, symptom or treatment entity (corpus/emr-relations/GUIDELINES.md, section 4):
+ * holds now, negated or ruled out, suspected, past history, about a relative.
+ */
+export type Assertion = 'present' | 'absent' | 'possible' | 'historical' | 'family';
+
+/** Every `Assertion` value, for validation. */
+export const ASSERTION_VALUES: readonly Assertion[] = ['present', 'absent', 'possible', 'historical', 'family'];
 
 /** A directed relation between two entities of the same record, by entity id. `score` only on predictions. */
 export interface Relation {
