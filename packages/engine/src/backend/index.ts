@@ -42,3 +42,4 @@ export {
   registerFastWasmSliceKernels,
   stockWasmCopyKernel,
 } from './wasm-copy-kernels';
+export { ensureBackend } from './ensure';

@@ -21,3 +21,5 @@ export { SequenceMask } from './sequence-mask';
 export { StepDropout } from './step-dropout';
 export type { StepDropoutArgs } from './step-dropout';
 export { LAYER_CLASSES, registerLayers } from './registry';
+export { stackedBiRnn } from './stacked-rnn';
+export type { StackedBiRnnSpec } from './stacked-rnn';

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Conv1DSame, FastRNN, ResidualBlock1D } from '@emr-re/engine';
+import { Conv1DSame, ResidualBlock1D, stackedBiRnn } from '@emr-re/engine';
 import type { NerEncoderInput } from './architecture';
 
 /* The branches the taggers are composed of; every layer takes the mask, so padded steps stay zero throughout. */
@@ -8,18 +8,7 @@ type ST = tfl.SymbolicTensor;
 
 /** Stacked bidirectional GRU or LSTM: `(batch, length, dv)` → `(batch, length, 2 × units)`. */
 export function recurrentFeatures({ x, mask, config, seed }: NerEncoderInput, cell: 'gru' | 'lstm'): ST {
-  let h = x;
-  for (let l = 0; l < config.rnn.layers; l++) {
-    h = new FastRNN({
-      cell,
-      units: config.rnn.units,
-      bidirectional: true,
-      returnSequences: true,
-      seed: seed(),
-      name: `bi${cell}${l + 1}`,
-    }).apply([h, mask]) as ST;
-  }
-  return h;
+  return stackedBiRnn(x, mask, { cell, units: config.rnn.units, layers: config.rnn.layers, seed });
 }
 
 /**

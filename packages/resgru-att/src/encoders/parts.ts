@@ -2,7 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import {
   AttentionPooling,
   Conv1DSame,
-  FastRNN,
+  stackedBiRnn,
   MaskedMaxPooling,
   PiecewiseMaxPooling,
   ResidualBlock1D,
@@ -57,18 +57,7 @@ export function residualBranch(input: EncoderInput): ST {
 
 /** Stacked bidirectional RNN: `(batch, length, dv)` → `(batch, length, 2 × units)`. */
 export function recurrentBranch({ x, mask, config, seed }: EncoderInput, cell: 'gru' | 'lstm'): ST {
-  let h = x;
-  for (let l = 0; l < config.rnn.layers; l++) {
-    h = new FastRNN({
-      cell,
-      units: config.rnn.units,
-      bidirectional: true,
-      returnSequences: true,
-      seed: seed(),
-      name: `bi${cell}${l + 1}`,
-    }).apply([h, mask]) as ST;
-  }
-  return h;
+  return stackedBiRnn(x, mask, { cell, units: config.rnn.units, layers: config.rnn.layers, seed });
 }
 
 /** Attention pooling (paper eqs. 10-11) in the config's form: `(batch, length, d)` → `(batch, d)`. */
