@@ -11,6 +11,7 @@ export const COMMANDS = [
   'export-kg',
   'ner',
   'extract',
+  'kg',
 ] as const;
 
 /** One-line help text. */
@@ -24,6 +25,7 @@ commands:
   export-kg  --predictions FILE.jsonl --to jsonl|ntriples|neo4j-csv --out PATH
   ner        train|evaluate|predict: character-level entity recognition (BiGRU/BiLSTM/ResGRU + CRF)
   extract    --ner DIR --relations DIR --data FILE|DIR [--format text] --out FILE.jsonl: raw text → entities + relations
+  kg         add|query|stats|ask|push --store DIR: a knowledge graph you can query (SPARQL, named questions)
 run 'emr-re <command> --help' for a command's options.`;
 
 /**

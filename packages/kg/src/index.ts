@@ -41,3 +41,5 @@ export { contentIri, relationIri } from './store/terms';
 export type { NamedQuery, NamedQueryParameter } from './store/named-queries';
 export { NAMED_QUERIES, NAMED_QUERY_DIR, namedQuery, bindNamedQuery } from './store/named-queries';
 export { sparqlForm, assertReadOnly } from './store/sparql';
+export type { PushOptions, PushResult } from './store/push';
+export { pushGraph, batchUpdate } from './store/push';
