@@ -29,3 +29,5 @@ export {
 export type { CheckedManifest, CheckedDirectorySpec, DirectoryError } from './model-directory';
 export { writeTrainingCheckpoint, readTrainingCheckpoint, isTrainingCheckpoint } from './training-checkpoint';
 export type { TrainingCheckpoint, CheckpointKind } from './training-checkpoint';
+export { ConfigChecks, isJsonObject, mergeDeep, parseConfigJson } from './config-checks';
+export type { JsonObject } from './config-checks';

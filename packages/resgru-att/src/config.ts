@@ -1,4 +1,12 @@
-import { ATTENTION_FORMS, AttentionForm, ConfigError } from '@emr-re/engine';
+import {
+  ATTENTION_FORMS,
+  AttentionForm,
+  ConfigChecks,
+  ConfigError,
+  isJsonObject,
+  mergeDeep,
+  parseConfigJson,
+} from '@emr-re/engine';
 import { findEncoder, registeredArchitectures } from './encoders/registry';
 
 // The layer option and the error class live in the engine; re-exported here, where they always were.
@@ -116,24 +124,12 @@ const TOP_KEYS = new Set([
   'attentionForm',
 ]);
 
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /**
  * Deep-merges `overrides` onto `base` (objects merge key by key, arrays and scalars replace).
  * The result is not validated; pass it to `validateConfig`.
  */
 export function mergeConfig(base: unknown, overrides: unknown): unknown {
-  if (!isObject(base) || !isObject(overrides)) return overrides === undefined ? base : overrides;
-  const out: Json = { ...base };
-  for (const [k, v] of Object.entries(overrides)) {
-    if (v === undefined) continue;
-    out[k] = isObject(v) && isObject(out[k]) ? mergeConfig(out[k], v) : v;
-  }
-  return out;
+  return mergeDeep(base, overrides);
 }
 
 /**
@@ -142,68 +138,31 @@ export function mergeConfig(base: unknown, overrides: unknown): unknown {
  * `source` (a file name) prefixes error messages.
  */
 export function validateConfig(value: unknown, source?: string): ModelConfig {
-  const fail = (key: string, reason: string): never => {
-    throw new ConfigError(key, reason, source);
-  };
-  if (!isObject(value)) return fail('(root)', 'must be a JSON object');
+  const check = new ConfigChecks(source);
+  const fail = (key: string, reason: string): never => check.fail(key, reason);
+  if (!isJsonObject(value)) return fail('(root)', 'must be a JSON object');
   for (const k of Object.keys(value)) if (!TOP_KEYS.has(k)) fail(k, 'unknown key');
-  const merged = mergeConfig(PAPER_DEFAULTS, value) as Json;
-
-  const int = (key: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    if (typeof v !== 'number' || !Number.isInteger(v))
-      return fail(key, `must be an integer (got ${JSON.stringify(v)})`);
-    if (v < min || v > max) return fail(key, `must be between ${min} and ${max} (got ${v})`);
-    return v;
-  };
-  const num = (key: string, v: unknown, min: number, max: number, minExclusive = false): number => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) return fail(key, `must be a number (got ${JSON.stringify(v)})`);
-    if (v > max || v < min || (minExclusive && v === min)) {
-      return fail(key, `must be in ${minExclusive ? '(' : '['}${min}, ${max}] (got ${v})`);
-    }
-    return v;
-  };
-  const section = (key: string, allowed: string[]): Json => {
-    const s = merged[key];
-    if (!isObject(s)) return fail(key, 'must be an object');
-    for (const k of Object.keys(s)) if (!allowed.includes(k)) fail(`${key}.${k}`, 'unknown key');
-    return s;
-  };
+  const merged = mergeConfig(PAPER_DEFAULTS, value) as Record<string, unknown>;
 
   if (merged.version !== 1) fail('version', `must be 1 (got ${JSON.stringify(merged.version)})`);
   const arch = merged.arch;
   if (typeof arch !== 'string' || findEncoder(arch) === undefined) {
     fail('arch', `must be one of ${registeredArchitectures().join(', ')} (got ${JSON.stringify(arch)})`);
   }
-  const cnn = section('cnn', ['filters', 'windows', 'blocks']);
-  const rnn = section('rnn', ['units', 'layers']);
-  const windows = cnn.windows;
-  if (!Array.isArray(windows) || windows.length === 0) fail('cnn.windows', 'must be a non-empty array of odd integers');
-  (windows as unknown[]).forEach((w, i) => {
-    int(`cnn.windows[${i}]`, w, 1, 64);
-    if ((w as number) % 2 === 0) fail(`cnn.windows[${i}]`, `must be odd so that "same" padding centres it (got ${w})`);
-  });
+  const { cnn, rnn } = check.branches(merged);
 
   const config: ModelConfig = {
     version: 1,
     arch: arch as Architecture,
-    maxLength: int('maxLength', merged.maxLength, 4, 4096),
-    charDim: int('charDim', merged.charDim, 1, 4096),
-    positionDim: int('positionDim', merged.positionDim, 1, 1024),
-    maxDistance: int('maxDistance', merged.maxDistance, 1, 4096),
-    cnn: {
-      filters: int('cnn.filters', cnn.filters, 1, 4096),
-      windows: [...(windows as number[])],
-      blocks: int('cnn.blocks', cnn.blocks, 0, 64),
-    },
-    rnn: { units: int('rnn.units', rnn.units, 1, 4096), layers: int('rnn.layers', rnn.layers, 1, 16) },
-    dropout: num('dropout', merged.dropout, 0, 0.95),
-    batchSize: int('batchSize', merged.batchSize, 1, 65536),
-    learningRate: num('learningRate', merged.learningRate, 0, 10, true),
-    epochs: int('epochs', merged.epochs, 0, 100000),
-    seed: int('seed', merged.seed, 0, 2 ** 31 - 1),
+    maxLength: check.int('maxLength', merged.maxLength, 4, 4096),
+    charDim: check.int('charDim', merged.charDim, 1, 4096),
+    positionDim: check.int('positionDim', merged.positionDim, 1, 1024),
+    maxDistance: check.int('maxDistance', merged.maxDistance, 1, 4096),
+    cnn,
+    rnn,
+    ...check.training(merged),
   };
-  if (merged.patience !== undefined) config.patience = int('patience', merged.patience, 1, 100000);
-  if (merged.minCount !== undefined) config.minCount = int('minCount', merged.minCount, 1, 1e9);
+  check.optionalStopping(merged, config);
   if (merged.crossSentence !== undefined) {
     if (typeof merged.crossSentence !== 'boolean')
       fail('crossSentence', `must be true or false (got ${JSON.stringify(merged.crossSentence)})`);
@@ -220,9 +179,9 @@ export function validateConfig(value: unknown, source?: string): ModelConfig {
   const cw = merged.classWeights;
   if (cw !== undefined) {
     if (cw === 'balanced') config.classWeights = 'balanced';
-    else if (isObject(cw)) {
+    else if (isJsonObject(cw)) {
       const weights: Record<string, number> = {};
-      for (const [label, w] of Object.entries(cw)) weights[label] = num(`classWeights.${label}`, w, 0, 1e6);
+      for (const [label, w] of Object.entries(cw)) weights[label] = check.num(`classWeights.${label}`, w, 0, 1e6);
       config.classWeights = weights;
     } else fail('classWeights', 'must be "balanced" or an object of label → weight');
   }
@@ -231,11 +190,5 @@ export function validateConfig(value: unknown, source?: string): ModelConfig {
 
 /** Parses configuration JSON text (e.g. a `--config` file's content); a syntax error is a `ConfigError`. */
 export function parseConfig(text: string, source?: string): ModelConfig {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError('(root)', `not valid JSON (${(err as Error).message})`, source);
-  }
-  return validateConfig(value, source);
+  return validateConfig(parseConfigJson(text, source), source);
 }
