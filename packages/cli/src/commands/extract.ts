@@ -2,12 +2,16 @@
 import { CORPUS_FORMATS, UsageError, openCorpus, writeJsonl } from '@emr-re/tokenize';
 import type { EmrRecord } from '@emr-re/tokenize';
 import { BACKEND_NAMES, selectBackend } from '@emr-re/resgru-att';
+import { createModelPool } from '@emr-re/queue';
+import type { ModelPool } from '@emr-re/queue';
 import { defineCommand } from '../command';
 import { backendArgument, encodingArgument, inputPath } from '../flags';
 import { progressRenderer } from '../io';
 import type { CommandRun } from '../io';
 import { claimOutput } from '../outputs';
 import { loadPipeline } from '../pipeline';
+import type { Pipeline } from '../pipeline';
+import { workersArgument } from '../workers';
 import { countRecordLines } from '../record-count';
 import { reportReadStats } from '../read-report';
 import { scoreArgument } from './ner';
@@ -22,6 +26,8 @@ Entities already in the input are ignored: everything comes from the text. Train
   --encoding E        the input's text encoding (default utf-8; e.g. gb18030)
   --min-entity-score P, --min-score P   keep entities / relations scoring at least P (default 0)
   --batch-size N      records per batch (default 64)
+  --workers N         worker threads running the models, each with its own backend and copy of the models
+                      (default: the available cores; 1 runs them in this process); output order is input order
   --force             replace a JSONL emr-re wrote at --out before
   --backend B         auto|${BACKEND_NAMES.join('|')}
   --skip-invalid      skip empty lines and malformed records (counted on stderr) instead of stopping
@@ -41,6 +47,7 @@ export const run: CommandRun = defineCommand({
     'min-entity-score': { type: 'string' },
     'min-score': { type: 'string' },
     'batch-size': { type: 'string' },
+    workers: { type: 'string' },
     backend: { type: 'string' },
     force: { type: 'boolean', default: false },
     'skip-invalid': { type: 'boolean', default: false },
@@ -64,6 +71,7 @@ export const run: CommandRun = defineCommand({
     const batchSize = values['batch-size'] === undefined ? 64 : Number(values['batch-size']);
     if (!Number.isInteger(batchSize) || batchSize < 1)
       throw new UsageError(`--batch-size must be a positive integer, got '${values['batch-size']}'`);
+    const workers = workersArgument(values.workers);
     const nerDir = inputPath(values.ner, '--ner', io.cwd);
     const relationsDir = inputPath(values.relations, '--relations', io.cwd);
     const dataPath = inputPath(values.data, '--data', io.cwd);
@@ -80,13 +88,25 @@ export const run: CommandRun = defineCommand({
     );
     try {
       const started = Date.now();
-      await selectBackend({
-        backend: backendArgument(values.backend),
-        log: (line) => {
-          if (!values.quiet) io.stderr(`emr-re extract: ${line}\n`);
-        },
-      });
-      const pipeline = await loadPipeline({ ner: nerDir, relations: relationsDir });
+      const backend = backendArgument(values.backend);
+      let pipeline: Pipeline | undefined;
+      let pool: ModelPool | undefined;
+      if (workers === 1) {
+        await selectBackend({
+          backend,
+          log: (line) => {
+            if (!values.quiet) io.stderr(`emr-re extract: ${line}\n`);
+          },
+        });
+        pipeline = await loadPipeline({ ner: nerDir, relations: relationsDir });
+      } else {
+        pool = createModelPool({
+          models: { kind: 'extract', ner: nerDir, relations: relationsDir },
+          threads: workers,
+          backend,
+        });
+        if (!values.quiet) io.stderr(`emr-re extract: ${workers} worker threads, each with its own backend\n`);
+      }
       const entityCounts: Record<string, number> = {};
       const relationCounts: Record<string, number> = {};
       try {
@@ -95,11 +115,12 @@ export const run: CommandRun = defineCommand({
         const progress = progressRenderer(io, values.quiet);
         async function* extracted(): AsyncIterable<EmrRecord> {
           let done = 0;
-          for await (const record of pipeline.extractStream(reader.read(), {
-            batchSize,
-            minEntityScore,
-            minRelationScore,
-          })) {
+          const options = { batchSize, minEntityScore, minRelationScore };
+          const source =
+            pipeline !== undefined
+              ? pipeline.extractStream(reader.read(), options)
+              : pool!.stream(textsOf(reader.read()), options);
+          for await (const record of source) {
             for (const e of record.entities) entityCounts[e.type] = (entityCounts[e.type] ?? 0) + 1;
             for (const r of record.relations) relationCounts[r.label] = (relationCounts[r.label] ?? 0) + 1;
             done++;
@@ -134,7 +155,8 @@ export const run: CommandRun = defineCommand({
           );
         }
       } finally {
-        pipeline.dispose();
+        pipeline?.dispose();
+        await pool?.close();
       }
       return 0;
     } finally {
@@ -142,3 +164,8 @@ export const run: CommandRun = defineCommand({
     }
   },
 });
+
+/** Only what extraction reads of a record crosses to a worker thread. */
+async function* textsOf(records: AsyncIterable<EmrRecord>): AsyncIterable<{ id: string; text: string }> {
+  for await (const r of records) yield { id: r.id, text: r.text };
+}

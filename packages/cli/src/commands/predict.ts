@@ -1,6 +1,8 @@
 import { CORPUS_FORMATS, UsageError, openCorpus, writeJsonl } from '@emr-re/tokenize';
 import type { CorpusFormatError, EmrRecord } from '@emr-re/tokenize';
 import { BACKEND_NAMES, loadModel, selectBackend } from '@emr-re/resgru-att';
+import { createModelPool } from '@emr-re/queue';
+import type { ModelPool } from '@emr-re/queue';
 import { progressRenderer } from '../io';
 import type { CommandRun } from '../io';
 import { defineCommand } from '../command';
@@ -8,6 +10,7 @@ import { backendArgument, corpusFormat, encodingArgument, inputPath } from '../f
 import { claimOutput } from '../outputs';
 import { countRecordLines } from '../record-count';
 import { reportReadStats } from '../read-report';
+import { workersArgument } from '../workers';
 
 const HELP = `usage: emr-re predict --model DIR --data FILE [--format F] --out FILE.jsonl [--min-score P] [--backend B] [--json]
 Predicts the relations between the entities of every record with a trained model and writes the records
@@ -20,6 +23,8 @@ Predicts the relations between the entities of every record with a trained model
   --force          replace a predictions file that emr-re wrote at --out before
   --min-score P    keep relations whose probability is at least P (default 0)
   --backend B      auto|${BACKEND_NAMES.join('|')}
+  --workers N      worker threads running the model, each with its own backend and copy of the model (default:
+                   the available cores; 1 runs it in this process); output order is input order
   --skip-invalid   skip malformed records instead of stopping at the first
   --quiet          no progress output
   --json           print {"records","relations","out"} on stdout
@@ -36,6 +41,7 @@ export const run: CommandRun = defineCommand({
     out: { type: 'string' },
     'min-score': { type: 'string' },
     backend: { type: 'string' },
+    workers: { type: 'string' },
     force: { type: 'boolean', default: false },
     'skip-invalid': { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
@@ -53,6 +59,7 @@ export const run: CommandRun = defineCommand({
     const minScore = values['min-score'] === undefined ? 0 : Number(values['min-score']);
     if (!Number.isFinite(minScore) || minScore < 0 || minScore > 1)
       throw new UsageError(`--min-score must be a number in [0, 1], got '${values['min-score']}'`);
+    const workers = workersArgument(values.workers);
     const modelDir = inputPath(values.model, '--model', io.cwd);
     const dataFile = inputPath(values.data, '--data', io.cwd);
     const inputs = [
@@ -69,6 +76,11 @@ export const run: CommandRun = defineCommand({
       const out = claimed.path;
       await selectBackend({ backend, log: (line) => values.quiet || io.stderr(`emr-re predict: ${line}\n`) });
       const extractor = await loadModel(modelDir);
+      let pool: ModelPool | undefined;
+      if (workers > 1) {
+        pool = createModelPool({ models: { kind: 'predict', model: modelDir }, threads: workers, backend });
+        if (!values.quiet) io.stderr(`emr-re predict: ${workers} worker threads, each with its own backend\n`);
+      }
       let skipped = 0;
       let firstSkip: CorpusFormatError | undefined;
       let relations = 0;
@@ -86,7 +98,11 @@ export const run: CommandRun = defineCommand({
         const progress = progressRenderer(io, values.quiet);
         async function* counted(): AsyncIterable<EmrRecord> {
           let done = 0;
-          for await (const r of extractor.predictStream(reader.read(), { minScore })) {
+          const source =
+            pool === undefined
+              ? extractor.predictStream(reader.read(), { minScore })
+              : pool.stream(reader.read(), { minRelationScore: minScore });
+          for await (const r of source) {
             relations += r.relations.length;
             done++;
             progress({ phase: 'predict', done, total, values: { relations } });
@@ -105,6 +121,7 @@ export const run: CommandRun = defineCommand({
         else io.stdout(`predicted ${relations} relations in ${written} records; wrote ${out}\n`);
       } finally {
         extractor.dispose();
+        await pool?.close();
       }
       return 0;
     } finally {
