@@ -25,10 +25,14 @@ describe('mapBatchesInOrder', () => {
   it('cuts the input into batches of batchSize with the rest last', async () => {
     const sizes: number[] = [];
     await collect(
-      mapBatchesInOrder(Array.from({ length: 11 }, (_, i) => i), { batchSize: 4, inFlight: 2 }, async (b) => {
-        sizes.push(b.length);
-        return b;
-      }),
+      mapBatchesInOrder(
+        Array.from({ length: 11 }, (_, i) => i),
+        { batchSize: 4, inFlight: 2 },
+        async (b) => {
+          sizes.push(b.length);
+          return b;
+        },
+      ),
     );
     expect(sizes).toEqual([4, 4, 3]);
   });
