@@ -187,7 +187,8 @@ class OxigraphGraphStore implements EmbeddedGraphStore {
   }
 
   private apply(delta: GraphDelta): void {
-    for (const iri of delta.changed.keys()) {
+    for (const [iri, { before }] of delta.changed) {
+      if (before === undefined) continue; // a new node: no tally in the store yet
       const subject = oxigraph.namedNode(iri);
       for (const p of KG_MUTABLE_PROPERTIES) {
         for (const q of this.store.match(subject, oxigraph.namedNode(p), null, null)) this.store.delete(q);
