@@ -257,8 +257,8 @@ retries). Idempotent: pushing again changes nothing; pushing a grown store repla
         batchSize,
         retries,
         headers,
-        onProgress: (done, total) => {
-          if (!values.quiet && !values.json) io.stderr(`kg push: ${done}/${total} triples\n`);
+        onProgress: (done) => {
+          if (!values.quiet && !values.json) io.stderr(`kg push: ${done} triples sent\n`);
         },
       });
       if (values.json) io.stdout(JSON.stringify({ ...result, endpoint: endpoint.href }) + '\n');

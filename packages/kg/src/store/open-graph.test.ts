@@ -130,6 +130,17 @@ describe('openGraph: stable ids', () => {
     expect(graphBytes(b)).toBe(graphBytes(a));
     await ka.close();
     await kb.close();
+    // the file and the store loaded from it hold the same triples
+    const lines = graphBytes(b).trimEnd().split('\n');
+    expect(lines).toEqual([...lines].sort());
+    const reopened = await openGraph(b, { create: false });
+    expect((await reopened.stats()).triples).toBe(lines.length);
+    expect(await reopened.query('SELECT (COUNT(*) AS ?n) WHERE { ?s emr:mentionCount ?c }')).toEqual({
+      kind: 'select',
+      variables: ['n'],
+      rows: [{ n: '6' }],
+    });
+    await reopened.close();
   });
 
   test('new records only add: the lines of the old store are all kept, counts grow', async () => {

@@ -5,7 +5,8 @@ import type { EmrRecord } from '@emr-re/tokenize';
 import { acquireOutputLock, removeStaleTemporaries, writeFileAtomic } from '@emr-re/tokenize';
 import { normaliseMention } from '../graph';
 import { GraphStoreError, SparqlError } from './errors';
-import { GraphIndex, tallyLines, type GraphDelta } from './plan';
+import { GraphIndex, tallyLines, type GraphDelta, type NodeTally } from './plan';
+import { mergeSortedLines, readLinePieces, readLines } from './line-file';
 import { assertReadOnly, parseResultsJson, sparqlForm, sparqlString } from './sparql';
 import type {
   AddOptions,
@@ -18,7 +19,7 @@ import type {
   Neighbourhood,
   QueryResult,
 } from './types';
-import { KG_MUTABLE_PROPERTIES, KG_PROLOGUE, KG_VOCABULARY } from './vocabulary';
+import { KG_MUTABLE_PROPERTIES, KG_PROLOGUE, KG_VOCABULARY, V } from './vocabulary';
 
 /** The manifest every store directory holds: what it is, so no other directory is ever written into. */
 export const STORE_MANIFEST = 'kg.json';
@@ -39,8 +40,8 @@ export interface OpenGraphOptions {
 export interface EmbeddedGraphStore extends GraphStore {
   /** The store directory. */
   readonly dir: string;
-  /** Every quad as sorted N-Quads lines (the bytes of `graph.nq`, split): what `push` and export send. */
-  nquadLines(): string[];
+  /** Every quad as sorted N-Quads lines (the lines of `graph.nq`), streamed: what `push` sends. */
+  nquadLines(): AsyncIterable<string>;
   /** The size of `graph.nq` in bytes (0 before the first add). */
   bytes(): Promise<number>;
 }
@@ -124,6 +125,8 @@ async function* chunks<T>(items: Iterable<T> | AsyncIterable<T>, size: number): 
 }
 
 const NTRIPLES = 'application/n-triples';
+/** A line of the store: subject, predicate, object (all in the default graph). */
+const LINE = /^<([^>]*)> <([^>]*)> (.*) \.$/;
 const PROLOGUE_LINES = KG_PROLOGUE.split('\n').length - 1;
 
 /** `error at L:C` of the parser counted in the user's text, without the prologue put before it. */
@@ -150,17 +153,20 @@ class OxigraphGraphStore implements EmbeddedGraphStore {
     return path.join(this.dir, STORE_GRAPH);
   }
 
-  /** (Re)loads `graph.nq`; the index of ids and tallies is rebuilt lazily, on the next `add`. */
+  /** (Re)loads `graph.nq` in pieces; the index of ids and tallies is rebuilt lazily, on the next `add`. */
   async load(): Promise<void> {
     const stamp = await stampOf(this.graphFile);
     this.store = new oxigraph.Store();
     this.index = undefined;
     if (stamp !== undefined) {
-      const text = await fs.readFile(this.graphFile, 'utf8');
-      try {
-        this.store.load(text, { format: NQUADS, no_transaction: true });
-      } catch (err) {
-        throw new GraphStoreError(`${this.graphFile} is not valid N-Quads: ${String((err as Error).message ?? err)}`);
+      for await (const piece of readLinePieces(this.graphFile)) {
+        try {
+          this.store.load(piece, { format: NQUADS, no_transaction: true });
+        } catch (err) {
+          throw new GraphStoreError(
+            `${this.graphFile} is not valid N-Quads: ${String((err as Error)?.message ?? err)}`,
+          );
+        }
       }
     }
     this.loadedStamp = stamp;
@@ -171,32 +177,46 @@ class OxigraphGraphStore implements EmbeddedGraphStore {
     return result.kind === 'select' ? result.rows : [];
   }
 
-  private buildIndex(): GraphIndex {
+  /** The ids and tallies of the store, read from its lines (every node has an `rdf:type` line). */
+  private async buildIndex(): Promise<GraphIndex> {
     const index = new GraphIndex();
-    for (const row of this.select('SELECT ?s WHERE { ?s a ?c . FILTER(STRSTARTS(STR(?c), STR(emr:))) }')) {
-      index.knowNode(row.s!);
+    if ((await stampOf(this.graphFile)) === undefined) return index;
+    const tallies = new Map<string, NodeTally>();
+    for await (const line of readLines(this.graphFile)) {
+      const m = LINE.exec(line);
+      if (m === null) continue;
+      const [, subject, predicate, object] = m;
+      if (predicate === V.type) index.knowNode(subject);
+      else if (predicate === V.mentionCount || predicate === V.evidenceCount || predicate === V.maxScore) {
+        const value = Number(/^"([^"]*)"/.exec(object)?.[1]);
+        const tally = tallies.get(subject) ?? { count: 0 };
+        if (predicate === V.maxScore) tally.maxScore = value;
+        else tally.count = value;
+        tallies.set(subject, tally);
+      }
     }
-    for (const row of this.select('SELECT ?s ?n WHERE { ?s emr:mentionCount ?n }')) {
-      index.knowTally(row.s!, { count: Number(row.n) });
-    }
-    const edges = 'SELECT ?s ?n ?m WHERE { ?s emr:evidenceCount ?n OPTIONAL { ?s emr:maxScore ?m } }';
-    for (const row of this.select(edges)) {
-      index.knowTally(row.s!, { count: Number(row.n), maxScore: row.m === undefined ? undefined : Number(row.m) });
-    }
+    for (const [iri, tally] of tallies) index.knowTally(iri, tally);
     return index;
   }
 
-  private apply(delta: GraphDelta): void {
+  /** Applies a delta to the in-memory store and to the pending file change (lines added and removed). */
+  private apply(delta: GraphDelta, pending: { added: Set<string>; removed: Set<string> }): void {
     for (const [iri, { before }] of delta.changed) {
       if (before === undefined) continue; // a new node: no tally in the store yet
       const subject = oxigraph.namedNode(iri);
       for (const p of KG_MUTABLE_PROPERTIES) {
         for (const q of this.store.match(subject, oxigraph.namedNode(p), null, null)) this.store.delete(q);
       }
+      for (const line of tallyLines(iri, before)) {
+        // a tally replaced twice within one add: its intermediate line was never written
+        if (!pending.added.delete(line)) pending.removed.add(line);
+      }
     }
     const lines = [...delta.lines];
     for (const [iri, { after }] of delta.changed) lines.push(...tallyLines(iri, after));
     if (lines.length > 0) this.store.load(lines.join('\n') + '\n', { format: NTRIPLES, no_transaction: true });
+    // a line removed and written again (an edge's maximum that stayed) is simply kept
+    for (const line of lines) if (!pending.removed.delete(line)) pending.added.add(line);
   }
 
   async add(records: Iterable<EmrRecord> | AsyncIterable<EmrRecord>, options: AddOptions = {}): Promise<AddResult> {
@@ -205,12 +225,13 @@ class OxigraphGraphStore implements EmbeddedGraphStore {
     try {
       await removeStaleTemporaries(this.graphFile);
       if (!sameStamp(await stampOf(this.graphFile), this.loadedStamp)) await this.load();
-      this.index ??= this.buildIndex();
+      this.index ??= await this.buildIndex();
       const result: AddResult = { records: 0, newEntities: 0, newEdges: 0, newEvidence: 0 };
       let changed = false;
+      const pending = { added: new Set<string>(), removed: new Set<string>() };
       for await (const batch of chunks(records, this.batchSize)) {
         const delta = this.index.plan(batch, options.model);
-        this.apply(delta);
+        this.apply(delta, pending);
         result.records += delta.records;
         result.newEntities += delta.newEntities;
         result.newEdges += delta.newEdges;
@@ -218,7 +239,7 @@ class OxigraphGraphStore implements EmbeddedGraphStore {
         changed ||= delta.lines.length > 0;
         options.onProgress?.(result.records);
       }
-      if (changed) await this.persist();
+      if (changed) await this.persist(pending);
       return result;
     } catch (err) {
       // The in-memory graph may hold part of a failed add: go back to what is on disk.
@@ -229,16 +250,16 @@ class OxigraphGraphStore implements EmbeddedGraphStore {
     }
   }
 
-  nquadLines(): string[] {
+  async *nquadLines(): AsyncGenerator<string> {
     this.assertOpen();
-    const text = this.store.dump({ format: NQUADS });
-    const lines = text.split('\n').filter((l) => l.length > 0);
-    return lines.sort();
+    if ((await stampOf(this.graphFile)) !== undefined) yield* readLines(this.graphFile);
   }
 
-  private async persist(): Promise<void> {
-    const lines = this.nquadLines();
-    await writeFileAtomic(this.graphFile, nquadPieces(lines));
+  /** Writes the next `graph.nq`: the old lines merged with the change, to a temporary file renamed over it. */
+  private async persist(pending: { added: Set<string>; removed: Set<string> }): Promise<void> {
+    const exists = (await stampOf(this.graphFile)) !== undefined;
+    const existing = exists ? readLines(this.graphFile) : (async function* () {})();
+    await writeFileAtomic(this.graphFile, mergeSortedLines(existing, pending.removed, [...pending.added]));
     this.loadedStamp = await stampOf(this.graphFile);
   }
 
@@ -353,20 +374,4 @@ class OxigraphGraphStore implements EmbeddedGraphStore {
   private assertOpen(): void {
     if (this.closed) throw new GraphStoreError(`the store at ${this.dir} was closed`);
   }
-}
-
-/** Sorted lines as pieces of about 1 MB, so a large graph is written without one giant string. */
-function* nquadPieces(lines: string[]): Generator<string> {
-  let piece: string[] = [];
-  let size = 0;
-  for (const line of lines) {
-    piece.push(line);
-    size += line.length + 1;
-    if (size >= 1 << 20) {
-      yield piece.join('\n') + '\n';
-      piece = [];
-      size = 0;
-    }
-  }
-  if (piece.length > 0) yield piece.join('\n') + '\n';
 }

@@ -10,6 +10,12 @@ import { freePort, selectOn, startVirtuoso, type VirtuosoServer } from './__test
 
 const GRAPH = 'urn:emr-re:test:push';
 
+async function collect(lines: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const line of lines) out.push(line);
+  return out;
+}
+
 test('batchUpdate replaces counts and inserts the lines', () => {
   const lines = [
     '<urn:e> <urn:emr-re:kg#mentionCount> "2"^^<http://www.w3.org/2001/XMLSchema#integer> .',
@@ -52,7 +58,7 @@ describe('push to a real Virtuoso (virtuoso-opensource-7 on 127.0.0.1)', () => {
   test('pushes in batches, reads back, pushes again without duplicates, replaces counts when the store grew', async () => {
     const kg = await openGraph(dir);
     await kg.add(cmeieRecords.slice(0, 2), { model: { id: 'm', version: '1' } });
-    const lines = kg.nquadLines();
+    const lines = await collect(kg.nquadLines());
     const first = await pushGraph(lines, { endpoint: server!.endpoint, graph: GRAPH, batchSize: 25 });
     expect(first).toEqual({ triples: lines.length, batches: Math.ceil(lines.length / 25), retried: 0, graph: GRAPH });
     expect(await count()).toBe(lines.length);
@@ -71,7 +77,7 @@ describe('push to a real Virtuoso (virtuoso-opensource-7 on 127.0.0.1)', () => {
     expect(await mentions()).toEqual(['糖尿病 2']);
 
     await kg.add(cmeieRecords.slice(2), { model: { id: 'm', version: '1' } });
-    const grown = kg.nquadLines();
+    const grown = await collect(kg.nquadLines());
     await pushGraph(grown, { endpoint: server!.endpoint, graph: GRAPH, batchSize: 25 });
     expect(await count()).toBe(grown.length);
     expect(await mentions()).toEqual(['糖尿病 3']);

@@ -15,8 +15,8 @@ export interface PushOptions {
   backoffMs?: number;
   /** Extra HTTP headers (e.g. `authorization`). */
   headers?: Record<string, string>;
-  /** Called after each batch with the triples sent so far and the total. */
-  onProgress?: (done: number, total: number) => void;
+  /** Called after each batch with the triples sent so far. */
+  onProgress?: (done: number) => void;
   /** The fetch to use (default the global one). */
   fetch?: typeof fetch;
   /** How to wait (default `setTimeout`); tests of the backoff pass their own. */
@@ -61,7 +61,10 @@ export function batchUpdate(lines: readonly string[], graph: string): string {
  * 429/5xx is retried with exponential backoff; other answers stop the push with `SparqlEndpointError`.
  * Idempotent: pushing the same store again leaves the graph as it was, and pushing a grown store replaces counts.
  */
-export async function pushGraph(lines: readonly string[], options: PushOptions): Promise<PushResult> {
+export async function pushGraph(
+  lines: Iterable<string> | AsyncIterable<string>,
+  options: PushOptions,
+): Promise<PushResult> {
   const graph = options.graph ?? KG_DEFAULT_GRAPH;
   const batchSize = options.batchSize ?? 2000;
   const retries = options.retries ?? 5;
@@ -69,8 +72,8 @@ export async function pushGraph(lines: readonly string[], options: PushOptions):
   const doFetch = options.fetch ?? fetch;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const result: PushResult = { triples: 0, batches: 0, retried: 0, graph };
-  for (let i = 0; i < lines.length; i += batchSize) {
-    const batch = lines.slice(i, i + batchSize);
+  for await (const batch of batches(lines, batchSize)) {
+    const i = result.triples;
     const body = new URLSearchParams({ update: batchUpdate(batch, graph) }).toString();
     for (let attempt = 0; ; attempt++) {
       let failure: string;
@@ -110,7 +113,19 @@ export async function pushGraph(lines: readonly string[], options: PushOptions):
     }
     result.batches += 1;
     result.triples += batch.length;
-    options.onProgress?.(result.triples, lines.length);
+    options.onProgress?.(result.triples);
   }
   return result;
+}
+
+async function* batches(lines: Iterable<string> | AsyncIterable<string>, size: number): AsyncGenerator<string[]> {
+  let batch: string[] = [];
+  for await (const line of lines) {
+    batch.push(line);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
