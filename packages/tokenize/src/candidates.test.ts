@@ -1,4 +1,5 @@
-import { candidatePairs, generateCandidates, SchemaCandidateGenerator } from './candidates';
+import { candidatePairs, generateCandidates, resolveCandidateWindow, SchemaCandidateGenerator } from './candidates';
+import { UsageError } from './errors';
 import { openCorpus, readAllRecords } from './corpus';
 import { loadSchemaSync } from './schema';
 import type { EmrRecord } from './types';
@@ -82,6 +83,70 @@ describe('candidatePairs', () => {
     const { candidates, lost } = candidatePairs(straddle, paper);
     expect(candidates).toEqual([]);
     expect(lost.map((l) => l.reason)).toEqual(['cross-sentence']);
+  });
+});
+
+describe('candidate windows', () => {
+  // 双0下1肢2无3水4肿5，6腹7部8压9痛10；11 2.12 13查14体15：16右17膝18疼19痛20
+  const emr: EmrRecord = {
+    id: 'w1',
+    text: '双下肢无水肿，腹部压痛；2.查体：右膝疼痛',
+    entities: [
+      { id: 'p1', type: 'position', start: 0, end: 3, text: '双下肢' },
+      { id: 's1', type: 'symptom', start: 4, end: 6, text: '水肿' },
+      { id: 'p2', type: 'position', start: 7, end: 9, text: '腹部' },
+      { id: 't1', type: 'test', start: 9, end: 11, text: '压痛' },
+      { id: 't2', type: 'test', start: 14, end: 16, text: '查体' },
+      { id: 'p3', type: 'position', start: 17, end: 19, text: '右膝' },
+      { id: 's2', type: 'symptom', start: 19, end: 21, text: '疼痛' },
+    ],
+    relations: [
+      { head: 's1', tail: 'p1', label: 'SNAP' },
+      { head: 't1', tail: 'p2', label: 'TeAP' },
+      { head: 't2', tail: 's2', label: 'TeRS' },
+      { head: 's2', tail: 'p3', label: 'SAP' },
+    ],
+  };
+  const count = (window: 'sentence' | 'item' | 'clause' | 'record') => {
+    const { candidates, lost } = candidatePairs(emr, paper, { window });
+    return {
+      candidates: candidates.length,
+      kept: candidates.filter((c) => c.label !== 'unknown').length,
+      lost: lost.map((l) => `${l.relation.head}>${l.relation.tail}`),
+      windows: [...new Set(candidates.map((c) => c.sentence.text))],
+    };
+  };
+
+  it('sentence and record windows hold the whole text here (no 。): every allowed pair is a candidate', () => {
+    expect(count('sentence')).toEqual({ candidates: 16, kept: 4, lost: [], windows: [emr.text] });
+    expect(count('record').candidates).toBe(16);
+  });
+
+  it("'item' cuts at ； and the list marker, 'clause' also at ，and ：", () => {
+    expect(count('item')).toEqual({
+      candidates: 8,
+      kept: 4,
+      lost: [],
+      windows: ['双下肢无水肿，腹部压痛；', '2.查体：右膝疼痛'],
+    });
+    expect(count('clause')).toEqual({
+      candidates: 3,
+      kept: 3,
+      lost: ['t2>s2'],
+      windows: ['双下肢无水肿，', '腹部压痛；', '右膝疼痛'],
+    });
+    expect(candidatePairs(emr, paper, { window: 'clause' }).lost[0].reason).toBe('cross-sentence');
+  });
+
+  it('crossSentence is window record; a conflicting or unknown window is a UsageError', () => {
+    expect(candidatePairs(emr, paper, { crossSentence: true })).toEqual(
+      candidatePairs(emr, paper, { window: 'record' }),
+    );
+    expect(() => candidatePairs(emr, paper, { crossSentence: true, window: 'clause' })).toThrow(UsageError);
+    expect(() => candidatePairs(emr, paper, { window: 'page' as never })).toThrow(/unknown candidate window "page"/);
+    expect(() => new SchemaCandidateGenerator(paper, { crossSentence: true, window: 'item' })).toThrow(UsageError);
+    expect(resolveCandidateWindow({})).toBe('sentence');
+    expect(resolveCandidateWindow({ crossSentence: true, window: 'record' })).toBe('record');
   });
 });
 

@@ -1,15 +1,50 @@
+import { splitClauses } from './clauses';
+import { UsageError } from './errors';
 import { schemaIndex } from './schema';
 import { splitSentences } from './sentences';
 import { UNKNOWN_LABEL } from './types';
 import type { Candidate, CandidateGenerator, EmrRecord, Entity, Relation, Schema, Sentence } from './types';
 
+/**
+ * The window inside which two entities are paired: a sentence (`splitSentences`: 。！？!?; and line breaks), a
+ * clause of an EMR section (`splitClauses`: also after ；，、： and before "2." "3、" "①" list markers), a list item
+ * (`splitClauses` with `level: 'item'`: after ； and before list markers only), or the whole record.
+ */
+export type CandidateWindow = 'sentence' | 'item' | 'clause' | 'record';
+
+/** Every `CandidateWindow`, for validation. */
+export const CANDIDATE_WINDOWS: readonly CandidateWindow[] = ['sentence', 'item', 'clause', 'record'];
+
 /** Options of candidate generation. */
 export interface CandidateOptions {
   /**
-   * Use the whole record as one window instead of its sentences (default false). CMeIE annotates many
-   * relations across 。, which sentence windows cannot see.
+   * Use the whole record as one window instead of its sentences (default false): the same as `window: 'record'`.
+   * CMeIE annotates many relations across 。, which sentence windows cannot see.
    */
   crossSentence?: boolean;
+  /**
+   * The window (default `'sentence'`, or `'record'` with `crossSentence`). Setting `crossSentence` together with
+   * another window is a `UsageError`.
+   */
+  window?: CandidateWindow;
+}
+
+/** The window `options` ask for (see `CandidateOptions.window`). */
+export function resolveCandidateWindow(options: CandidateOptions = {}): CandidateWindow {
+  const { window, crossSentence } = options;
+  if (window !== undefined && !CANDIDATE_WINDOWS.includes(window))
+    throw new UsageError(`unknown candidate window ${JSON.stringify(window)} (use ${CANDIDATE_WINDOWS.join(', ')})`);
+  if (crossSentence && window !== undefined && window !== 'record')
+    throw new UsageError(`crossSentence asks for whole-record windows, window asks for ${window}: set one of them`);
+  return window ?? (crossSentence ? 'record' : 'sentence');
+}
+
+/** The windows of a record under `window`, in text order; clauses never cut an entity. */
+export function candidateWindows(record: EmrRecord, window: CandidateWindow): Sentence[] {
+  if (window === 'record') return [{ index: 0, start: 0, end: record.text.length, text: record.text }];
+  if (window === 'clause' || window === 'item')
+    return splitClauses(record.text, { keepWhole: record.entities, level: window });
+  return splitSentences(record.text);
 }
 
 /** Why a gold relation produced no labelled candidate. */
@@ -22,7 +57,7 @@ export type LostRelationReason =
   | 'pair-not-allowed'
   /** the pair is allowed, but not with this label */
   | 'label-not-allowed'
-  /** no window (sentence) holds both entities whole */
+  /** no window (sentence, clause or record) holds both entities whole */
   | 'cross-sentence'
   /** an earlier relation already labels the same (head, tail) pair */
   | 'duplicate-pair';
@@ -46,10 +81,11 @@ function byOffset(a: Entity, b: Entity): number {
 
 /**
  * Candidate pairs of a record with a report of the gold relations lost. A candidate is every ordered pair
- * (head ≠ tail) of entities lying wholly inside one sentence (or, with `crossSentence`, the whole record)
- * whose (head.type, tail.type) is a schema pair. Its label is the record's relation on (head id, tail id)
- * when the schema allows that label for the pair, else `UNKNOWN_LABEL`. Candidates come sentence by
- * sentence, heads and tails in order of offset.
+ * (head ≠ tail) of entities lying wholly inside one window (a sentence by default, a clause or list item with
+ * `window: 'clause'`, a list item with `window: 'item'`, the whole record with `window: 'record'` or `crossSentence`) whose (head.type, tail.type)
+ * is a schema pair. Its label is the record's relation on (head id, tail id)
+ * when the schema allows that label for the pair, else `UNKNOWN_LABEL`. Candidates come window by window,
+ * heads and tails in order of offset; `candidate.sentence` is the window.
  */
 export function candidatePairs(record: EmrRecord, schema: Schema, options: CandidateOptions = {}): CandidateSet {
   const index = schemaIndex(schema);
@@ -74,9 +110,7 @@ export function candidatePairs(record: EmrRecord, schema: Schema, options: Candi
     }
   }
 
-  const windows: Sentence[] = options.crossSentence
-    ? [{ index: 0, start: 0, end: record.text.length, text: record.text }]
-    : splitSentences(record.text);
+  const windows = candidateWindows(record, resolveCandidateWindow(options));
   const entities = [...record.entities].sort(byOffset);
   const candidates: Candidate[] = [];
   const labelled = new Set<string>();
@@ -149,6 +183,7 @@ export class SchemaCandidateGenerator implements CandidateGenerator {
   stats: CandidateStats = emptyCandidateStats();
 
   constructor(schema: Schema, options: CandidateOptions = {}) {
+    resolveCandidateWindow(options);
     this.schema = schema;
     this.options = { ...options };
   }

@@ -16,6 +16,7 @@ export * from './temporary-files';
 export * from './output-path';
 export * from './output-lock';
 export * from './sentences';
+export * from './clauses';
 export * from './candidates';
 export * from './vocabulary';
 export * from './features';
