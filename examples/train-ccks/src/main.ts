@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { progressRenderer, processIO } from '@emr-re/cli';
+import { BUILTIN_NER_ARCHITECTURES } from '@emr-re/ner';
 import { ARCHITECTURES, isPresetName, type Architecture } from '@emr-re/resgru-att';
 import { UsageError, isUserError } from '@emr-re/tokenize';
 import { runPipeline } from './pipeline';
@@ -14,6 +15,8 @@ const HELP = `usage: node examples/train-ccks/dist/main.js [options]
   --epochs N              training epochs per model (default: the preset's)
   --embedding-epochs N    character word2vec passes (default 3)
   --bootstrap-iterations K, --per-iteration N, --lambda P   (defaults 2, 1000, 0.7)
+  --ner-arch A            entity recogniser: bigru-crf (default), bilstm-crf, resgru-crf
+  --ner-epochs N          its training epochs (default 2)
   --seed N                split and model seed (default 1)
   --backend wasm|cpu|tensorflow|auto
 `;
@@ -31,6 +34,8 @@ async function main(): Promise<number> {
       'bootstrap-iterations': { type: 'string', default: '2' },
       'per-iteration': { type: 'string', default: '1000' },
       lambda: { type: 'string', default: '0.7' },
+      'ner-arch': { type: 'string', default: 'bigru-crf' },
+      'ner-epochs': { type: 'string', default: '2' },
       seed: { type: 'string', default: '1' },
       backend: { type: 'string', default: 'auto' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -53,6 +58,10 @@ async function main(): Promise<number> {
   for (const m of models)
     if (!(ARCHITECTURES as readonly string[]).includes(m))
       throw new UsageError(`--models: unknown architecture '${m}' (one of ${ARCHITECTURES.join(', ')})`);
+  const nerArchs = BUILTIN_NER_ARCHITECTURES.map((a) => a.name);
+  if (!nerArchs.includes(values['ner-arch'])) {
+    throw new UsageError(`--ner-arch: unknown architecture '${values['ner-arch']}' (one of ${nerArchs.join(', ')})`);
+  }
   const lambda = Number(values.lambda);
   if (!(lambda > 0 && lambda < 1)) throw new UsageError(`--lambda must be in (0, 1), got '${values.lambda}'`);
   const backend = values.backend as 'wasm' | 'cpu' | 'tensorflow' | 'auto';
@@ -74,6 +83,8 @@ async function main(): Promise<number> {
     lambda,
     perIteration: int('per-iteration', values['per-iteration'], 1)!,
     bootstrapIterations: int('bootstrap-iterations', values['bootstrap-iterations'], 0)!,
+    nerArch: values['ner-arch'],
+    nerEpochs: int('ner-epochs', values['ner-epochs'], 1)!,
     backend,
     command: ['train-ccks', ...process.argv.slice(2)].join(' '),
     onProgress: progressRenderer(io),

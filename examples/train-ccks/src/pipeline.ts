@@ -1,14 +1,20 @@
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { loadWord2Vec, nearestNeighbours, trainWord2Vec, writeWord2VecText } from '@emr-re/embeddings';
+import { loadPipeline } from '@emr-re/cli';
 import { KnowledgeGraphBuilder, graphToJsonl, graphToNTriples } from '@emr-re/kg';
-import { metricsToJSON, scorePairs, type MetricsReport } from '@emr-re/metrics';
+import {
+  metricsToJSON,
+  scoreEntities,
+  scorePairs,
+  type EntityMetricsReport,
+  type MetricsReport,
+} from '@emr-re/metrics';
+import { isNerModelDirectory, nerConfigFor, nerTypes, trainNer } from '@emr-re/ner';
 import { runBootstrap } from '@emr-re/bootstrap';
 import {
-  RelationExtractor,
   configFor,
   createRelationModel,
-  loadRelationModel,
   selectBackend,
   toCandidates,
   type Architecture,
@@ -25,6 +31,7 @@ import {
   writeJsonl,
   type Candidate,
   type EmbeddingSource,
+  type EmrRecord,
   type ProgressListener,
   type Schema,
 } from '@emr-re/tokenize';
@@ -33,10 +40,11 @@ import {
   type BootstrapRow,
   type LossCurve,
   type ModelResult,
+  type NerSummary,
   type ReportData,
   type StageTime,
 } from './report';
-import { splitItems } from './split';
+import { splitByRecordNumber, splitItems } from './split';
 
 /** Options of one end-to-end run. */
 export interface PipelineOptions {
@@ -56,6 +64,10 @@ export interface PipelineOptions {
   lambda: number;
   perIteration: number;
   bootstrapIterations: number;
+  /** Entity recogniser trained on the CCKS 2017 training side (`bigru-crf`, `bilstm-crf` or `resgru-crf`). */
+  nerArch: string;
+  /** Its training epochs. */
+  nerEpochs: number;
   backend?: 'wasm' | 'cpu' | 'tensorflow' | 'auto';
   /** The command line, recorded in the report. */
   command: string;
@@ -79,7 +91,8 @@ async function evaluateModel(model: RelationModel, test: Candidate[]): Promise<M
 
 /**
  * Runs the whole example: read → split → character embeddings → train and evaluate each model →
- * bootstrap ResGRU-Att with the CCKS 2017 EMRs as the pool → predict relations in the EMRs → knowledge graph →
+ * bootstrap ResGRU-Att with the CCKS 2017 EMRs as the pool → train an entity recogniser on the CCKS 2017 training
+ * side (scored on the held-out side) → entities and relations extracted from the EMRs' raw text → knowledge graph →
  * report. Each stage writes its result into `outDir` and is skipped when that result is already there.
  */
 export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
@@ -224,24 +237,71 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
   ];
   o.log(`   bootstrap stopped (${boot.result.stopReason}); test micro-F1 ${boot.report.micro.f1.toFixed(3)}`);
 
-  const kg = await stage('predict EMR relations and export the knowledge graph', async () => {
-    const extractor = new RelationExtractor(await loadRelationModel(boot.finalDir));
+  // The EMRs are split by record number (the four sections of an EMR on one side); the recogniser learns from the
+  // training side and is scored on the held-out side, whose raw text it has never seen.
+  const nerSplit = splitByRecordNumber(ccks, 0.2, o.seed);
+  const nerDir = path.join(o.outDir, 'models', 'ner');
+  const nerResult = await stage(`train ${o.nerArch} NER on the CCKS 2017 training side`, async () => {
+    const metricsFile = path.join(o.outDir, 'ner-metrics.json');
+    if (existsSync(metricsFile) && (await isNerModelDirectory(nerDir))) {
+      return readJson<{ report: EntityMetricsReport; epochs: number }>(metricsFile);
+    }
+    const config = nerConfigFor(o.nerArch, o.preset, { epochs: o.nerEpochs, seed: o.seed });
+    const model = await trainNer(nerSplit.train, config, {
+      types: nerTypes(nerSplit.train),
+      onProgress: o.onProgress,
+      signal: o.signal,
+      checkpointDir: path.join(o.outDir, 'checkpoints', 'ner'),
+      resume: true,
+    });
     try {
-      const predicted = await extractor.predict(ccks);
-      await writeJsonl(path.join(o.outDir, 'emr-predictions.jsonl'), predicted);
-      const builder = new KnowledgeGraphBuilder();
-      predicted.forEach((r) => builder.add(r));
-      const graph = builder.build();
-      await writeFileAtomic(path.join(o.outDir, 'kg.nt'), graphToNTriples(graph));
-      await writeFileAtomic(path.join(o.outDir, 'kg.jsonl'), graphToJsonl(graph));
-      const byLabel = new Map<string, number>();
-      for (const e of graph.edges) byLabel.set(e.label, (byLabel.get(e.label) ?? 0) + 1);
-      const topRelations = [...byLabel].map(([label, edges]) => ({ label, edges })).sort((a, b) => b.edges - a.edges);
-      return { nodes: graph.nodes.length, edges: graph.edges.length, topRelations };
+      await model.save(nerDir);
+      const predicted = await model.recognize(nerSplit.test.map((r) => ({ id: r.id, text: r.text })));
+      const report = scoreEntities(nerSplit.test, predicted, { types: [...model.scheme.types] });
+      const result = { report, epochs: model.lastTrainReport?.epochs ?? config.epochs };
+      await writeFileAtomic(metricsFile, JSON.stringify(result, null, 2));
+      return result;
     } finally {
-      extractor.dispose();
+      model.dispose();
     }
   });
+  o.log(`   NER: strict micro-F1 ${nerResult.report.micro.f1.toFixed(3)} on ${nerSplit.test.length} held-out records`);
+
+  const kg = await stage(
+    'extract EMR entities and relations from raw text and export the knowledge graph',
+    async () => {
+      // As `emr-re extract` does: raw text in, the recogniser's entities, relations between them (gold entities unused).
+      const pipeline = await loadPipeline({ ner: nerDir, relations: boot.finalDir });
+      try {
+        const predicted: EmrRecord[] = [];
+        for await (const record of pipeline.extractStream(ccks.map((r) => ({ id: r.id, text: r.text })))) {
+          predicted.push(record);
+        }
+        await writeJsonl(path.join(o.outDir, 'emr-predictions.jsonl'), predicted);
+        const builder = new KnowledgeGraphBuilder();
+        predicted.forEach((r) => builder.add(r));
+        const graph = builder.build();
+        await writeFileAtomic(path.join(o.outDir, 'kg.nt'), graphToNTriples(graph));
+        await writeFileAtomic(path.join(o.outDir, 'kg.jsonl'), graphToJsonl(graph));
+        const byLabel = new Map<string, number>();
+        for (const e of graph.edges) byLabel.set(e.label, (byLabel.get(e.label) ?? 0) + 1);
+        const topRelations = [...byLabel].map(([label, edges]) => ({ label, edges })).sort((a, b) => b.edges - a.edges);
+        const entities = predicted.reduce((n, r) => n + r.entities.length, 0);
+        return { nodes: graph.nodes.length, edges: graph.edges.length, topRelations, entities };
+      } finally {
+        pipeline.dispose();
+      }
+    },
+  );
+  const ner: NerSummary = {
+    model: `${o.nerArch} (${o.preset})`,
+    epochs: nerResult.epochs,
+    split: `CCKS 2017 by record number, 80/20, seed ${o.seed}`,
+    trainRecords: nerSplit.train.length,
+    testRecords: nerSplit.test.length,
+    report: nerResult.report,
+    entitiesRecognised: kg.entities,
+  };
 
   const data: ReportData = {
     version: 1,
@@ -261,6 +321,8 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
         'dev candidates': dev.length,
         'test candidates': test.length,
         'EMR pool candidates': pool.length,
+        'NER train records (CCKS 2017)': nerSplit.train.length,
+        'NER held-out records (CCKS 2017)': nerSplit.test.length,
       },
     },
     embeddings: {
@@ -282,7 +344,8 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
     ],
     losses,
     bootstrap: bootstrapRows,
-    knowledgeGraph: kg,
+    knowledgeGraph: { nodes: kg.nodes, edges: kg.edges, topRelations: kg.topRelations },
+    ner,
   };
   await writeFileAtomic(
     path.join(o.outDir, 'metrics.json'),

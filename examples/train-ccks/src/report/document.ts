@@ -1,4 +1,10 @@
-import { metricsToMarkdown, table4DataSize, table5Models, table6PerClass } from '@emr-re/metrics';
+import {
+  entityMetricsToMarkdown,
+  metricsToMarkdown,
+  table4DataSize,
+  table5Models,
+  table6PerClass,
+} from '@emr-re/metrics';
 import type { MetricsReport } from '@emr-re/metrics';
 import { escapeMarkdownCell } from './escape';
 import type { ReportData } from './types';
@@ -116,6 +122,7 @@ export function reportBlocks(data: ReportData): Block[] {
     ...dataSizeBlocks(data),
     ...depthBlocks(data),
     ...trainingBlocks(data),
+    ...nerBlocks(data),
     ...knowledgeGraphBlocks(data),
     ...detailBlocks(data),
   ];
@@ -319,6 +326,27 @@ function trainingBlocks(data: ReportData): Block[] {
   }
   blocks.push({ kind: 'chart', chart: 'loss' });
   return blocks;
+}
+
+function nerBlocks(data: ReportData): Block[] {
+  const heading: Block = { kind: 'heading', level: 2, text: 'Entity recognition on held-out EMRs' };
+  const ner = data.ner;
+  if (!ner) return [heading, { kind: 'note', text: 'No entity recogniser in this run.' }];
+  const recognised =
+    ner.entitiesRecognised === undefined
+      ? ''
+      : ` It recognised ${ner.entitiesRecognised} entities in the raw text of all the EMRs; the EMR relations and ` +
+        'the knowledge graph below come from those entities, not from the gold ones.';
+  return [
+    heading,
+    {
+      kind: 'paragraph',
+      text:
+        `${ner.model}, ${ner.epochs} epochs, trained on ${ner.trainRecords} records and scored on ${ner.testRecords} ` +
+        `held-out records (${ner.split}); strict matching (same start, end and type).${recognised}`,
+    },
+    ...markdownToBlocks(entityMetricsToMarkdown(ner.report)),
+  ];
 }
 
 function knowledgeGraphBlocks(data: ReportData): Block[] {

@@ -2,7 +2,7 @@ import { scorePairs } from '@emr-re/metrics';
 import { renderHtml } from './html';
 import { renderMarkdown } from './markdown';
 import type { ReportData } from './types';
-import { emptyReport, fullReport } from './__tests__/fixture';
+import { emptyReport, fullReport, nerSummary } from './__tests__/fixture';
 
 const CHARTS = ['depth', 'per-class-pr', 'loss', 'confusion', 'bootstrap'];
 
@@ -105,6 +105,22 @@ describe('renderHtml', () => {
     expect(points).toHaveLength(3);
     expect(points.map((p) => attr(p, 'fill') === '#ffffff')).toEqual([false, false, true]);
     expect(svg).toContain('<title>Dev micro F1, Iteration 2: 62.00 (rolled back)</title>');
+  });
+
+  test('shows the NER table: a row per entity type with its strict P/R/F1, then micro, macro and relaxed', () => {
+    const out = renderHtml({ ...fullReport(), ner: nerSummary() });
+    expect(out).toContain('Entity recognition on held-out EMRs');
+    const cells = (label: string): string[] => {
+      const row = new RegExp(`<tr>\\s*<t[dh][^>]*>(?:<strong>)?${label}(?:</strong>)?</t[dh]>([\\s\\S]*?)</tr>`).exec(
+        out,
+      );
+      if (!row) throw new Error(`no row ${label}`);
+      return [...row[1].matchAll(/<td[^>]*>(?:<strong>)?([^<]*)/g)].map((m) => m[1]);
+    };
+    expect(cells('症状和体征').slice(0, 3)).toEqual(['100.00', '100.00', '100.00']);
+    expect(cells('micro').slice(0, 3)).toEqual(['50.00', '33.33', '40.00']);
+    expect(cells('relaxed').slice(0, 3)).toEqual(['100.00', '66.67', '80.00']);
+    expect(renderHtml(emptyReport())).toContain('No entity recogniser in this run.');
   });
 
   test('has the same tables as the Markdown report', () => {

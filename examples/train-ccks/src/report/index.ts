@@ -13,6 +13,7 @@ export type {
   BootstrapRow,
   RelationCount,
   KnowledgeGraphSummary,
+  NerSummary,
 } from './types';
 export { REPORT_DATA_VERSION } from './types';
 export type { ChartName } from './document';

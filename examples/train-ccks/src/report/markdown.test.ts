@@ -1,6 +1,6 @@
 import { metricsToMarkdown } from '@emr-re/metrics';
 import { renderMarkdown } from './markdown';
-import { cnnReport, emptyReport, fullReport, resgruReport } from './__tests__/fixture';
+import { cnnReport, emptyReport, fullReport, nerSummary, resgruReport } from './__tests__/fixture';
 
 /** The text under the heading that starts with `heading`, up to the next heading, trimmed. */
 function section(markdown: string, heading: string): string {
@@ -166,6 +166,28 @@ describe('renderMarkdown', () => {
     expect(cnn).toContain('### Confusion matrix (CNN)');
   });
 
+  test('the NER table: per-type strict P/R/F1 on the held-out EMRs, hand-computed, and where the graph came from', () => {
+    const ner = nerSummary();
+    const out = section(renderMarkdown({ ...fullReport(), ner }), 'Entity recognition on held-out EMRs');
+    expect(out).toBe(
+      [
+        'bigru-crf (small), 2 epochs, trained on 8 records and scored on 1 held-out records (CCKS 2017 by record ' +
+          'number, 80/20, seed 1); strict matching (same start, end and type). It recognised 57 entities in the raw ' +
+          'text of all the EMRs; the EMR relations and the knowledge graph below come from those entities, not from ' +
+          'the gold ones.',
+        '',
+        '| Type | P (%) | R (%) | F1 (%) | Support | TP | FP | FN |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+        '| 检查和检验 | 0.00 | 0.00 | 0.00 | 1 | 0 | 1 | 1 |',
+        '| 疾病和诊断 | 0.00 | 0.00 | 0.00 | 1 | 0 | 0 | 1 |',
+        '| 症状和体征 | 100.00 | 100.00 | 100.00 | 1 | 1 | 0 | 0 |',
+        '| **micro** | 50.00 | 33.33 | 40.00 | 3 | 1 | 1 | 2 |',
+        '| **macro** | 33.33 | 33.33 | 33.33 |  |  |  |  |',
+        '| **relaxed** | 100.00 | 66.67 | 80.00 | 3 | 2 | 0 | 1 |',
+      ].join('\n'),
+    );
+  });
+
   test('a report with nothing optional renders notes, exactly', () => {
     expect(renderMarkdown(emptyReport())).toBe(
       [
@@ -199,6 +221,8 @@ describe('renderMarkdown', () => {
         '_Figure 7 is not shown: this run has no depth study._',
         '## Training loss',
         '_The loss chart is not shown: this run recorded no training losses._',
+        '## Entity recognition on held-out EMRs',
+        '_No entity recogniser in this run._',
         '## Knowledge graph',
         '_No knowledge graph in this run._',
       ].join('\n\n') + '\n',

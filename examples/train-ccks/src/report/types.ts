@@ -1,4 +1,4 @@
-import type { MetricsReport } from '@emr-re/metrics';
+import type { EntityMetricsReport, MetricsReport } from '@emr-re/metrics';
 
 /** The version of the `ReportData` JSON written to `report.json`. */
 export const REPORT_DATA_VERSION = 1;
@@ -110,6 +110,23 @@ export interface KnowledgeGraphSummary {
   topRelations: RelationCount[];
 }
 
+/** The entity recogniser of the run, scored on the held-out EMRs (the NER table). */
+export interface NerSummary {
+  /** Architecture and preset, e.g. "bigru-crf (small)". */
+  model: string;
+  /** Training epochs run. */
+  epochs: number;
+  /** How the EMRs were split, e.g. "CCKS 2017 by record number, 80/20, seed 1". */
+  split: string;
+  /** Records (sections) trained on and scored on. */
+  trainRecords: number;
+  testRecords: number;
+  /** Strict span scores on the held-out records (`scoreEntities` of `@emr-re/metrics`): per type, micro, macro, relaxed. */
+  report: EntityMetricsReport;
+  /** Entities recognised in all the EMRs' raw text: the input of relation extraction and of the knowledge graph. */
+  entitiesRecognised?: number;
+}
+
 /**
  * Everything the run report shows; plain JSON (written as `report.json`).
  * Optional parts may be absent: their tables and charts are then left out with a short note.
@@ -134,4 +151,6 @@ export interface ReportData {
   losses?: LossCurve[];
   bootstrap?: BootstrapRow[];
   knowledgeGraph?: KnowledgeGraphSummary;
+  /** The entity recogniser whose entities the EMR relations and the knowledge graph were extracted from. */
+  ner?: NerSummary;
 }
