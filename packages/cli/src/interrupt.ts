@@ -46,3 +46,22 @@ export function installInterruptHandlers(write: (line: string) => void): void {
   process.on('SIGINT', handle);
   process.on('SIGTERM', handle);
 }
+
+/**
+ * Says on stderr where an interrupted training run stands — its last completed epoch kept in `checkpointDir` (when
+ * `kept`), or nothing to resume — and returns the exit code of an interrupt (130).
+ */
+export function reportInterruptedTraining(
+  io: { stderr: (text: string) => void },
+  command: string,
+  reason: string,
+  checkpointDir: string,
+  kept: boolean,
+): number {
+  io.stderr(
+    kept
+      ? `emr-re ${command}: interrupted (${reason}); the last completed epoch is kept in ${checkpointDir}: run the same command with --resume to continue\n`
+      : `emr-re ${command}: interrupted (${reason}) before the first epoch completed; nothing to resume, nothing written\n`,
+  );
+  return 130;
+}

@@ -31,3 +31,5 @@ export { writeTrainingCheckpoint, readTrainingCheckpoint, isTrainingCheckpoint }
 export type { TrainingCheckpoint, CheckpointKind } from './training-checkpoint';
 export { ConfigChecks, isJsonObject, mergeDeep, parseConfigJson } from './config-checks';
 export type { JsonObject } from './config-checks';
+export { recordDevScore } from './early-stopping';
+export type { EarlyStoppingState } from './early-stopping';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Adam, SeededRandom, StepDropout } from '@emr-re/engine';
+import { Adam, SeededRandom, StepDropout, recordDevScore } from '@emr-re/engine';
 import type { NamedArray } from '@emr-re/engine';
 import { scoreEntities } from '@emr-re/metrics';
 import { CharVocabulary } from '@emr-re/tokenize';
@@ -173,15 +173,7 @@ export async function fitNerModel(
         const f1 = await devStrictF1(model, dev);
         state.devF1.push(f1);
         values.devF1 = f1;
-        if (state.bestF1 === null || f1 > state.bestF1) {
-          state.bestF1 = f1;
-          state.bestEpoch = epoch;
-          state.sinceBest = 0;
-          best = modelWeights(model);
-        } else {
-          state.sinceBest += 1;
-          if (config.patience !== undefined && state.sinceBest >= config.patience) state.stopped = true;
-        }
+        if (recordDevScore(state, f1, epoch, config.patience)) best = modelWeights(model);
       }
       state.epoch = epoch;
       state.rngState = rng.state;

@@ -3,7 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { EmrReError, UNKNOWN_LABEL } from '@emr-re/tokenize';
 import type { Candidate, CharVocabulary, FitOptions, FitReport, Schema } from '@emr-re/tokenize';
 import { scorePairs } from '@emr-re/metrics';
-import { Adam, SeededRandom, StepDropout } from '@emr-re/engine';
+import { Adam, SeededRandom, StepDropout, recordDevScore } from '@emr-re/engine';
 import type { NamedArray } from '@emr-re/engine';
 import type { FeatureInput } from './architectures';
 import { Checkpoint, CheckpointError, TrainingState, readCheckpoint, writeCheckpoint } from './checkpoint';
@@ -297,15 +297,7 @@ export async function fitNetwork(
           const f1 = await devMacroF1(model, dev);
           state.devMacroF1.push(f1);
           values.devMacroF1 = f1;
-          if (state.bestF1 === null || f1 > state.bestF1) {
-            state.bestF1 = f1;
-            state.bestEpoch = epoch;
-            state.sinceBest = 0;
-            best = weightArrays(network);
-          } else {
-            state.sinceBest += 1;
-            if (config.patience !== undefined && state.sinceBest >= config.patience) state.stopped = true;
-          }
+          if (recordDevScore(state, f1, epoch, config.patience)) best = weightArrays(network);
         }
         state.epoch = epoch;
         state.rngState = rng.state;

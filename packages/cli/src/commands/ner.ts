@@ -30,7 +30,7 @@ import {
   readRecords,
   schemaArgument,
 } from '../flags';
-import { onInterrupt } from '../interrupt';
+import { onInterrupt, reportInterruptedTraining } from '../interrupt';
 import { progressRenderer } from '../io';
 import type { CliIO, CommandRun } from '../io';
 import { claimOutput } from '../outputs';
@@ -206,13 +206,13 @@ Trains an entity recogniser on records with entities and writes a model director
         });
       } catch (err) {
         if (!(err instanceof NerTrainingCancelledError)) throw err;
-        const kept = await isNerCheckpointDirectory(checkpointDir);
-        io.stderr(
-          kept
-            ? `emr-re ner train: interrupted (${err.message}); the last completed epoch is kept in ${checkpointDir}: run the same command with --resume to continue\n`
-            : `emr-re ner train: interrupted (${err.message}) before the first epoch completed; nothing to resume, nothing written\n`,
+        return reportInterruptedTraining(
+          io,
+          'ner train',
+          err.message,
+          checkpointDir,
+          await isNerCheckpointDirectory(checkpointDir),
         );
-        return 130;
       } finally {
         unregister();
       }

@@ -13,7 +13,7 @@ import {
 } from '@emr-re/resgru-att';
 import type { RelationModel } from '@emr-re/resgru-att';
 import { loadWord2Vec } from '@emr-re/embeddings';
-import { onInterrupt } from '../interrupt';
+import { onInterrupt, reportInterruptedTraining } from '../interrupt';
 import { progressRenderer } from '../io';
 import type { CommandRun } from '../io';
 import { defineCommand } from '../command';
@@ -155,13 +155,13 @@ export const run: CommandRun = defineCommand({
         });
       } catch (err) {
         if (!(err instanceof TrainingCancelledError)) throw err;
-        const kept = await isCheckpointDirectory(checkpointDir);
-        io.stderr(
-          kept
-            ? `emr-re train: interrupted (${err.message}); the last completed epoch is kept in ${checkpointDir}: run the same command with --resume to continue\n`
-            : `emr-re train: interrupted (${err.message}) before the first epoch completed; nothing to resume, nothing written\n`,
+        return reportInterruptedTraining(
+          io,
+          'train',
+          err.message,
+          checkpointDir,
+          await isCheckpointDirectory(checkpointDir),
         );
-        return 130;
       } finally {
         unregister();
       }
