@@ -12,6 +12,7 @@ export const COMMANDS = [
   'ner',
   'extract',
   'kg',
+  'serve',
 ] as const;
 
 /** One-line help text. */
@@ -26,6 +27,7 @@ commands:
   ner        train|evaluate|predict: character-level entity recognition (BiGRU/BiLSTM/ResGRU + CRF)
   extract    --ner DIR --relations DIR --data FILE|DIR [--format text] --out FILE.jsonl: raw text → entities + relations
   kg         add|query|stats|ask|push --store DIR: a knowledge graph you can query (SPARQL, named questions)
+  serve      --ner DIR --relations DIR [--store DIR] [--host 127.0.0.1] [--port 8080]: HTTP API and web page
 run 'emr-re <command> --help' for a command's options.`;
 
 /**
