@@ -59,3 +59,20 @@ export {
   NerTrainingCancelledError,
   NerTrainingDivergedError,
 } from './errors';
+export {
+  ASSERTION_PRIORITY,
+  AssertionLexiconError,
+  defaultAssertionLexicon,
+  detectAssertions,
+  findLexiconMatches,
+  loadAssertionLexicon,
+  mergeAssertionLexicons,
+  parseAssertionLexicon,
+} from './assertion';
+export type {
+  AssertionLexicon,
+  AssertionTrigger,
+  LexiconMatch,
+  TriggerDirection,
+  TriggerScope,
+} from './assertion';
