@@ -6,6 +6,7 @@
  */
 export * from './conv';
 export * from './pooling';
+export * from './entity';
 export * from './recurrent';
 export { gateCount, recurrentSequence } from './recurrent-kernels';
 export type { CellKind, DirectionWeights, RecurrentSpec, RnnImplementation } from './recurrent-kernels';

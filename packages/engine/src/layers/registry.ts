@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Conv1DSame, ResidualBlock1D } from './conv';
+import { EntityAwareAttention, EntitySpanMask, EntityTypeEmbedding } from './entity';
 import { AttentionPooling, MaskedMaxPooling, PiecewiseMaxPooling } from './pooling';
 import { FastRNN } from './recurrent';
 import { SequenceMask } from './sequence-mask';
@@ -15,6 +16,9 @@ export const LAYER_CLASSES = [
   FastRNN,
   SequenceMask,
   StepDropout,
+  EntitySpanMask,
+  EntityTypeEmbedding,
+  EntityAwareAttention,
 ] as const;
 
 /**
