@@ -19,7 +19,7 @@ import type {
   Neighbourhood,
   QueryResult,
 } from './types';
-import { KG_MUTABLE_PROPERTIES, KG_PROLOGUE, KG_VOCABULARY, V } from './vocabulary';
+import { KG_PROLOGUE, KG_VOCABULARY, V } from './vocabulary';
 
 /** The manifest every store directory holds: what it is, so no other directory is ever written into. */
 export const STORE_MANIFEST = 'kg.json';
@@ -201,17 +201,17 @@ class OxigraphGraphStore implements EmbeddedGraphStore {
 
   /** Applies a delta to the in-memory store and to the pending file change (lines added and removed). */
   private apply(delta: GraphDelta, pending: { added: Set<string>; removed: Set<string> }): void {
+    const stale: string[] = [];
     for (const [iri, { before }] of delta.changed) {
       if (before === undefined) continue; // a new node: no tally in the store yet
-      const subject = oxigraph.namedNode(iri);
-      for (const p of KG_MUTABLE_PROPERTIES) {
-        for (const q of this.store.match(subject, oxigraph.namedNode(p), null, null)) this.store.delete(q);
-      }
       for (const line of tallyLines(iri, before)) {
+        stale.push(line);
         // a tally replaced twice within one add: its intermediate line was never written
         if (!pending.added.delete(line)) pending.removed.add(line);
       }
     }
+    // One update for the batch: wasm calls per quad (and the JS objects they return) cost more than the parse.
+    if (stale.length > 0) this.store.update(`DELETE DATA {\n${stale.join('\n')}\n}`);
     const lines = [...delta.lines];
     for (const [iri, { after }] of delta.changed) lines.push(...tallyLines(iri, after));
     if (lines.length > 0) this.store.load(lines.join('\n') + '\n', { format: NTRIPLES, no_transaction: true });
