@@ -14,6 +14,10 @@
  *       attention of eq. 10 as printed (config.attentionForm); --learning-rate X another Adam step size. Runs are
  *       keyed by (schema, arch, init, preset, limit, epochs, model seed[, patience][, attention form][, lr]); the
  *       summary names such a variant "arch [form, lr X]".
+ *       Entity-aware options (issue 16), each keyed and named in the summary only when set: --entity-types
+ *       (config.entityTypes), --entity-pooling max|start (config.entityPooling), --entity-attention
+ *       (config.entityAttention), --class-weights balanced (config.classWeights); a preset that turns them on
+ *       (--preset best) is keyed the same way, from the run's config.
  *   node bench/models.js --baseline --schema cmeie|paper --out results.jsonl
  *       appends a reference row (no model): each (head type, tail type) gets its most frequent training label.
  *   node bench/models.js --tables results.jsonl[,more.jsonl] [--init random|word2vec] [--top N]
@@ -41,6 +45,10 @@ const { values } = parseArgs({
     patience: { type: 'string' },
     'attention-form': { type: 'string' },
     'learning-rate': { type: 'string' },
+    'entity-types': { type: 'boolean', default: false },
+    'entity-pooling': { type: 'string' },
+    'entity-attention': { type: 'boolean', default: false },
+    'class-weights': { type: 'string' },
     tuned: { type: 'boolean', default: false },
     embeddings: { type: 'boolean', default: false },
     limit: { type: 'string' },
@@ -70,19 +78,37 @@ function asReport(metrics) {
   return { micro: metrics.micro, macro: metrics.macro, perClass: metrics.perClass, support: metrics.support };
 }
 
-/** Identity of a run in --out (patience only when set, so rows written before the flag keep their keys). */
-function runKey(schema, arch, init, preset, limit, epochs, modelSeed, patience, attentionForm, learningRate) {
+/**
+ * Identity of a run in --out (patience only when set, so rows written before the flag keep their keys; the entity
+ * options only when on, read from the run's config).
+ */
+function runKey(schema, arch, init, preset, limit, epochs, modelSeed, patience, attentionForm, learningRate, config) {
   const base = [schema, arch, init, preset, limit ?? '', epochs ?? '', modelSeed ?? ''].join('|');
   const withPatience = patience === undefined ? base : `${base}|p${patience}`;
   const withForm = attentionForm === undefined ? withPatience : `${withPatience}|${attentionForm}`;
-  return learningRate === undefined ? withForm : `${withForm}|lr${Number(learningRate)}`;
+  const withLr = learningRate === undefined ? withForm : `${withForm}|lr${Number(learningRate)}`;
+  const options = entityOptionsOf(config);
+  return options ? `${withLr}|${options}` : withLr;
 }
 
-/** The variant of a run beyond its preset ("tanh-score, lr 0.001"), or '' for the preset itself. */
+/** The entity-aware options and class weighting a config turns on ("types, pool max, entity att, balanced"), or ''. */
+function entityOptionsOf(config) {
+  if (!config) return '';
+  const parts = [];
+  if (config.entityTypes) parts.push('types');
+  if (config.entityPooling) parts.push(`pool ${config.entityPooling}`);
+  if (config.entityAttention) parts.push('entity att');
+  if (config.classWeights === 'balanced') parts.push('balanced');
+  return parts.join(', ');
+}
+
+/** The variant of a run beyond its preset ("tanh-score, lr 0.001, types"), or '' for the preset itself. */
 function variantOf(r) {
   const parts = [];
   if (r.config.attentionForm) parts.push(r.config.attentionForm);
   if (r.learningRateFlag !== undefined) parts.push(`lr ${r.learningRateFlag}`);
+  const options = entityOptionsOf(r.config);
+  if (options) parts.push(options);
   return parts.join(', ');
 }
 
@@ -149,9 +175,9 @@ function printSummary(files) {
         `arch finished: ${complete.join(', ') || 'none yet'})\n\n`,
     );
     process.stdout.write(
-      '| Models | seeds | micro F1 | macro F1 | micro rank per seed | macro rank per seed | micro F1 − resgru-att (paired) | best epoch per seed |\n',
+      '| Models | seeds | micro F1 | macro F1 | micro rank per seed | macro rank per seed | micro F1 − resgru-att (paired) | best epoch per seed | dev macro F1 (best epoch) | train min |\n',
     );
-    process.stdout.write('|:--|:--|--:|--:|:--|:--|--:|:--|\n');
+    process.stdout.write('|:--|:--|--:|--:|:--|:--|--:|:--|--:|--:|\n');
     const order = archs
       .map((a) => ({ a, m: mean(seedsOf(a).map((s) => run(a, s).metrics.micro.f1)) }))
       .sort((x, y) => y.m - x.m)
@@ -167,7 +193,9 @@ function printSummary(files) {
       process.stdout.write(
         `| ${a} | ${own.join(', ')} | ${meanSd(micro)} | ${meanSd(macro)} | ${complete.map((s) => rank(a, s, 'micro')).join(', ')} | ` +
           `${complete.map((s) => rank(a, s, 'macro')).join(', ')} | ${diff} | ` +
-          `${own.map((s) => `${run(a, s).fit.bestEpoch ?? '-'}/${run(a, s).fit.epochs}`).join(', ')} |\n`,
+          `${own.map((s) => `${run(a, s).fit.bestEpoch ?? '-'}/${run(a, s).fit.epochs}`).join(', ')} | ` +
+          `${meanSd(own.map((s) => Math.max(...(run(a, s).fit.devMacroF1 ?? [0]))))} | ` +
+          `${(mean(own.map((s) => run(a, s).trainSeconds ?? run(a, s).wallSeconds)) / 60).toFixed(1)} |\n`,
       );
     }
     const attention = group.filter((r) => r.attention);
@@ -270,7 +298,7 @@ async function attentionStats(ra, model, candidates) {
   const inside = layers.map(() => ({ entries: 0, saturated: 0, absH: 0 }));
   for (let s = 0; s < candidates.length; s += 256) {
     const chunk = candidates.slice(s, s + 256);
-    const features = ra.featureTensors(chunk, model.vocabulary, model.config, model.inputs);
+    const features = ra.featureTensors(chunk, model.vocabulary, model.config, model.inputs, model.schema.entityTypes);
     const perLayer = tf.tidy(() => {
       const probed = probe.predict(features, { batchSize: chunk.length });
       return layers.map((layer, i) => {
@@ -413,6 +441,7 @@ async function main() {
         r.patienceFlag,
         r.config && r.config.attentionForm,
         r.learningRateFlag,
+        r.config,
       ),
     ),
   );
@@ -469,6 +498,17 @@ async function main() {
 
   let embeddings;
   for (const arch of archs) {
+    const overrides = { crossSentence: true };
+    if (values.epochs) overrides.epochs = Number(values.epochs);
+    if (values['model-seed']) overrides.seed = Number(values['model-seed']);
+    if (values.patience) overrides.patience = Number(values.patience);
+    if (values['attention-form']) overrides.attentionForm = values['attention-form'];
+    if (values['learning-rate']) overrides.learningRate = Number(values['learning-rate']);
+    if (values['entity-types']) overrides.entityTypes = true;
+    if (values['entity-pooling']) overrides.entityPooling = values['entity-pooling'];
+    if (values['entity-attention']) overrides.entityAttention = true;
+    if (values['class-weights']) overrides.classWeights = values['class-weights'];
+    const config = ra.configFor(arch, values.preset, overrides);
     const key = runKey(
       values.schema,
       arch,
@@ -480,18 +520,12 @@ async function main() {
       values.patience,
       values['attention-form'],
       values['learning-rate'],
+      config,
     );
     if (done.has(key)) {
       process.stderr.write(`skip ${key} (already in ${values.out})\n`);
       continue;
     }
-    const overrides = { crossSentence: true };
-    if (values.epochs) overrides.epochs = Number(values.epochs);
-    if (values['model-seed']) overrides.seed = Number(values['model-seed']);
-    if (values.patience) overrides.patience = Number(values.patience);
-    if (values['attention-form']) overrides.attentionForm = values['attention-form'];
-    if (values['learning-rate']) overrides.learningRate = Number(values['learning-rate']);
-    const config = ra.configFor(arch, values.preset, overrides);
     let embeddingInfo;
     if (values.embeddings && !embeddings) {
       embeddings = await trainEmbeddings(trainAll, config.charDim, seed);

@@ -82,7 +82,30 @@ export interface ModelConfig {
   crossSentence?: boolean;
   /** Where the tanh of every attention layer sits (`ATTENTION_FORMS`); default 'tanh-features'. */
   attentionForm?: AttentionForm;
+  /**
+   * Entity-type input (issue 16; default off): an embedding of the head's and the tail's entity type (the schema's
+   * `entityTypes`, saved with the model) added to the input at the characters of their spans. Saved only when true.
+   */
+  entityTypes?: boolean;
+  /**
+   * Entity pooling (default off): the encoder's states over the head span and the tail span — their maximum
+   * (`'max'`) or the state at the span's first character (`'start'`) — concatenated with every sentence pooling
+   * before the classifier.
+   */
+  entityPooling?: EntityPooling;
+  /**
+   * Entity-aware attention (default off; architectures with attention pooling only): the scores see the pair,
+   * `v · tanh(W_h H_i + W_e [head; tail] + W_p p_i + b)` instead of the paper's `w · tanh(H_i)`; `attentionForm`
+   * then does not apply. Saved only when true.
+   */
+  entityAttention?: boolean;
 }
+
+/** How `entityPooling` reads an entity's states. */
+export const ENTITY_POOLINGS = ['max', 'start'] as const;
+
+/** One of `ENTITY_POOLINGS`. */
+export type EntityPooling = (typeof ENTITY_POOLINGS)[number];
 
 /** Paper Table 3 (batch 64, char 300, position 25, GRU 512 × 3, windows 3/5/7, 128 filters, lr 0.015, Adam, dropout 0.5, 11-layer ResNet). */
 export const PAPER_DEFAULTS: ModelConfig = {
@@ -122,6 +145,9 @@ const TOP_KEYS = new Set([
   'minCount',
   'crossSentence',
   'attentionForm',
+  'entityTypes',
+  'entityPooling',
+  'entityAttention',
 ]);
 
 /**
@@ -176,6 +202,7 @@ export function validateConfig(value: unknown, source?: string): ModelConfig {
       );
     config.attentionForm = merged.attentionForm as AttentionForm;
   }
+  entityOptions(check, merged, config);
   const cw = merged.classWeights;
   if (cw !== undefined) {
     if (cw === 'balanced') config.classWeights = 'balanced';
@@ -186,6 +213,32 @@ export function validateConfig(value: unknown, source?: string): ModelConfig {
     } else fail('classWeights', 'must be "balanced" or an object of label → weight');
   }
   return config;
+}
+
+/**
+ * The entity-aware options (absent or off = the paper's network; written into `config` only when on, so configs
+ * of models saved before they existed are unchanged).
+ */
+function entityOptions(check: ConfigChecks, merged: Record<string, unknown>, config: ModelConfig): void {
+  for (const key of ['entityTypes', 'entityAttention'] as const) {
+    const value = merged[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'boolean') check.fail(key, `must be true or false (got ${JSON.stringify(value)})`);
+    if (value === true) config[key] = true;
+  }
+  const pooling = merged.entityPooling;
+  if (pooling !== undefined) {
+    if (!(ENTITY_POOLINGS as readonly unknown[]).includes(pooling))
+      check.fail('entityPooling', `must be one of ${ENTITY_POOLINGS.join(', ')} (got ${JSON.stringify(pooling)})`);
+    config.entityPooling = pooling as EntityPooling;
+  }
+  if (config.entityAttention && !findEncoder(config.arch)!.configKeys.includes('attentionForm'))
+    check.fail(
+      'entityAttention',
+      `${config.arch} has no attention pooling; use an architecture with attention (${registeredArchitectures()
+        .filter((a) => findEncoder(a)!.configKeys.includes('attentionForm'))
+        .join(', ')})`,
+    );
 }
 
 /** Parses configuration JSON text (e.g. a `--config` file's content); a syntax error is a `ConfigError`. */

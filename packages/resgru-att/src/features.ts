@@ -5,14 +5,30 @@ import type { ModelConfig } from './config';
 import type { FeatureInput } from './architectures';
 
 /**
+ * Entity type ids of a batch, flat `(batch, 2)` int32: head then tail, each its index in `entityTypes` (the
+ * schema's) + 1, or 0 for a type the list lacks.
+ */
+export function entityTypeIds(candidates: readonly Candidate[], entityTypes: readonly string[]): Int32Array {
+  const index = new Map(entityTypes.map((t, i) => [t, i + 1]));
+  const out = new Int32Array(candidates.length * 2);
+  candidates.forEach((c, i) => {
+    out[2 * i] = index.get(c.head.type) ?? 0;
+    out[2 * i + 1] = index.get(c.tail.type) ?? 0;
+  });
+  return out;
+}
+
+/**
  * Feature tensors of a batch of candidates, in the order of `inputs`: chars, headPosition and tailPosition
- * `(batch, maxLength)` int32; mask and segments `(batch, maxLength)` float32. The caller disposes them.
+ * `(batch, maxLength)` int32; mask and segments `(batch, maxLength)` float32; entityTypes `(batch, 2)` int32
+ * (`entityTypeIds` over `entityTypes`, which that input needs). The caller disposes them.
  */
 export function featureTensors(
   candidates: Candidate[],
   vocabulary: CharVocabulary,
   config: Pick<ModelConfig, 'maxLength' | 'maxDistance'>,
   inputs: readonly FeatureInput[],
+  entityTypes?: readonly string[],
 ): tf.Tensor2D[] {
   const encoded = encodeBatch(candidates, vocabulary, { maxLength: config.maxLength, maxDistance: config.maxDistance });
   const shape: [number, number] = [candidates.length, config.maxLength];
@@ -28,6 +44,9 @@ export function featureTensors(
         return tf.tensor2d(encoded.mask, shape, 'float32');
       case 'segments':
         return tf.tensor2d(Float32Array.from(encoded.segments), shape, 'float32');
+      case 'entityTypes':
+        if (entityTypes === undefined) throw new Error('the entityTypes input needs the list of entity types');
+        return tf.tensor2d(entityTypeIds(candidates, entityTypes), [candidates.length, 2], 'int32');
     }
   });
 }

@@ -7,15 +7,24 @@ export {
   ARCHITECTURES,
   ATTENTION_FORMS,
   ConfigError,
+  ENTITY_POOLINGS,
   PAPER_DEFAULTS,
   mergeConfig,
   parseConfig,
   validateConfig,
 } from './config';
-export type { Architecture, AttentionForm, ClassWeights, CnnConfig, ModelConfig, RnnConfig } from './config';
+export type {
+  Architecture,
+  AttentionForm,
+  ClassWeights,
+  CnnConfig,
+  EntityPooling,
+  ModelConfig,
+  RnnConfig,
+} from './config';
 export { PRESETS, PRESET_NAMES, configFor, isPresetName } from './presets';
 export type { PresetName } from './presets';
-export { FEATURE_INPUTS, buildNetwork, inputsOf } from './architectures';
+export { FEATURE_INPUTS, buildNetwork, inputsOf, networkInputs } from './architectures';
 export type { FeatureInput, NetworkShape } from './architectures';
 export {
   BASE_INPUTS,
@@ -31,9 +40,10 @@ export {
   registerEncoder,
   registeredArchitectures,
   residualBranch,
+  withEntityPooling,
 } from './encoders';
-export type { EncoderConfigKey, EncoderDefinition, EncoderInput } from './encoders';
-export { featureTensors, labelIndices } from './features';
+export type { EncoderConfigKey, EncoderDefinition, EncoderInput, EntityInputs } from './encoders';
+export { entityTypeIds, featureTensors, labelIndices } from './features';
 export { RelationModel, createRelationModel, initialiseCharEmbeddings, loadRelationModel } from './model';
 export type { Prediction, RelationModelOptions } from './model';
 export { toCandidates, train } from './train';
@@ -58,6 +68,9 @@ export { ensureBackend } from './engine';
 export {
   AttentionPooling,
   BACKEND_NAMES,
+  EntityAwareAttention,
+  EntitySpanMask,
+  EntityTypeEmbedding,
   BLOCK_ORTHOGONAL,
   BackendUnavailableError,
   BlockOrthogonal,

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { CharVocabulary, schemaLabels } from '@emr-re/tokenize';
 import type { Candidate, EmbeddingSource, FitReport, RelationClassifier, Schema } from '@emr-re/tokenize';
-import { FeatureInput, buildNetwork, inputsOf } from './architectures';
+import { FeatureInput, buildNetwork, networkInputs } from './architectures';
 import { ConfigError, ModelConfig, validateConfig } from './config';
 import { ensureBackend } from './engine';
 import { allowedLabelMask, featureTensors, restrictRows } from './features';
@@ -109,7 +109,7 @@ export class RelationModel implements RelationClassifier {
 
   /** Feature inputs the network reads, in feed order. */
   get inputs(): readonly FeatureInput[] {
-    return inputsOf(this.state.config.arch);
+    return networkInputs(this.state.config);
   }
 
   /** The report of the last completed `fit`, if any. */
@@ -130,7 +130,7 @@ export class RelationModel implements RelationClassifier {
     for (let s = 0; s < batch.length; s += INFERENCE_BATCH) {
       const chunk = batch.slice(s, s + INFERENCE_BATCH);
       const probabilities = tf.tidy(() => {
-        const features = featureTensors(chunk, this.vocabulary, this.config, this.inputs);
+        const features = featureTensors(chunk, this.vocabulary, this.config, this.inputs, this.schema.entityTypes);
         return this.network.predict(features, { batchSize: chunk.length }) as tf.Tensor2D;
       });
       // Read outside tidy: tidy would walk a returned typed array element by element.
@@ -201,7 +201,11 @@ export async function createRelationModel(options: RelationModelOptions): Promis
   await ensureBackend();
   const config = validateConfig(options.config);
   const labels = schemaLabels(options.schema);
-  const network = buildNetwork(config, { vocabularySize: options.vocabulary.size, labelCount: labels.length });
+  const network = buildNetwork(config, {
+    vocabularySize: options.vocabulary.size,
+    labelCount: labels.length,
+    entityTypeCount: options.schema.entityTypes.length + 1,
+  });
   if (options.embeddings) initialiseCharEmbeddings(network, options.vocabulary, options.embeddings, config.charDim);
   return new RelationModel({ config, schema: options.schema, vocabulary: options.vocabulary, labels, network });
 }

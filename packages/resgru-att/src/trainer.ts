@@ -249,7 +249,7 @@ export async function fitNetwork(
           const idx = order.slice(s * batchSize, (s + 1) * batchSize);
           const batch = idx.map((i) => train[i]);
           for (const d of dropouts) d.step = Math.imul(seed, 1000003) + state.step;
-          const features = featureTensors(batch, model.vocabulary, config, model.inputs);
+          const features = featureTensors(batch, model.vocabulary, config, model.inputs, model.schema.entityTypes);
           const targetIdx = tf.tensor1d(
             Int32Array.from(idx, (i) => trainLabels[i]),
             'int32',

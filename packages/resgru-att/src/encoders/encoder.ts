@@ -1,8 +1,11 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelConfig } from '../config';
 
-/** Names of the feature inputs a network may take, in feed order. */
-export const FEATURE_INPUTS = ['chars', 'headPosition', 'tailPosition', 'mask', 'segments'] as const;
+/**
+ * Names of the feature inputs a network may take, in feed order. `entityTypes` `(batch, 2)` is not an encoder's:
+ * the network takes it last when `config.entityTypes` is on.
+ */
+export const FEATURE_INPUTS = ['chars', 'headPosition', 'tailPosition', 'mask', 'segments', 'entityTypes'] as const;
 
 /** One of `FEATURE_INPUTS`. */
 export type FeatureInput = (typeof FEATURE_INPUTS)[number];
@@ -18,6 +21,8 @@ export interface EncoderInput {
   mask: tfl.SymbolicTensor;
   /** PCNN's piece ids `(batch, length)`, present when the encoder lists the `segments` input. */
   segments?: tfl.SymbolicTensor;
+  /** Where the head and the tail are, present when an entity-aware option (`entityPooling`, `entityAttention`) is on. */
+  entities?: EntityInputs;
   config: ModelConfig;
   /** The next initialiser seed; call it once per weight-initialising layer, in construction order. */
   seed: () => number;
@@ -38,6 +43,20 @@ export interface EncoderDefinition {
   description: string;
   /** Builds the encoder: `x (batch, length, dv)` → sentence vector `(batch, d)`. */
   encode(input: EncoderInput): tfl.SymbolicTensor;
+}
+
+/** The entity pair as the entity-aware parts see it (see `entityInputs` in architectures.ts). */
+export interface EntityInputs {
+  /** 1 at the head's characters: `(batch, length)`. */
+  headSpan: tfl.SymbolicTensor;
+  /** 1 at the tail's characters: `(batch, length)`. */
+  tailSpan: tfl.SymbolicTensor;
+  /** What entity pooling reads of the head: its span, or its first character under `entityPooling: 'start'`. */
+  headPool: tfl.SymbolicTensor;
+  /** The same of the tail. */
+  tailPool: tfl.SymbolicTensor;
+  /** Head- and tail-relative position embeddings: `(batch, length, 2 × positionDim)`. */
+  positions: tfl.SymbolicTensor;
 }
 
 /** The inputs every encoder reads. */

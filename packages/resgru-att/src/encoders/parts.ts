@@ -2,6 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import {
   AttentionPooling,
   Conv1DSame,
+  EntityAwareAttention,
   stackedBiRnn,
   MaskedMaxPooling,
   PiecewiseMaxPooling,
@@ -60,20 +61,51 @@ export function recurrentBranch({ x, mask, config, seed }: EncoderInput, cell: '
   return stackedBiRnn(x, mask, { cell, units: config.rnn.units, layers: config.rnn.layers, seed });
 }
 
-/** Attention pooling (paper eqs. 10-11) in the config's form: `(batch, length, d)` → `(batch, d)`. */
-export function attend(h: ST, { mask, config, seed }: EncoderInput, name: string): ST {
-  return new AttentionPooling({ name, form: config.attentionForm, seed: seed() }).apply([h, mask]) as ST;
+/**
+ * Attention pooling: `(batch, length, d)` → `(batch, d)`, or `(batch, 3d)` with entity pooling. Paper eqs. 10-11 in
+ * the config's form, or, with `entityAttention`, scores conditioned on the pair (`EntityAwareAttention`).
+ */
+export function attend(h: ST, input: EncoderInput, name: string): ST {
+  const { mask, config, seed, entities } = input;
+  let pooled: ST;
+  if (config.entityAttention) {
+    if (entities === undefined) throw new Error('entity-aware attention needs the entity inputs');
+    pooled = new EntityAwareAttention({ name, seed: seed() }).apply([
+      h,
+      mask,
+      entities.headSpan,
+      entities.tailSpan,
+      entities.positions,
+    ]) as ST;
+  } else pooled = new AttentionPooling({ name, form: config.attentionForm, seed: seed() }).apply([h, mask]) as ST;
+  return withEntityPooling(pooled, h, input, name);
 }
 
-/** Masked max pooling over time: `(batch, length, d)` → `(batch, d)`. */
-export function maxPool(h: ST, { mask }: EncoderInput, name: string): ST {
-  return new MaskedMaxPooling({ name }).apply([h, mask]) as ST;
+/** Masked max pooling over time: `(batch, length, d)` → `(batch, d)`, or `(batch, 3d)` with entity pooling. */
+export function maxPool(h: ST, input: EncoderInput, name: string): ST {
+  return withEntityPooling(new MaskedMaxPooling({ name }).apply([h, input.mask]) as ST, h, input, name);
 }
 
-/** PCNN's piecewise max pooling over the three pieces the entities cut: `(batch, length, d)` → `(batch, 3d)`. */
-export function piecewisePool(h: ST, { segments }: EncoderInput, name: string): ST {
-  if (segments === undefined) throw new Error('piecewise pooling needs the segments input');
-  return new PiecewiseMaxPooling({ name }).apply([h, segments]) as ST;
+/**
+ * PCNN's piecewise max pooling over the three pieces the entities cut: `(batch, length, d)` → `(batch, 3d)`, or
+ * `(batch, 5d)` with entity pooling.
+ */
+export function piecewisePool(h: ST, input: EncoderInput, name: string): ST {
+  if (input.segments === undefined) throw new Error('piecewise pooling needs the segments input');
+  return withEntityPooling(new PiecewiseMaxPooling({ name }).apply([h, input.segments]) as ST, h, input, name);
+}
+
+/**
+ * Entity pooling (`config.entityPooling`): `pooled (batch, p)` ⊕ the states `h (batch, length, d)` over the head
+ * ⊕ over the tail (max over the span, or the span's first state) → `(batch, p + 2d)`; `pooled` itself when off.
+ * Every pooling of every branch gets it, so any encoder composes with it.
+ */
+export function withEntityPooling(pooled: ST, h: ST, { config, entities }: EncoderInput, name: string): ST {
+  if (config.entityPooling === undefined) return pooled;
+  if (entities === undefined) throw new Error('entity pooling needs the entity inputs');
+  const head = new MaskedMaxPooling({ name: `${name}_head` }).apply([h, entities.headPool]) as ST;
+  const tail = new MaskedMaxPooling({ name: `${name}_tail` }).apply([h, entities.tailPool]) as ST;
+  return concatenate([pooled, head, tail], `${name}_entities`);
 }
 
 /** Concatenates branch vectors (paper eq. 12: S = Sc ⊕ SG): `(batch, d1), (batch, d2)` → `(batch, d1 + d2)`. */

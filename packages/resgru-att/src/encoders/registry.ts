@@ -31,7 +31,11 @@ const encoders = new Map<string, EncoderDefinition>(BUILTIN_ENCODERS.map((e) => 
 export function registerEncoder(definition: EncoderDefinition): void {
   if (encoders.has(definition.name)) throw new Error(`encoder '${definition.name}' is already registered`);
   const order = definition.inputs.map((i) => FEATURE_INPUTS.indexOf(i));
-  if (order.some((k, i) => k < 0 || (i > 0 && k <= order[i - 1])) || order.slice(0, 4).join() !== '0,1,2,3')
+  if (
+    order.some((k, i) => k < 0 || (i > 0 && k <= order[i - 1])) ||
+    order.slice(0, 4).join() !== '0,1,2,3' ||
+    definition.inputs.includes('entityTypes')
+  )
     throw new Error(`encoder '${definition.name}': inputs must be chars, headPosition, tailPosition, mask[, segments]`);
   encoders.set(definition.name, definition);
 }
