@@ -10,3 +10,5 @@ export type { EntityTypeMetrics, EntityMetricsReport, EntityScoreOptions, Entity
 export { scoreEntities, entityMetricsToJSON, entityMetricsToMarkdown } from './entities';
 export type { TripleMatch, TripleScoreOptions, TripleMetricsReport, TripleMetricsJSON } from './triples';
 export { TRIPLE_MATCHES, scoreTriples, tripleMetricsToJSON, tripleMetricsToMarkdown } from './triples';
+export type { ReliabilityBin, CalibrationReport } from './calibration';
+export { calibrationReport } from './calibration';
