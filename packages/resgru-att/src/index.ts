@@ -109,3 +109,6 @@ export type {
   StepDropoutArgs,
   WeightInitializer,
 } from '@emr-re/engine';
+
+/** Temperature scaling of predicted probabilities (fitted on dev so that scores are probabilities). */
+export { applyTemperature, fitTemperature } from './temperature';
