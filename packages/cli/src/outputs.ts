@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { KG_IRI_NAMESPACE, NEO4J_CSV_FILES } from '@emr-re/kg';
+import { KG_IRI_NAMESPACE, KG_VOCABULARY, NEO4J_CSV_FILES } from '@emr-re/kg';
 import { acquireOutputLock, checkOutputPath, firstLineMatches, removeStaleTemporaries } from '@emr-re/tokenize';
 import type { InputPath, OutputLock, OutputSpec, OutputState } from '@emr-re/tokenize';
 import type { CliIO } from './io';
@@ -61,6 +61,12 @@ export const OUTPUT_KINDS = {
     kind: 'file',
     what: 'an N-Triples knowledge graph',
     isOwn: (file: string) => firstLineMatches(file, (line) => line.startsWith(`<${KG_IRI_NAMESPACE}`)),
+  },
+  /** `emr-re export-kg --to turtle`: opens with the `emr:` prefix of the store's vocabulary. */
+  kgTurtle: {
+    kind: 'file',
+    what: 'a Turtle knowledge graph',
+    isOwn: (file: string) => firstLineMatches(file, (line) => line.startsWith(`@prefix emr: <${KG_VOCABULARY}>`)),
   },
   /** `emr-re export-kg --to neo4j-csv`: a directory of exactly nodes.csv and relationships.csv. */
   kgNeo4j: {

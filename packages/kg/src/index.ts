@@ -43,3 +43,7 @@ export { NAMED_QUERIES, NAMED_QUERY_DIR, namedQuery, bindNamedQuery } from './st
 export { sparqlForm, assertReadOnly } from './store/sparql';
 export type { PushOptions, PushResult } from './store/push';
 export { pushGraph, batchUpdate } from './store/push';
+
+/** Turtle: the store's vocabulary (entities, mentions, edges and evidence as nodes), as `kg add` would store it. */
+export { nTriplesToTurtle } from './turtle';
+export { graphLines } from './store/graph-lines';

@@ -114,6 +114,28 @@ describe('emr-re kg', () => {
     );
   });
 
+  test('export-kg --to turtle: the store vocabulary with evidence and model; a second export needs --force', async () => {
+    const r = await emr(
+      ['export-kg', '--predictions', 'pred.jsonl', '--to', 'turtle', '--out', 'kg.ttl', '--model-id', 'cnn', '--json'],
+      dir,
+    );
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ records: 2, nodes: 2, edges: 1, format: 'turtle' });
+    const ttl = readFileSync(path.join(dir, 'kg.ttl'), 'utf8');
+    expect(ttl.startsWith('@prefix emr: <urn:emr-re:kg#> .')).toBe(true);
+    expect(ttl.match(/ a emr:Evidence ;/g)).toHaveLength(2);
+    expect(ttl).toMatch(/emr:modelId "cnn"/);
+    expect(ttl).toMatch(/emr:score "0\.4"\^\^xsd:double/);
+    expectOneLineError(
+      await emr(['export-kg', '--predictions', 'pred.jsonl', '--to', 'turtle', '--out', 'kg.ttl'], dir),
+      /--force/,
+    );
+    expect(
+      (await emr(['export-kg', '--predictions', 'pred.jsonl', '--to', 'turtle', '--out', 'kg.ttl', '--force'], dir))
+        .code,
+    ).toBe(0);
+  });
+
   test('--min-score drops relations below it', async () => {
     const r = await emr(
       ['kg', 'add', '--store', 'strict', '--predictions', 'pred.jsonl', '--min-score', '0.5', '--json'],
