@@ -161,7 +161,7 @@ class OxigraphGraphStore implements EmbeddedGraphStore {
     if (stamp !== undefined) {
       for await (const piece of readLinePieces(this.graphFile)) {
         try {
-          this.store.load(piece, { format: NQUADS, no_transaction: true });
+          this.store.load(piece, { format: NQUADS, no_transaction: true, lenient: true });
         } catch (err) {
           throw new GraphStoreError(
             `${this.graphFile} is not valid N-Quads: ${String((err as Error)?.message ?? err)}`,
@@ -214,7 +214,8 @@ class OxigraphGraphStore implements EmbeddedGraphStore {
     if (stale.length > 0) this.store.update(`DELETE DATA {\n${stale.join('\n')}\n}`);
     const lines = [...delta.lines];
     for (const [iri, { after }] of delta.changed) lines.push(...tallyLines(iri, after));
-    if (lines.length > 0) this.store.load(lines.join('\n') + '\n', { format: NTRIPLES, no_transaction: true });
+    if (lines.length > 0)
+      this.store.load(lines.join('\n') + '\n', { format: NTRIPLES, no_transaction: true, lenient: true });
     // a line removed and written again (an edge's maximum that stayed) is simply kept
     for (const line of lines) if (!pending.removed.delete(line)) pending.added.add(line);
   }
