@@ -90,6 +90,19 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'emr-bench-kg-'));
   try {
     for (const scale of values.scales.split(',').map(Number)) {
+      try {
+        await runScale(scale);
+      } catch (err) {
+        // e.g. a graph beyond the embedded store's 4 GB of WebAssembly memory: reported, the next scale still runs
+        console.log(JSON.stringify({ input, scale, records: records.length * scale, error: err.message }));
+      }
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+
+  async function runScale(scale) {
+    {
       const file = path.join(tmp, `x${scale}.jsonl`);
       const store = path.join(tmp, `store-x${scale}`);
       await writeReplicated(records, scale, file);
@@ -147,8 +160,6 @@ async function main() {
       );
       fs.rmSync(store, { recursive: true, force: true });
     }
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 

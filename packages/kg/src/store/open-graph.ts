@@ -129,6 +129,25 @@ const NTRIPLES = 'application/n-triples';
 const LINE = /^<([^>]*)> <([^>]*)> (.*) \.$/;
 const PROLOGUE_LINES = KG_PROLOGUE.split('\n').length - 1;
 
+/**
+ * Oxigraph keeps the graph in 32-bit WebAssembly memory (at most 4 GB, several hundred bytes a triple): a graph
+ * beyond that fails to grow it (a RangeError) or traps.
+ */
+function isOutOfMemory(err: unknown): boolean {
+  const message = String((err as Error)?.message ?? err);
+  return (
+    (err instanceof RangeError && /memory|allocation/i.test(message)) ||
+    ((err as Error)?.name === 'RuntimeError' && /unreachable|memory/i.test(message))
+  );
+}
+
+function outOfMemory(dir: string, err: unknown): GraphStoreError {
+  return new GraphStoreError(
+    `the graph of ${dir} outgrew the embedded store's WebAssembly memory (4 GB; ${String((err as Error)?.message ?? err).split('\n')[0]}): ` +
+      'split the predictions into several stores, or load them into a SPARQL server',
+  );
+}
+
 /** `error at L:C` of the parser counted in the user's text, without the prologue put before it. */
 function shiftErrorLine(message: string, lines: number): string {
   return message.replace(/error at (\d+):(\d+)/, (m, l: string, c: string) =>
@@ -163,6 +182,7 @@ class OxigraphGraphStore implements EmbeddedGraphStore {
         try {
           this.store.load(piece, { format: NQUADS, no_transaction: true, lenient: true });
         } catch (err) {
+          if (isOutOfMemory(err)) throw outOfMemory(this.dir, err);
           throw new GraphStoreError(
             `${this.graphFile} is not valid N-Quads: ${String((err as Error)?.message ?? err)}`,
           );
@@ -243,6 +263,11 @@ class OxigraphGraphStore implements EmbeddedGraphStore {
       if (changed) await this.persist(pending);
       return result;
     } catch (err) {
+      if (isOutOfMemory(err)) {
+        this.closed = true;
+        this.store = new oxigraph.Store();
+        throw outOfMemory(this.dir, err);
+      }
       // The in-memory graph may hold part of a failed add: go back to what is on disk.
       await this.load();
       throw err;
