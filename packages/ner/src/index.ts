@@ -62,14 +62,17 @@ export {
 export {
   ASSERTION_PRIORITY,
   AssertionLexiconError,
+  applyAssertions,
   defaultAssertionLexicon,
   detectAssertions,
+  dropAbsentRelations,
   findLexiconMatches,
   loadAssertionLexicon,
   mergeAssertionLexicons,
   parseAssertionLexicon,
 } from './assertion';
 export type {
+  ApplyAssertionOptions,
   AssertionLexicon,
   AssertionTrigger,
   LexiconMatch,

@@ -1,6 +1,6 @@
 import type { EmrRecord } from '@emr-re/tokenize';
-import { loadNer } from '@emr-re/ner';
-import type { NerModel } from '@emr-re/ner';
+import { applyAssertions, defaultAssertionLexicon, loadNer } from '@emr-re/ner';
+import type { AssertionLexicon, NerModel } from '@emr-re/ner';
 import { loadModel } from '@emr-re/resgru-att';
 import type { RelationExtractor } from '@emr-re/resgru-att';
 
@@ -18,6 +18,18 @@ export interface PipelineOptions {
   minEntityScore?: number;
   /** Keep relations whose probability is at least this (default 0). */
   minRelationScore?: number;
+  /**
+   * Set `assertion` (present, absent, possible, historical, family) on disease, symptom and treatment entities
+   * with `detectAssertions` of @emr-re/ner (default true).
+   */
+  assertions?: boolean;
+  /** The trigger lexicon of assertion detection (default the shipped one; `loadAssertionLexicon(file)` extends it). */
+  assertionLexicon?: AssertionLexicon;
+  /**
+   * Keep relations whose head or tail is `absent` (negated, denied, ruled out). Default false: with `assertions`
+   * on, such relations are dropped; historical and family entities keep theirs, marked on the entity.
+   */
+  keepAbsent?: boolean;
 }
 
 /** Raw text in, entities and relations out: NER, then relation extraction between the entities it found. */
@@ -37,12 +49,15 @@ export interface Pipeline {
 
 /**
  * Loads a NER model and a relation model as one extraction pipeline. The entity types the recogniser emits are
- * paired under the relation model's schema, so train both on the same schema (`--schema`).
+ * paired under the relation model's schema, so train both on the same schema (`--schema`). `defaults` are the
+ * options of every `extract` call (a call's own options win): by default entities carry assertions and a relation
+ * of an absent entity is dropped (`assertions`, `keepAbsent`).
  * @example
  * const pipeline = await loadPipeline({ ner: 'ner-model', relations: 're-model' });
  * const [record] = await pipeline.extract([{ id: 'r1', text: '糖尿病患者可口服二甲双胍治疗。' }]);
  */
-export async function loadPipeline(dirs: PipelineDirectories): Promise<Pipeline> {
+export async function loadPipeline(dirs: PipelineDirectories, defaults: PipelineOptions = {}): Promise<Pipeline> {
+  const lexicon = defaults.assertionLexicon ?? defaultAssertionLexicon();
   const ner = await loadNer(dirs.ner);
   let relations: RelationExtractor;
   try {
@@ -53,11 +68,19 @@ export async function loadPipeline(dirs: PipelineDirectories): Promise<Pipeline>
   }
   const extract = async (
     records: ReadonlyArray<{ id?: string; text: string }>,
-    options: PipelineOptions = {},
+    callOptions: PipelineOptions = {},
   ): Promise<EmrRecord[]> => {
+    const options = { assertionLexicon: lexicon, ...defaults, ...callOptions };
     const inputs = records.map((r) => ({ id: r.id, text: r.text }));
     const recognised = await ner.recognize(inputs, { minScore: options.minEntityScore });
-    return relations.predict(recognised, { minScore: options.minRelationScore });
+    const predicted = await relations.predict(recognised, { minScore: options.minRelationScore });
+    return predicted.map((r) =>
+      applyAssertions(r, {
+        assertions: options.assertions,
+        lexicon: options.assertionLexicon,
+        keepAbsent: options.keepAbsent,
+      }),
+    );
   };
   return {
     ner,

@@ -115,14 +115,21 @@ export function detectAssertions(record: EmrRecord, lexicon: AssertionLexicon = 
   const clauseEnds = new Set(lexicon.clauseEnds);
   const space = /\s/;
 
+  // Where a sentence scope stops, from each offset: forward (the next sentence end or list marker) and backward
+  // (just after the previous one), so many sentence-scope triggers in a long record stay linear.
+  const sentenceStopAfter = new Int32Array(n + 1);
+  sentenceStopAfter[n] = n;
+  for (let k = n - 1; k >= 0; k--)
+    sentenceStopAfter[k] = markerStart[k] || sentenceEnds.has(text[k]) ? k : sentenceStopAfter[k + 1];
+  const sentenceStopBefore = new Int32Array(n + 1);
+  for (let k = 1; k <= n; k++)
+    sentenceStopBefore[k] = markerEnd[k] || sentenceEnds.has(text[k - 1]) ? k : sentenceStopBefore[k - 1];
+
   const forwardEnd = (from: number, trigger: AssertionTrigger): number => {
+    if (trigger.scope === 'sentence') return sentenceStopAfter[from];
     let k = from;
     while (k < n) {
       if (markerStart[k] || sentenceEnds.has(text[k])) break;
-      if (trigger.scope === 'sentence') {
-        k++;
-        continue;
-      }
       if (matchStart[k]) break;
       if (clauseEnds.has(text[k])) {
         let j = k;
@@ -136,39 +143,52 @@ export function detectAssertions(record: EmrRecord, lexicon: AssertionLexicon = 
     return k;
   };
   const backwardStart = (to: number, trigger: AssertionTrigger): number => {
+    if (trigger.scope === 'sentence') return sentenceStopBefore[to];
     let k = to;
     while (k > 0) {
       if (markerEnd[k] || sentenceEnds.has(text[k - 1])) break;
-      if (trigger.scope !== 'sentence' && (matchEnd[k] || clauseEnds.has(text[k - 1]))) break;
+      if (matchEnd[k] || clauseEnds.has(text[k - 1])) break;
       k--;
     }
     return k;
   };
 
-  const found = new Map<Entity, Set<Assertion>>();
-  const reach = (trigger: AssertionTrigger, from: number, to: number): void => {
-    // targets are sorted by start: find the first starting at `from` or later, so long records stay linear
-    let lo = 0;
-    let hi = targets.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (targets[mid].start < from) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < targets.length; i++) {
-      const e = targets[i];
-      if (e.start >= to) break;
-      if (e.start < from || (trigger.direction === 'backward' && e.end > to)) continue;
-      if (trigger.types !== undefined && !trigger.types.includes(e.type)) continue;
-      const values = found.get(e) ?? new Set<Assertion>();
-      values.add(trigger.value);
-      found.set(e, values);
-    }
-  };
+  // Each trigger marks its scope [from, to) in a difference array of its (value, types); an entity takes a value
+  // when its start lies in a marked range. Linear in text and entities however many triggers share a sentence. (A
+  // backward scope ends where its trigger starts, and a trigger never overlaps an entity, so an entity starting
+  // inside the scope ends inside it.)
+  const ranges = new Map<string, { value: Assertion; types?: string[]; diff: Int32Array }>();
   for (const m of matches) {
     for (const trigger of m.triggers) {
-      if (trigger.direction === 'forward') reach(trigger, m.end, forwardEnd(m.end, trigger));
-      else reach(trigger, backwardStart(m.start, trigger), m.start);
+      const [from, to] =
+        trigger.direction === 'forward'
+          ? [m.end, forwardEnd(m.end, trigger)]
+          : [backwardStart(m.start, trigger), m.start];
+      if (from >= to) continue;
+      const key = `${trigger.value}\u0000${trigger.types?.join('\u0000') ?? ''}`;
+      let range = ranges.get(key);
+      if (range === undefined) {
+        range = { value: trigger.value, types: trigger.types, diff: new Int32Array(n + 1) };
+        ranges.set(key, range);
+      }
+      range.diff[from]++;
+      range.diff[to]--;
+    }
+  }
+  const found = new Map<Entity, Set<Assertion>>();
+  for (const range of ranges.values()) {
+    let depth = 0;
+    let next = 0;
+    for (let k = 0; k < n && next < targets.length; k++) {
+      depth += range.diff[k];
+      while (next < targets.length && targets[next].start === k) {
+        const e = targets[next++];
+        if (depth <= 0 || (range.types !== undefined && !range.types.includes(e.type))) continue;
+        const values = found.get(e) ?? new Set<Assertion>();
+        values.add(range.value);
+        found.set(e, values);
+      }
+      while (next < targets.length && targets[next].start <= k) next++;
     }
   }
   return {

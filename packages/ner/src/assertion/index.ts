@@ -1,5 +1,7 @@
 export { ASSERTION_PRIORITY, detectAssertions, findLexiconMatches } from './detect';
 export type { LexiconMatch } from './detect';
+export { applyAssertions, dropAbsentRelations } from './relations';
+export type { ApplyAssertionOptions } from './relations';
 export {
   AssertionLexiconError,
   defaultAssertionLexicon,

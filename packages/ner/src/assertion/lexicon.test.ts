@@ -27,7 +27,17 @@ describe('assertion lexicon', () => {
     const phrases = new Set(lexicon.triggers.map((t) => t.phrase));
     for (const p of ['否认', '无', '未见', '未', '不伴', '排除', '可疑', '考虑', '既往', '家族史', '过敏', '不成立'])
       expect(phrases.has(p)).toBe(true);
-    expect(lexicon.targetTypes).toEqual(['disease', 'symptom', 'treatment']);
+    // the paper schema's types and CMeIE's
+    expect(lexicon.targetTypes).toEqual([
+      'disease',
+      'symptom',
+      'treatment',
+      '疾病',
+      '症状',
+      '药物',
+      '手术治疗',
+      '其他治疗',
+    ]);
     // a fresh copy each time: changing one does not change the next
     lexicon.triggers.length = 0;
     expect(defaultAssertionLexicon().triggers.length).toBeGreaterThan(40);

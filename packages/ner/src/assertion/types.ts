@@ -30,7 +30,10 @@ export interface AssertionTrigger {
  */
 export interface AssertionLexicon {
   version: 1;
-  /** The entity types that get an assertion (default lexicon: disease, symptom, treatment). */
+  /**
+   * The entity types that get an assertion (default lexicon: the paper schema's disease, symptom, treatment and
+   * CMeIE's 疾病, 症状, 药物, 手术治疗, 其他治疗).
+   */
   targetTypes: string[];
   triggers: AssertionTrigger[];
   /** Phrases that hold a trigger but are none ("无明显诱因", "未见异常"): they set nothing and end every scope. */
