@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
+import { openGraph } from '@emr-re/kg';
+import type { EmbeddedGraphStore } from '@emr-re/kg';
 import type { EmrRecord } from '@emr-re/tokenize';
 import { createServer } from './server';
 import type { ServedModels } from './options';
@@ -44,6 +46,7 @@ suite('the page in headless Chromium', () => {
   let tmp: string;
   let models: ServedModels;
   let app: FastifyInstance;
+  let store: EmbeddedGraphStore;
   let base: string;
   let browser: BrowserContext;
   let page: Page;
@@ -52,7 +55,8 @@ suite('the page in headless Chromium', () => {
   beforeAll(async () => {
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'emr-re-page-'));
     ({ models } = await tinyModels(tmp));
-    app = await createServer({ models });
+    store = await openGraph(path.join(tmp, 'kg'));
+    app = await createServer({ models, store, writable: true });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     if (address === null || typeof address === 'string') throw new Error('no TCP address');
@@ -71,6 +75,7 @@ suite('the page in headless Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    await store?.close();
     models?.ner.dispose();
     models?.relations.dispose();
     if (tmp) await fs.rm(tmp, { recursive: true, force: true });
@@ -100,7 +105,10 @@ suite('the page in headless Chromium', () => {
     const marks = await page.$$eval('mark.entity', (ms) =>
       ms.map((m) => [m.closest('article')!.getAttribute('data-record-id'), m.textContent, m.getAttribute('data-type')]),
     );
-    expect(marks).toEqual(answer.flatMap((r) => r.entities.map((e) => [r.id, e.text, e.type])));
+    // In reading order: by record, then by offset.
+    expect(marks).toEqual(
+      answer.flatMap((r) => [...r.entities].sort((a, b) => a.start - b.start).map((e) => [r.id, e.text, e.type])),
+    );
     expect(marks).toHaveLength(entities.length);
     const arcs = await page.$$eval('path.arc', (ps) => ps.map((p) => p.getAttribute('data-label')));
     expect(arcs).toEqual(relations.map((r) => r.label));
@@ -157,31 +165,40 @@ suite('the page in headless Chromium', () => {
     expect(await page.$$eval('path.arc', (ps) => ps.length)).toBe(relations.length);
   });
 
-  it('opens the graph view of an entity from the keyboard, and an edge opens its evidence; screenshot', async () => {
+  it("opens the store's neighbourhood of an entity from the keyboard; an edge opens its evidence; screenshot", async () => {
     const answer = await apiAnswer(records);
+    // A client adds what was extracted to the server's graph; the page then reads the graph from the server.
+    const added = await fetch(`${base}/v1/graph/add`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ records: answer }),
+    });
+    expect(added.status).toBe(200);
     const withEdge = answer.find((r) => r.relations.length > 0)!;
     const head = withEdge.entities.find((e) => e.id === withEdge.relations[0].head)!;
-    // The neighbourhood the page builds from its records: edges merged by (head, label, tail) touching the entity.
-    const key = (e: { type: string; text: string }): string => `${e.type}/${e.text}`;
-    const edges = new Set<string>();
-    for (const r of answer)
-      for (const rel of r.relations) {
-        const h = r.entities.find((e) => e.id === rel.head)!;
-        const t = r.entities.find((e) => e.id === rel.tail)!;
-        if (key(h) === key(head) || key(t) === key(head)) edges.add(`${key(h)}|${rel.label}|${key(t)}`);
-      }
+    const found = (await (
+      await fetch(`${base}/v1/graph/entities?q=${encodeURIComponent(head.text)}&limit=50`)
+    ).json()) as {
+      entities: Array<{ iri: string; name: string; type: string }>;
+    };
+    const entity = found.entities.find((e) => e.name === head.text && e.type === head.type)!;
+    const nb = (await (await fetch(`${base}/v1/graph/entity/${encodeURIComponent(entity.iri)}`)).json()) as {
+      edges: Array<{ label: string; evidence: Array<{ recordId: string }> }>;
+    };
+    expect(nb.edges.length).toBeGreaterThan(0);
     await page.focus(`article[data-record-id="${withEdge.id}"] mark[data-entity-id="${head.id}"]`);
     await page.keyboard.press('Enter');
     await page.waitForSelector('#graph canvas');
-    expect(await page.getAttribute('#graph', 'data-edges')).toBe(String(edges.size));
-    expect(await page.$$eval('#graph-edges button', (bs) => bs.length)).toBe(edges.size);
+    expect(await page.getAttribute('#graph', 'data-edges')).toBe(String(nb.edges.length));
+    expect(await page.$$eval('#graph-edges button', (bs) => bs.length)).toBe(nb.edges.length);
     expect(await page.textContent('#graph-title')).toContain(head.text);
     await page.focus('#graph-edges button');
     await page.keyboard.press('Enter');
     await page.waitForSelector('#evidence blockquote');
     const evidence = await page.textContent('#evidence');
-    expect(evidence).toContain(withEdge.id);
+    for (const ev of nb.edges[0].evidence) expect(evidence).toContain(ev.recordId);
     expect(await page.$$eval('#evidence blockquote mark', (ms) => ms.map((m) => m.textContent))).toContain(head.text);
+    expect(await page.textContent('#graph-source')).toMatch(/server/);
     const shot = path.join(tmp, 'page.png');
     await page.screenshot({ path: shot, fullPage: true });
     expect((await fs.stat(shot)).size).toBeGreaterThan(10_000);

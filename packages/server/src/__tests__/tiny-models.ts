@@ -59,7 +59,7 @@ const NER_CONFIG = {
   rnn: { units: 16, layers: 1 },
   batchSize: 16,
   learningRate: 0.02,
-  epochs: 6,
+  epochs: 5,
   seed: 1,
 } as NerConfig;
 
@@ -82,7 +82,7 @@ export async function tinyModels(
 ): Promise<{ models: ServedModels; dirs: { ner: string; relations: string } }> {
   await selectBackend({ backend: 'cpu' });
   const schema = await loadSchema('cmeie');
-  const records = toyRecords(160, 1);
+  const records = toyRecords(100, 1);
   const dirs = { ner: path.join(dir, 'ner'), relations: path.join(dir, 're') };
   const nerModel = await trainNer(records, NER_CONFIG, { schema });
   await nerModel.save(dirs.ner);
