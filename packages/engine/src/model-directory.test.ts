@@ -83,4 +83,23 @@ describe('checked directories', () => {
     await fs.writeFile(path.join(dir, 'notes.txt'), 'mine');
     expect(await isMine(dir)).toBe(false);
   });
+
+  it('reads and verifies an optional file when the manifest lists it, and does without it otherwise', async () => {
+    const dir = path.join(tmp, 'm');
+    const withCalibration = { ...spec, optionalFiles: ['extra.json'] };
+    await writeCheckedDirectory(dir, { format: 'test-dir', formatVersion: 2 }, contents, async () => false);
+    expect((await readCheckedDirectory(dir, withCalibration)).data['extra.json']).toBeUndefined();
+    const isMine = (d: string) => isCheckedDirectory(d, 'test-dir', spec.files, ['extra.json']);
+    await writeCheckedDirectory(
+      dir,
+      { format: 'test-dir', formatVersion: 2 },
+      { ...contents, 'extra.json': '{"t":2}' },
+      isMine,
+    );
+    expect(await isMine(dir)).toBe(true);
+    expect(await isCheckedDirectory(dir, 'test-dir', spec.files)).toBe(false);
+    expect((await readCheckedDirectory(dir, withCalibration)).data['extra.json'].toString()).toBe('{"t":2}');
+    await fs.writeFile(path.join(dir, 'extra.json'), '{"t":3}');
+    await expect(readCheckedDirectory(dir, withCalibration)).rejects.toThrow('extra.json: does not match the SHA-256');
+  });
 });

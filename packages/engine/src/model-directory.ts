@@ -55,11 +55,16 @@ export async function writeCheckedDirectory<H extends Omit<CheckedManifest, 'fil
  * True when `dir` holds a manifest.json of `format` and nothing but `files` beside it: a directory emr-re wrote, the
  * only kind its writers replace. Checksums are not verified here (`readCheckedDirectory` does that).
  */
-export async function isCheckedDirectory(dir: string, format: string, files: readonly string[]): Promise<boolean> {
+export async function isCheckedDirectory(
+  dir: string,
+  format: string,
+  files: readonly string[],
+  optionalFiles: readonly string[] = [],
+): Promise<boolean> {
   try {
     const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as { format?: unknown };
     if (manifest.format !== format) return false;
-    const known = new Set<string>([...files, 'manifest.json']);
+    const known = new Set<string>([...files, ...optionalFiles, 'manifest.json']);
     return (await fs.readdir(dir)).every((name) => known.has(name));
   } catch {
     return false;
@@ -71,6 +76,8 @@ export interface CheckedDirectorySpec {
   format: string;
   formatVersion: number;
   files: readonly string[];
+  /** Files a directory may hold (verified when its manifest lists them; absent otherwise). */
+  optionalFiles?: readonly string[];
   /** Said when manifest.json is absent, e.g. 'is this a model directory written by emr-re train?'. */
   notFoundHint: string;
   /** Said when the manifest names another format, e.g. 'is not an emr-re model manifest'. */
@@ -89,7 +96,7 @@ export function parseJsonFile(file: string, text: string, error: DirectoryError)
 
 /**
  * Reads a checked directory: manifest format and version, then every file of `spec.files` whose SHA-256 must match
- * the manifest's. Returns the manifest and the files' bytes.
+ * the manifest's, and each of `spec.optionalFiles` the manifest lists. Returns the manifest and the files' bytes.
  * @throws the package's error (`spec.error`) naming the file at fault.
  */
 export async function readCheckedDirectory<M extends CheckedManifest>(
@@ -116,6 +123,18 @@ export async function readCheckedDirectory<M extends CheckedManifest>(
   for (const name of spec.files) {
     const expected = manifest.files?.[name];
     if (!expected) throw spec.error(manifestFile, `lists no checksum for ${name}`);
+    try {
+      data[name] = await fs.readFile(file(name));
+    } catch {
+      throw spec.error(file(name), 'is missing');
+    }
+    if (sha256(data[name]) !== expected.sha256) {
+      throw spec.error(file(name), 'does not match the SHA-256 in manifest.json (modified or damaged)');
+    }
+  }
+  for (const name of spec.optionalFiles ?? []) {
+    const expected = manifest.files?.[name];
+    if (!expected) continue;
     try {
       data[name] = await fs.readFile(file(name));
     } catch {

@@ -111,4 +111,5 @@ export type {
 } from '@emr-re/engine';
 
 /** Temperature scaling of predicted probabilities (fitted on dev so that scores are probabilities). */
-export { applyTemperature, fitTemperature } from './temperature';
+export { applyTemperature, calibrationOf, fitTemperature } from './temperature';
+export type { CalibrationFit, CalibrationSummary } from './temperature';

@@ -37,6 +37,12 @@ export const MODEL_FILES = [
   'weights.bin',
 ] as const;
 
+/**
+ * Files a model directory may hold besides `MODEL_FILES`: calibration.json, the temperature its scores are scaled by
+ * (`{"version":1,"temperature":T}`), written when a model was calibrated.
+ */
+export const MODEL_OPTIONAL_FILES = ['calibration.json'] as const;
+
 /** manifest.json: what wrote the directory and the SHA-256 of every other file. */
 export interface ModelManifest {
   format: 'emr-re-model';
@@ -54,6 +60,8 @@ export interface ModelParts {
   vocabulary: CharVocabulary;
   labels: string[];
   network: tfl.LayersModel;
+  /** The temperature predicted probabilities are scaled by (absent or 1: none). */
+  temperature?: number;
 }
 
 /** This package's version, read from its package.json (one level above src/ and dist/). */
@@ -74,7 +82,7 @@ export function packageVersion(): string {
  */
 export async function writeModelDirectory(dir: string, parts: ModelParts): Promise<void> {
   const { modelJson, weights } = await networkArtifacts(parts.network);
-  const contents: Record<(typeof MODEL_FILES)[number], string | Uint8Array> = {
+  const contents: Record<string, string | Uint8Array> = {
     'config.json': JSON.stringify(parts.config, null, 2) + '\n',
     'vocabulary.json': JSON.stringify(parts.vocabulary.toJSON()),
     'labels.json': JSON.stringify(parts.labels, null, 2) + '\n',
@@ -82,6 +90,9 @@ export async function writeModelDirectory(dir: string, parts: ModelParts): Promi
     'model.json': modelJson,
     'weights.bin': weights,
   };
+  if (parts.temperature !== undefined && parts.temperature !== 1) {
+    contents['calibration.json'] = JSON.stringify({ version: 1, temperature: parts.temperature }, null, 2) + '\n';
+  }
   const header: Omit<ModelManifest, 'files'> = {
     format: 'emr-re-model',
     formatVersion: MODEL_FORMAT_VERSION,
@@ -97,7 +108,7 @@ export async function writeModelDirectory(dir: string, parts: ModelParts): Promi
  * model's files): the only kind of directory that saving a model replaces.
  */
 export async function isModelDirectory(dir: string): Promise<boolean> {
-  return isCheckedDirectory(dir, 'emr-re-model', MODEL_FILES);
+  return isCheckedDirectory(dir, 'emr-re-model', MODEL_FILES, MODEL_OPTIONAL_FILES);
 }
 
 function parseJson(file: string, text: string): unknown {
@@ -121,6 +132,7 @@ export async function readModelDirectory(dir: string): Promise<ModelParts> {
     format: 'emr-re-model',
     formatVersion: MODEL_FORMAT_VERSION,
     files: MODEL_FILES,
+    optionalFiles: MODEL_OPTIONAL_FILES,
     notFoundHint: 'is this a model directory written by emr-re train?',
     wrongFormat: 'is not an emr-re model manifest',
     error: modelFormatError,
@@ -193,5 +205,18 @@ export async function readModelDirectory(dir: string): Promise<ModelParts> {
       `the character embedding matrix has width ${width} but config.json has charDim ${config.charDim}`,
     );
   }
-  return { config, schema, vocabulary, labels: labels as string[], network };
+  const parts: ModelParts = { config, schema, vocabulary, labels: labels as string[], network };
+  if (data['calibration.json'] !== undefined) {
+    const calibration = parseJson(file('calibration.json'), text('calibration.json')) as {
+      version?: unknown;
+      temperature?: unknown;
+    };
+    const t = calibration.temperature;
+    if (calibration.version !== 1 || typeof t !== 'number' || !(t > 0) || !Number.isFinite(t)) {
+      network.dispose();
+      throw new ModelFormatError(file('calibration.json'), 'is not {"version":1,"temperature":T} with T > 0');
+    }
+    parts.temperature = t;
+  }
+  return parts;
 }

@@ -97,7 +97,9 @@ describe('save and load', () => {
     const dir = path.join(tmp, 'model');
     await model.save(dir);
     const files = (await fs.readdir(dir)).sort();
+    // Trained with a dev set, so its scores were calibrated: calibration.json holds the temperature.
     expect(files).toEqual([
+      'calibration.json',
       'config.json',
       'labels.json',
       'manifest.json',

@@ -8,6 +8,8 @@ import { ensureBackend } from './engine';
 import { allowedLabelMask, featureTensors, restrictRows } from './features';
 import { readModelDirectory, writeModelDirectory } from './manifest';
 import { TrainFitOptions, argmax, fitNetwork } from './trainer';
+import { applyTemperature, calibrationOf, fitTemperature } from './temperature';
+import type { CalibrationFit } from './temperature';
 
 /** One candidate's predicted label and its probability. */
 export interface Prediction {
@@ -69,6 +71,7 @@ export class RelationModel implements RelationClassifier {
     vocabulary: CharVocabulary;
     labels: string[];
     network: tfl.LayersModel;
+    temperature?: number;
   };
 
   /** Use `createRelationModel` or `loadRelationModel`. */
@@ -78,8 +81,39 @@ export class RelationModel implements RelationClassifier {
     vocabulary: CharVocabulary;
     labels: string[];
     network: tfl.LayersModel;
+    temperature?: number;
   }) {
     this.state = { ...parts };
+  }
+
+  /** The temperature probabilities are scaled by (1 until `calibrate`; saved with the model). */
+  get temperature(): number {
+    return this.state.temperature ?? 1;
+  }
+
+  /**
+   * Fits the temperature of the scores on labelled candidates (a dev set; Guo et al. 2017), so that a score is a
+   * probability a user can threshold: the temperature minimising their negative log-likelihood. Returns the
+   * calibration before and after (ECE over 10 bins of the top label's score, and the mean NLL of the gold labels).
+   */
+  async calibrate(dev: Candidate[]): Promise<CalibrationFit> {
+    if (dev.length === 0) throw new RangeError('calibrate: no candidates');
+    this.state.temperature = undefined;
+    const raw = await this.predictProba(dev);
+    const gold = dev.map((c) => {
+      const k = this.labels.indexOf(c.label);
+      if (k < 0) throw new RangeError(`calibrate: candidate label '${c.label}' is not one of the model's labels`);
+      return k;
+    });
+    const temperature = fitTemperature(raw, gold);
+    const scaled = raw.map((row) => applyTemperature(row, temperature));
+    this.state.temperature = temperature;
+    return {
+      temperature,
+      candidates: dev.length,
+      before: calibrationOf(raw, gold),
+      after: calibrationOf(scaled, gold),
+    };
   }
 
   /** Output labels; `predictProba` rows follow this order. */
@@ -112,6 +146,9 @@ export class RelationModel implements RelationClassifier {
     return networkInputs(this.state.config);
   }
 
+  /** The result of the last `calibrate` that `train` ran, if any. */
+  lastCalibration?: CalibrationFit;
+
   /** The report of the last completed `fit`, if any. */
   lastFitReport?: FitReport;
 
@@ -140,7 +177,8 @@ export class RelationModel implements RelationClassifier {
       const chunkRows: Float32Array[] = [];
       for (let i = 0; i < chunk.length; i++) chunkRows.push(flat.slice(i * k, (i + 1) * k));
       restrictRows(chunkRows, allowedLabelMask(chunk, this.schema, this.labels));
-      rows.push(...chunkRows);
+      const t = this.temperature;
+      rows.push(...(t === 1 ? chunkRows : chunkRows.map((row) => applyTemperature(row, t))));
     }
     return rows;
   }

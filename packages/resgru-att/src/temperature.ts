@@ -1,3 +1,6 @@
+import { calibrationReport } from '@emr-re/metrics';
+import type { CalibrationReport } from '@emr-re/metrics';
+
 /*
  * Temperature scaling (Guo et al. 2017) on probability rows: p_T ∝ p^(1/T), the same as dividing the logits by T.
  * Labels a row gives probability 0 (not allowed for the pair) stay 0, so restricted rows stay restricted.
@@ -76,4 +79,37 @@ export function fitTemperature(rows: readonly ArrayLike<number>[], gold: readonl
     }
   }
   return 1 / Math.exp((lo + hi) / 2);
+}
+
+/** How calibrated a set of probability rows is against gold label indices. */
+export interface CalibrationSummary {
+  /** Expected calibration error of the top label's score (10 equal-width bins). */
+  ece: number;
+  /** Mean negative log-likelihood of the gold labels. */
+  nll: number;
+  /** The reliability bins behind `ece`. */
+  bins: CalibrationReport['bins'];
+}
+
+/** What `RelationModel.calibrate` fitted and how much it helped. */
+export interface CalibrationFit {
+  temperature: number;
+  candidates: number;
+  before: CalibrationSummary;
+  after: CalibrationSummary;
+}
+
+/** ECE, reliability bins and NLL of `rows` against `gold`. */
+export function calibrationOf(rows: readonly ArrayLike<number>[], gold: readonly number[]): CalibrationSummary {
+  const top = rows.map((row) => {
+    let best = 0;
+    for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
+    return best;
+  });
+  const report = calibrationReport(
+    rows.map((row, i) => Math.min(1, Math.max(0, row[top[i]]))),
+    top.map((k, i) => k === gold[i]),
+    10,
+  );
+  return { ece: report.ece, nll: meanNll(rows, gold, 1), bins: report.bins };
 }

@@ -19,6 +19,11 @@ export interface TrainOptions {
   embeddings?: EmbeddingSource;
   /** Use this vocabulary instead of building one from the training texts. */
   vocabulary?: CharVocabulary;
+  /**
+   * Fit the temperature of the scores on `dev` after training, so that scores are probabilities (default true when
+   * there is a dev set; the fit is `model.lastCalibration`).
+   */
+  calibrate?: boolean;
 }
 
 function isCandidate(x: EmrRecord | Candidate): x is Candidate {
@@ -75,6 +80,7 @@ export async function train(
       checkpointDir: options.checkpointDir,
       resume: options.resume,
     });
+    if (dev && dev.length > 0 && options.calibrate !== false) model.lastCalibration = await model.calibrate(dev);
     return model;
   } catch (err) {
     model.dispose();

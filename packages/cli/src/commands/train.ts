@@ -50,6 +50,7 @@ Trains a relation classifier and writes a model directory (config, vocabulary, l
                       a directory emr-re did not write is never replaced
   --skip-invalid      skip malformed records instead of stopping at the first
   --quiet             no progress output
+  --no-calibrate      keep raw scores (default with --dev: a temperature fitted on dev makes scores probabilities)
   --json              print one JSON object with the training report on stdout
 `;
 
@@ -75,6 +76,7 @@ export const run: CommandRun = defineCommand({
     'cross-sentence': { type: 'boolean', default: false },
     'skip-invalid': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    'no-calibrate': { type: 'boolean', default: false },
   },
   required: [
     ['train', '--train FILE is required'],
@@ -152,6 +154,7 @@ export const run: CommandRun = defineCommand({
           signal: controller.signal,
           checkpointDir,
           resume: values.resume,
+          calibrate: !values['no-calibrate'],
         });
       } catch (err) {
         if (!(err instanceof TrainingCancelledError)) throw err;
@@ -184,6 +187,11 @@ export const run: CommandRun = defineCommand({
         loss: report.loss,
         devMacroF1: report.devMacroF1,
         bestEpoch: report.bestEpoch,
+        calibration: model.lastCalibration && {
+          temperature: model.lastCalibration.temperature,
+          eceBefore: model.lastCalibration.before.ece,
+          eceAfter: model.lastCalibration.after.ece,
+        },
         seconds: Math.round((Date.now() - started) / 100) / 10,
       };
       if (values.json) io.stdout(JSON.stringify(summary) + '\n');
@@ -193,8 +201,11 @@ export const run: CommandRun = defineCommand({
           report.devMacroF1 && report.bestEpoch !== undefined
             ? `, best dev macro-F1 ${report.devMacroF1[report.bestEpoch - 1].toFixed(4)} (epoch ${report.bestEpoch})`
             : '';
+        const calibrated = model.lastCalibration
+          ? `, scores calibrated on dev (temperature ${model.lastCalibration.temperature.toFixed(3)}, ECE ${model.lastCalibration.before.ece.toFixed(3)} → ${model.lastCalibration.after.ece.toFixed(3)})`
+          : '';
         io.stdout(
-          `trained ${config.arch} on ${candidates.length} candidates (${records.length} records), ${report.epochs} epochs, final loss ${last}${devPart} in ${summary.seconds}s on ${backendName}; wrote ${out}\n`,
+          `trained ${config.arch} on ${candidates.length} candidates (${records.length} records), ${report.epochs} epochs, final loss ${last}${devPart}${calibrated} in ${summary.seconds}s on ${backendName}; wrote ${out}\n`,
         );
       }
       return 0;
