@@ -28,6 +28,8 @@
  *       go to it in a temporary JSON), and scores its predictions here with the same function; --re-epochs the
  *       epochs of the relation model in the cmeie mode (default 3). --out appends one JSON line per model run;
  *       --json prints all rows as one JSON array on stdout at the end. Progress goes to stderr.
+ *   node bench/ner.js --stats [--data ccks|cmeie] [--seed S] [--limit N]
+ *       prints the split's sizes and its gold mentions (nested in / crossing another) as JSON, trains nothing.
  *   node bench/ner.js --tables results.jsonl[,more.jsonl]
  *       prints the Markdown tables of BENCHMARKS.md ("NER") from --out files.
  * Needs the built packages (npm run build). The data are read in place, never copied.
@@ -58,6 +60,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     json: { type: 'boolean', default: false },
     tables: { type: 'string' },
+    stats: { type: 'boolean', default: false },
   },
 });
 
@@ -231,6 +234,10 @@ async function main() {
     `${values.data}: train ${train.length} records (${data.characters.train} chars), test ${test.length} records ` +
       `(${data.characters.test} chars), ${types.length} types; ${units.train}/${units.test} ${units.name}`,
   );
+  if (values.stats) {
+    process.stdout.write(JSON.stringify(data) + '\n');
+    return;
+  }
   const rows = [];
   const emit = (row) => {
     const full = { ...data, ...row, load: os.loadavg(), command, finishedAt: new Date().toISOString() };
