@@ -3,7 +3,8 @@
  * Assertion detection on the EMR relation corpus: `detectAssertions` of @emr-re/ner (the shipped trigger lexicon,
  * or it extended by --lexicon) run on the gold entities of corpus/emr-relations (read with the CCKS 2017 folder by
  * readEmrCorpus, gold assertions removed first), scored against the gold assertion of every disease, symptom and
- * treatment entity: precision, recall and F1 per value, accuracy, and the confusion matrix, per split.
+ * treatment entity: precision, recall and F1 per value, accuracy, and the confusion matrix, per split; and how many
+ * gold relations the pipeline's default `dropAbsentRelations` would drop on the detected assertions (SNAP kept).
  *
  * Usage: node bench/assertion.js [--split train|test|both] [--lexicon extra.json] [--json] [--errors]
  *   --split: default both (train first; the lexicon was developed on train only); --lexicon: a user lexicon file
@@ -40,6 +41,9 @@ function score(docs, lexicon) {
   const confusion = Object.fromEntries(VALUES.map((g) => [g, Object.fromEntries(VALUES.map((p) => [p, 0]))]));
   const errors = [];
   let entities = 0;
+  // gold relations the pipeline's default (dropAbsentRelations on the detected assertions) would drop, by label
+  const dropped = {};
+  let relations = 0;
   for (const doc of docs) {
     const bare = {
       ...doc.record,
@@ -50,6 +54,11 @@ function score(docs, lexicon) {
       }),
     };
     const predicted = ner.detectAssertions(bare, lexicon);
+    const kept = new Set(ner.dropAbsentRelations(predicted).relations);
+    for (const r of predicted.relations) {
+      relations++;
+      if (!kept.has(r)) dropped[r.label] = (dropped[r.label] ?? 0) + 1;
+    }
     doc.record.entities.forEach((gold, i) => {
       if (gold.assertion === undefined) return;
       const guess = predicted.entities[i].assertion;
@@ -74,10 +83,20 @@ function score(docs, lexicon) {
     const pred = VALUES.reduce((a, g) => a + confusion[g][v], 0);
     const p = pred > 0 ? tp / pred : null;
     const r = gold > 0 ? tp / gold : null;
-    const f1 = p !== null && r !== null && p + r > 0 ? (2 * p * r) / (p + r) : p === null || r === null ? null : 0;
+    // F1 is undefined only when the value is neither in the gold nor predicted; no correct answer is 0
+    const f1 = gold === 0 && pred === 0 ? null : tp === 0 ? 0 : (2 * p * r) / (p + r);
     perValue[v] = { gold, predicted: pred, correct: tp, precision: p, recall: r, f1 };
   }
-  return { documents: docs.length, entities, accuracy: correct / entities, perValue, confusion, errors };
+  return {
+    documents: docs.length,
+    entities,
+    accuracy: correct / entities,
+    perValue,
+    confusion,
+    relations,
+    dropped,
+    errors,
+  };
 }
 
 async function main() {
@@ -108,6 +127,14 @@ async function main() {
     }
     console.log(`\nconfusion (rows gold, columns predicted): | | ${VALUES.join(' | ')} |`);
     for (const g of VALUES) console.log(`| ${g} | ${VALUES.map((p) => s.confusion[g][p]).join(' | ')} |`);
+    const lost = Object.values(s.dropped).reduce((a, b) => a + b, 0);
+    const byLabel = Object.entries(s.dropped)
+      .map(([l, k]) => `${l} ${k}`)
+      .join(', ');
+    console.log(
+      `\ngold relations dropped by dropAbsentRelations on the detected assertions: ${lost} of ${s.relations}` +
+        (lost > 0 ? ` (${byLabel})` : ''),
+    );
     if (values.errors) for (const e of s.errors) console.log(e);
   }
 }

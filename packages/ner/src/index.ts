@@ -62,6 +62,7 @@ export {
 export {
   ASSERTION_PRIORITY,
   AssertionLexiconError,
+  NEGATED_LABELS,
   applyAssertions,
   defaultAssertionLexicon,
   detectAssertions,

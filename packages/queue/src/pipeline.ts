@@ -27,9 +27,12 @@ export interface PipelineOptions {
   assertionLexicon?: AssertionLexicon;
   /**
    * Keep relations whose head or tail is `absent` (negated, denied, ruled out). Default false: with `assertions`
-   * on, such relations are dropped; historical and family entities keep theirs, marked on the entity.
+   * on, such relations are dropped, except those whose label states the absence (`negatedLabels`); historical and
+   * family entities keep theirs, marked on the entity.
    */
   keepAbsent?: boolean;
+  /** Labels kept although an entity is absent (default `NEGATED_LABELS` of @emr-re/ner: the paper's SNAP). */
+  negatedLabels?: readonly string[];
 }
 
 /** Raw text in, entities and relations out: NER, then relation extraction between the entities it found. */
@@ -79,6 +82,7 @@ export async function loadPipeline(dirs: PipelineDirectories, defaults: Pipeline
         assertions: options.assertions,
         lexicon: options.assertionLexicon,
         keepAbsent: options.keepAbsent,
+        negatedLabels: options.negatedLabels,
       }),
     );
   };

@@ -1,6 +1,6 @@
 export { ASSERTION_PRIORITY, detectAssertions, findLexiconMatches } from './detect';
 export type { LexiconMatch } from './detect';
-export { applyAssertions, dropAbsentRelations } from './relations';
+export { NEGATED_LABELS, applyAssertions, dropAbsentRelations } from './relations';
 export type { ApplyAssertionOptions } from './relations';
 export {
   AssertionLexiconError,

@@ -55,4 +55,27 @@ describe('dropAbsentRelations', () => {
     expect(edges(dropAbsentRelations(marked))).toEqual(['d1>p1']);
     expect(dropAbsentRelations(record)).toBe(record);
   });
+
+  it('keeps SNAP (and other negatedLabels), which states the absence itself', () => {
+    // 双0下1肢2无3水4肿5，6查7体8无9压10痛11
+    const snap: EmrRecord = {
+      id: 'r2',
+      text: '双下肢无水肿，查体无压痛',
+      entities: [
+        { id: 'p', type: 'position', start: 0, end: 3, text: '双下肢' },
+        { id: 's', type: 'symptom', start: 4, end: 6, text: '水肿' },
+        { id: 't', type: 'test', start: 7, end: 9, text: '查体' },
+      ],
+      relations: [
+        { head: 's', tail: 'p', label: 'SNAP' },
+        { head: 't', tail: 's', label: 'TeRS' },
+      ],
+    };
+    const out = applyAssertions(snap);
+    expect(out.entities[1].assertion).toBe('absent');
+    expect(edges(out)).toEqual(['s>p']);
+    expect(edges(applyAssertions(snap, { negatedLabels: [] }))).toEqual([]);
+    const asserted = applyAssertions(snap, { keepAbsent: true });
+    expect(edges(dropAbsentRelations(asserted, ['SNAP', 'TeRS']))).toEqual(['s>p', 't>s']);
+  });
 });
