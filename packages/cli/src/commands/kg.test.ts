@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, watch, writeFileSyn
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { EmrRecord } from '@emr-re/tokenize';
+import { selectOn, startVirtuoso } from '../../../kg/src/store/__tests__/virtuoso';
 import { main } from '../cli';
 import type { CliIO } from '../io';
 
@@ -135,6 +136,57 @@ describe('emr-re kg', () => {
         .code,
     ).toBe(0);
   });
+
+  test('push to a real Virtuoso: --json summary, pushed twice without duplicates; a refused push is one line', async () => {
+    const server = await startVirtuoso();
+    try {
+      const graph = 'urn:emr-re:test:cli-push';
+      const push = [
+        'kg',
+        'push',
+        '--store',
+        'store',
+        '--endpoint',
+        server.endpoint,
+        '--graph',
+        graph,
+        '--batch-size',
+        '10',
+      ];
+      const lines = readFileSync(path.join(dir, 'store', 'graph.nq'), 'utf8')
+        .trimEnd()
+        .split('\n').length;
+      const first = await emr([...push, '--json'], dir);
+      expect(JSON.parse(first.out)).toEqual({
+        triples: lines,
+        batches: Math.ceil(lines / 10),
+        retried: 0,
+        graph,
+        endpoint: server.endpoint,
+      });
+      expect((await emr(push, dir)).code).toBe(0);
+      const count = await selectOn(server.endpoint, `SELECT (COUNT(*) AS ?n) WHERE { GRAPH <${graph}> { ?s ?p ?o } }`);
+      expect(Number(count[0].n)).toBe(lines);
+      expectOneLineError(
+        await emr(
+          [
+            'kg',
+            'push',
+            '--store',
+            'store',
+            '--endpoint',
+            server.endpoint.replace('/sparql', '/nothing'),
+            '--retries',
+            '0',
+          ],
+          dir,
+        ),
+        /refused triples 1-\d+: HTTP 404/,
+      );
+    } finally {
+      await server.stop();
+    }
+  }, 180000);
 
   test('--min-score drops relations below it', async () => {
     const r = await emr(
