@@ -95,6 +95,24 @@ describe('detectAssertions', () => {
     expect(detect('不除外[骨折]', D)).toEqual(['骨折:possible']);
   });
 
+  it('overlapping scopes of many triggers and type-restricted triggers combine per entity', () => {
+    const types = { ...D, 青霉素: 'treatment', 皮疹: 'symptom' };
+    // two sentence scopes of 不成立 overlap the same entities; 过敏 reaches the treatment only
+    expect(detect('[肺炎]，[骨折]不成立，不成立，对[青霉素]、[皮疹]过敏。[冠心病]', types)).toEqual([
+      '肺炎:absent',
+      '骨折:absent',
+      '青霉素:absent',
+      '皮疹:present',
+      '冠心病:present',
+    ]);
+    // a long record: every repetition gets the same values as one alone
+    const one = '否认[高血压]病史，既往[冠心病]，[骨折]？。';
+    const values = detect(one.repeat(300), D);
+    expect(values).toHaveLength(900);
+    for (let i = 0; i < 900; i += 3)
+      expect(values.slice(i, i + 3)).toEqual(['高血压:absent', '冠心病:historical', '骨折:possible']);
+  });
+
   it("an entity's own characters are never a trigger (无名指 is a position)", () => {
     expect(detect('[无名指][肿胀]', { 无名指: 'position' })).toEqual(['无名指:-', '肿胀:present']);
   });
