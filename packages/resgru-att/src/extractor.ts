@@ -1,4 +1,4 @@
-import { CorpusFormatError, UNKNOWN_LABEL, generateCandidates } from '@emr-re/tokenize';
+import { ASSERTION_VALUES, CorpusFormatError, UNKNOWN_LABEL, generateCandidates } from '@emr-re/tokenize';
 import type { Candidate, EmrRecord, Entity, Relation, Schema } from '@emr-re/tokenize';
 import { RelationModel, loadRelationModel } from './model';
 
@@ -52,6 +52,10 @@ export function checkedEntities(record: RecordInput, index: number): Entity[] {
     };
     // A recogniser's confidence travels with its entity to the output.
     if (typeof x.score === 'number' && Number.isFinite(x.score)) entity.score = x.score;
+    // So does an assertion (absent, historical, ...) set by assertion detection.
+    if (typeof x.assertion === 'string' && (ASSERTION_VALUES as readonly string[]).includes(x.assertion)) {
+      entity.assertion = x.assertion;
+    }
     return entity;
   });
 }
