@@ -5,7 +5,8 @@
  *   - threads:K  with K worker threads (`emr-re extract --workers K`, @emr-re/queue's piscina pool);
  *   - pool:K     the same pool driven directly from a small child script (pool:1 = one worker thread, which
  *                `--workers 1` never runs: it keeps the models in the process).
- * Each run is a fresh process under /usr/bin/time (wall seconds, peak RSS of the process and its threads),
+ * Each run is a fresh process under /usr/bin/time (wall seconds, CPU seconds and peak RSS of the process and its
+ * threads),
  * models loaded inside the timed run.
  * Every mode's output is compared with the single run's, record for record (the `same` column). --repeat R runs
  * the list of modes R times in turn, so that a change in the machine's load falls on every mode alike.
@@ -18,7 +19,8 @@
  * Usage: node bench/scale.js --records 20000 [--modes single,pool:1,threads:2] [--repeat R] [--batch-size 64]
  *                            [--backend cpu|wasm] [--ner DIR --relations DIR | --models-dir DIR]
  *                            [--out FILE.jsonl]
- * Prints one JSON line per mode: {mode,records,seconds,recordsPerSecond,peakRssMB,same,...}. Needs the built
+ * Prints one JSON line per mode: {mode,records,seconds,recordsPerSecond,cpuSeconds,
+ * recordsPerCpuSecond,peakRssMB,same,...}. Needs the built
  * packages (npm run build). --models-dir DIR keeps the trained models there and reuses them on the next run.
  */
 'use strict';
@@ -59,7 +61,7 @@ const RE_CONFIG = {
 function emr(args, options = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(options.time ? '/usr/bin/time' : process.execPath, [
-      ...(options.time ? ['-f', 'TIME %M %e', process.execPath] : []),
+      ...(options.time ? ['-f', 'TIME %M %e %U %S', process.execPath] : []),
       BIN,
       ...args,
     ]);
@@ -123,8 +125,8 @@ async function runExtract(mode, workers, ctx) {
     ],
     { time: true },
   );
-  const [, kb, seconds] = /TIME (\d+) ([\d.]+)/.exec(stderr);
-  return { out, seconds: Number(seconds), peakRssMB: Number(kb) / 1024 };
+  const [, kb, seconds, user, sys] = /TIME (\d+) ([\d.]+) ([\d.]+) ([\d.]+)/.exec(stderr);
+  return { out, seconds: Number(seconds), cpuSeconds: Number(user) + Number(sys), peakRssMB: Number(kb) / 1024 };
 }
 
 /** `pool:K`: @emr-re/queue's pool of K threads driven directly (K = 1 measures the pool's own overhead). */
@@ -133,7 +135,7 @@ async function runPool(workers, ctx) {
   const { stderr } = await new Promise((resolve, reject) => {
     const child = spawn('/usr/bin/time', [
       '-f',
-      'TIME %M %e',
+      'TIME %M %e %U %S',
       process.execPath,
       path.join(__dirname, 'scale.js'),
       '--pool-child',
@@ -154,8 +156,8 @@ async function runPool(workers, ctx) {
     child.stderr.on('data', (d) => (err += d));
     child.on('close', (code) => (code === 0 ? resolve({ stderr: err }) : reject(new Error(err))));
   });
-  const [, kb, seconds] = /TIME (\d+) ([\d.]+)/.exec(stderr);
-  return { out, seconds: Number(seconds), peakRssMB: Number(kb) / 1024 };
+  const [, kb, seconds, user, sys] = /TIME (\d+) ([\d.]+) ([\d.]+) ([\d.]+)/.exec(stderr);
+  return { out, seconds: Number(seconds), cpuSeconds: Number(user) + Number(sys), peakRssMB: Number(kb) / 1024 };
 }
 
 /** The child of `runPool`: streams the data file through the pool into --out, as `emr-re extract` does. */
@@ -245,6 +247,9 @@ async function main() {
         round,
         seconds: result.seconds,
         recordsPerSecond: Math.round((n / result.seconds) * 10) / 10,
+        cpuSeconds: Math.round(result.cpuSeconds * 10) / 10,
+        // Records per CPU-second (user + system, all threads): what one fully used core would do, whatever the load.
+        recordsPerCpuSecond: Math.round((n / result.cpuSeconds) * 10) / 10,
         peakRssMB: Math.round(result.peakRssMB),
         lines: text.split('\n').length - 1,
         same: reference === undefined ? undefined : text === reference,
