@@ -1,6 +1,7 @@
 /** What the main thread and a model worker thread send each other (structured-cloned plain data only). */
 import type { EmrRecord } from '@emr-re/tokenize';
 import type { BackendName } from '@emr-re/resgru-att';
+import type { PipelineOptions } from './pipeline';
 
 /** The models a worker thread loads once: the extraction pipeline, or a relation model alone. */
 export type PoolModels =
@@ -26,13 +27,11 @@ export interface WorkerSetup {
   backend: BackendName | 'auto';
 }
 
-/** Score thresholds of a batch (the `PipelineOptions` of extract, `minScore` of predict). */
-export interface BatchOptions {
-  /** extract: keep entities scoring at least this (default 0). */
-  minEntityScore?: number;
-  /** extract: keep relations scoring at least this; predict: the same (default 0). */
-  minRelationScore?: number;
-}
+/**
+ * The options of a batch: extract takes every `PipelineOptions` (thresholds, assertions, lexicon, …: plain data that
+ * structured cloning carries); predict reads `minRelationScore` only.
+ */
+export type BatchOptions = PipelineOptions;
 
 /** One batch for a worker thread. */
 export interface BatchTask {
