@@ -85,6 +85,7 @@ async function main() {
   const { child, url } = await startServer(['--ner', values.ner, '--relations', values.relations]);
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   let cursor = 0;
+  const found = { entities: 0, relations: 0 };
   const body = () => {
     const records = [];
     for (let k = 0; k < perRequest; k++)
@@ -100,6 +101,11 @@ async function main() {
       body: body(),
     });
     const json = await r.json();
+    if (r.status === 200)
+      for (const rec of json.records) {
+        found.entities += rec.entities.length;
+        found.relations += rec.relations.length;
+      }
     return {
       ms: Number(process.hrtime.bigint() - t0) / 1e6,
       ok: r.status === 200 && json.records.length === perRequest,
@@ -107,6 +113,8 @@ async function main() {
     };
   };
   for (let i = 0; i < Number(values.warmup); i++) await send();
+  found.entities = 0;
+  found.relations = 0;
 
   const samples = [];
   const started = Date.now();
@@ -160,6 +168,7 @@ async function main() {
       },
       statuses,
       errors,
+      found,
       rssMB: {
         firstTenth: mean(rss.slice(0, tenth)),
         lastTenth: mean(rss.slice(-tenth)),

@@ -150,12 +150,28 @@ describe('POST /v1/extract', () => {
     const missing = await get(`${base}/v1/nothing`);
     expect(missing.status).toBe(404);
     expect(missing.json.error.code).toBe('not-found');
-    const text = await post(`${base}/v1/extract`, 'records', 'text/plain');
+    const text = await post(`${base}/v1/extract`, '<records/>', 'application/xml');
     expect(text.status).toBe(415);
     expect(text.json.error.code).toBe('unsupported-media-type');
     // Without a store the graph routes do not exist.
     expect((await get(`${base}/v1/graph/entities?q=x`)).status).toBe(404);
     expect((await post(`${base}/v1/sparql`, { query: 'SELECT * WHERE { ?s ?p ?o }' })).status).toBe(404);
+  });
+});
+
+describe('memory', () => {
+  it('leaves no tensors behind after extraction requests', async () => {
+    const tf = require('@tensorflow/tfjs-core') as typeof import('@tensorflow/tfjs-core');
+    const base = await start({ limits: { batchSize: 3 } });
+    const records = test.map((r) => ({ text: r.text }));
+    const gold = test.map((r) => ({ text: r.text, entities: r.entities }));
+    await post(`${base}/v1/extract`, { records });
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) {
+      expect((await post(`${base}/v1/extract`, { records })).status).toBe(200);
+      expect((await post(`${base}/v1/extract`, { records: gold })).status).toBe(200);
+    }
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 
@@ -308,6 +324,7 @@ describe('graph routes over an embedded store', () => {
     const withRelation = extracted.find((r) => r.relations.length > 0)!;
     const rel = withRelation.relations[0];
     const head = withRelation.entities.find((e) => e.id === rel.head)!;
+    const tail = withRelation.entities.find((e) => e.id === rel.tail)!;
     const { status, json } = await get(`${base}/v1/graph/entities?q=${encodeURIComponent(head.text)}`);
     expect(status).toBe(200);
     const entity = json.entities.find(
@@ -318,7 +335,8 @@ describe('graph routes over an embedded store', () => {
     expect(nb.status).toBe(200);
     expect(nb.json.entity).toEqual(entity);
     const edge = nb.json.edges.find(
-      (e: { label: string; head: { iri: string } }) => e.label === rel.label && e.head.iri === entity.iri,
+      (e: { label: string; head: { iri: string }; tail: { name: string; type: string } }) =>
+        e.label === rel.label && e.head.iri === entity.iri && e.tail.name === tail.text && e.tail.type === tail.type,
     );
     expect(edge).toBeDefined();
     expect(edge.evidence).toContainEqual(

@@ -80,7 +80,7 @@ const RE_CONFIG = {
 export async function tinyModels(
   dir: string,
 ): Promise<{ models: ServedModels; dirs: { ner: string; relations: string } }> {
-  await selectBackend({ backend: 'cpu' });
+  await selectBackend();
   const schema = await loadSchema('cmeie');
   const records = toyRecords(100, 1);
   const dirs = { ner: path.join(dir, 'ner'), relations: path.join(dir, 're') };
