@@ -204,6 +204,25 @@ suite('the page in headless Chromium', () => {
     expect((await fs.stat(shot)).size).toBeGreaterThan(10_000);
   });
 
+  it('opens a JSONL file of predictions and draws what it holds, without asking the models', async () => {
+    const gold = toyRecords(4, 11);
+    await page.setInputFiles('#file-input', {
+      name: 'predictions.jsonl',
+      mimeType: 'application/jsonl',
+      buffer: Buffer.from(gold.map((r) => JSON.stringify(r)).join('\n') + '\n'),
+    });
+    await page.waitForFunction(() => document.querySelectorAll('article.record').length === 4);
+    expect(await page.$$eval('article.record', (as) => as.map((a) => a.getAttribute('data-record-id')))).toEqual(
+      gold.map((r) => r.id),
+    );
+    expect(await page.$$eval('mark.entity', (ms) => ms.map((m) => m.textContent))).toEqual(
+      gold.flatMap((r) => [...r.entities].sort((a, b) => a.start - b.start).map((e) => e.text)),
+    );
+    expect(await page.$$eval('text.arc-label', (ts) => ts.map((t) => t.textContent))).toEqual(
+      gold.flatMap((r) => r.relations.map((x) => x.label)),
+    );
+  });
+
   it('wraps a long Chinese line inside the page width', async () => {
     const long = records[0].repeat(40);
     await page.fill('#input', long);
