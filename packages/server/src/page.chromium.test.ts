@@ -96,7 +96,9 @@ suite('the page in headless Chromium', () => {
     await page.fill('#input', records.join('\n'));
     await page.focus('#input');
     await page.keyboard.press('Control+Enter');
-    await page.waitForFunction(() => /relations shown/.test(document.getElementById('status')!.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /relations shown/.test((globalThis as any).document.getElementById('status')!.textContent ?? ''),
+    );
     const answer = await apiAnswer(records);
     const entities = answer.flatMap((r) => r.entities);
     const relations = answer.flatMap((r) => r.relations);
@@ -211,7 +213,7 @@ suite('the page in headless Chromium', () => {
       mimeType: 'application/jsonl',
       buffer: Buffer.from(gold.map((r) => JSON.stringify(r)).join('\n') + '\n'),
     });
-    await page.waitForFunction(() => document.querySelectorAll('article.record').length === 4);
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('article.record').length === 4);
     expect(await page.$$eval('article.record', (as) => as.map((a) => a.getAttribute('data-record-id')))).toEqual(
       gold.map((r) => r.id),
     );
@@ -228,14 +230,14 @@ suite('the page in headless Chromium', () => {
     await page.fill('#input', long);
     await page.click('#extract-button');
     await page.waitForFunction(
-      (n) => document.querySelector('article.record .text-layer')?.textContent?.length === n,
+      (n) => (globalThis as any).document.querySelector('article.record .text-layer')?.textContent?.length === n,
       long.length,
     );
     const box = await page.$eval('article.record .text-layer', (el) => ({
       scroll: el.scrollWidth,
       client: el.clientWidth,
       height: el.getBoundingClientRect().height,
-      line: parseFloat(getComputedStyle(el).lineHeight),
+      line: parseFloat((globalThis as any).getComputedStyle(el).lineHeight),
     }));
     expect(box.scroll).toBeLessThanOrEqual(box.client);
     expect(box.height).toBeGreaterThan(3 * box.line);
