@@ -13,6 +13,7 @@ export const COMMANDS = [
   'extract',
   'kg',
   'serve',
+  'queue',
 ] as const;
 
 /** One-line help text. */
@@ -28,6 +29,7 @@ commands:
   extract    --ner DIR --relations DIR --data FILE|DIR [--format text] --out FILE.jsonl: raw text → entities + relations
   kg         add|query|stats|ask|push --store DIR: a knowledge graph you can query (SPARQL, named questions)
   serve      --ner DIR --relations DIR [--store DIR] [--host 127.0.0.1] [--port 8080]: HTTP API and web page
+  queue      submit|work|status|collect --redis URL: one extraction job in chunks on BullMQ, worked by many machines
 run 'emr-re <command> --help' for a command's options.`;
 
 /**
