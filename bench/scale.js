@@ -5,6 +5,10 @@
  *   - threads:K  with K worker threads (`emr-re extract --workers K`, @emr-re/queue's piscina pool);
  *   - pool:K     the same pool driven directly from a small child script (pool:1 = one worker thread, which
  *                `--workers 1` never runs: it keeps the models in the process).
+ *   - queue:K    the Redis/BullMQ queue: `emr-re queue submit` (chunks of --chunk-size, default 500) on a
+ *                redis-server started here on a free loopback port, K `emr-re queue work --exit-when-idle`
+ *                processes at once, then `emr-re queue collect`; wall time from submit to collect, CPU time and
+ *                peak RSS summed / maxed over every process (redis-server excluded).
  * Each run is a fresh process under /usr/bin/time (wall seconds, CPU seconds and peak RSS of the process and its
  * threads),
  * models loaded inside the timed run.
@@ -16,7 +20,8 @@
  * Models: --ner DIR --relations DIR, or (default) small ones trained here (a few minutes at most) on the first 300 CMeIE
  * records (one epoch; their quality is irrelevant, their size is stated in the output).
  *
- * Usage: node bench/scale.js --records 20000 [--modes single,pool:1,threads:2] [--repeat R] [--batch-size 64]
+ * Usage: node bench/scale.js --records 20000 [--modes single,pool:1,threads:2,queue:2] [--repeat R] [--batch-size 64]
+ *                            [--chunk-size 500]
  *                            [--backend cpu|wasm] [--ner DIR --relations DIR | --models-dir DIR]
  *                            [--out FILE.jsonl]
  * Prints one JSON line per mode: {mode,records,seconds,recordsPerSecond,cpuSeconds,
@@ -160,6 +165,109 @@ async function runPool(workers, ctx) {
   return { out, seconds: Number(seconds), cpuSeconds: Number(user) + Number(sys), peakRssMB: Number(kb) / 1024 };
 }
 
+/** A free loopback port. */
+function freePort() {
+  const net = require('node:net');
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts Debian's redis-server without persistence on a free loopback port; resolves once it accepts clients. */
+async function startRedis(dir) {
+  const port = await freePort();
+  const child = spawn('/usr/bin/redis-server', [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+  ]);
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  for (let i = 0; i < 100 && !log.includes('Ready to accept connections'); i++)
+    await require('node:timers/promises').setTimeout(100);
+  if (!log.includes('Ready to accept connections')) {
+    child.kill('SIGKILL');
+    throw new Error(`redis-server did not start: ${log}`);
+  }
+  return { url: `redis://127.0.0.1:${port}`, child };
+}
+
+/** `queue:K`: submit, K `emr-re queue work` processes at once, collect; one redis-server per run. */
+async function runQueue(workers, ctx) {
+  const out = path.join(ctx.dir, `out-queue-${workers}.jsonl`);
+  const redisDir = fs.mkdtempSync(path.join(ctx.dir, 'redis-'));
+  const redis = await startRedis(redisDir);
+  const times = [];
+  const timed = async (args) => {
+    const { stderr } = await emr(args, { time: true });
+    const [, kb, seconds, user, sys] = /TIME (\d+) ([\d.]+) ([\d.]+) ([\d.]+)/.exec(stderr);
+    times.push({ kb: Number(kb), seconds: Number(seconds), cpu: Number(user) + Number(sys) });
+  };
+  const job = `scale-${workers}`;
+  try {
+    const started = Date.now();
+    await timed([
+      'queue',
+      'submit',
+      '--redis',
+      redis.url,
+      '--data',
+      ctx.data,
+      '--format',
+      'jsonl',
+      '--job',
+      job,
+      '--chunk-size',
+      String(ctx.chunkSize),
+    ]);
+    await Promise.all(
+      Array.from({ length: workers }, () =>
+        timed([
+          'queue',
+          'work',
+          '--redis',
+          redis.url,
+          '--ner',
+          ctx.ner,
+          '--relations',
+          ctx.re,
+          '--job',
+          job,
+          '--exit-when-idle',
+          '--quiet',
+          ...(ctx.backend ? ['--backend', ctx.backend] : []),
+        ]),
+      ),
+    );
+    const status = JSON.parse((await emr(['queue', 'status', '--redis', redis.url, '--job', job, '--json'])).stdout);
+    await timed(['queue', 'collect', '--redis', redis.url, '--job', job, '--out', out]);
+    const seconds = (Date.now() - started) / 1000;
+    return {
+      out,
+      seconds,
+      cpuSeconds: times.reduce((a, t) => a + t.cpu, 0),
+      peakRssMB: Math.max(...times.map((t) => t.kb)) / 1024,
+      extra: { chunkSize: ctx.chunkSize, status, processSeconds: times.map((t) => t.seconds) },
+    };
+  } finally {
+    const exited = new Promise((r) => redis.child.once('exit', r));
+    redis.child.kill('SIGTERM');
+    await exited;
+  }
+}
+
 /** The child of `runPool`: streams the data file through the pool into --out, as `emr-re extract` does. */
 async function poolChild(values) {
   const pkg = (name) => require(path.join(__dirname, '..', 'packages', name, 'dist', 'index.js'));
@@ -193,6 +301,7 @@ async function main() {
       'models-dir': { type: 'string' },
       out: { type: 'string' },
       'pool-child': { type: 'string' },
+      'chunk-size': { type: 'string', default: '500' },
       data: { type: 'string' },
     },
   });
@@ -218,7 +327,15 @@ async function main() {
       );
     fs.closeSync(fd);
     const chars = texts.reduce((a, t) => a + t.length, 0) / texts.length;
-    const ctx = { dir, ner, re, data, backend: values.backend, batchSize: Number(values['batch-size']) };
+    const ctx = {
+      dir,
+      ner,
+      re,
+      data,
+      backend: values.backend,
+      batchSize: Number(values['batch-size']),
+      chunkSize: Number(values['chunk-size']),
+    };
     const common = {
       date: new Date().toISOString(),
       records: n,
@@ -238,7 +355,11 @@ async function main() {
       const workers = Number(k ?? 1);
       const loadBefore = os.loadavg().map((l) => Math.round(l * 100) / 100);
       const result =
-        kind === 'pool' ? await runPool(workers, ctx) : await runExtract(mode, kind === 'single' ? 1 : workers, ctx);
+        kind === 'pool'
+          ? await runPool(workers, ctx)
+          : kind === 'queue'
+            ? await runQueue(workers, ctx)
+            : await runExtract(mode, kind === 'single' ? 1 : workers, ctx);
       const text = fs.readFileSync(result.out, 'utf8');
       reference ??= kind === 'single' ? text : undefined;
       const row = {
@@ -256,6 +377,7 @@ async function main() {
         loadBefore,
         loadAfter: os.loadavg().map((l) => Math.round(l * 100) / 100),
         uptime: execFileSync('uptime').toString().trim(),
+        ...result.extra,
       };
       delete common.models;
       const line = JSON.stringify(row);
