@@ -1,4 +1,5 @@
 import type { EmrRecord } from '@emr-re/tokenize';
+import { applyAssertions } from '@emr-re/ner';
 import type { NerModel } from '@emr-re/ner';
 import type { RelationExtractor } from '@emr-re/resgru-att';
 import { RequestError } from './errors';
@@ -17,6 +18,11 @@ export interface ExtractSettings {
   minEntityScore?: number;
   /** Keep relations whose probability is at least this (default 0). */
   minRelationScore?: number;
+  /**
+   * Set each entity's assertion and drop the relations of absent (negated, ruled-out) entities, as `emr-re extract`
+   * does (default true).
+   */
+  assertions?: boolean;
 }
 
 /** The record ids of a request: given ones kept, missing ones `record-<n>` (1-based position). */
@@ -32,7 +38,8 @@ export function recordIds(records: readonly ExtractInput[]): string[] {
 
 /**
  * Extracts from one request's records, `batchSize` at a time through the model queue: a record with entities goes to
- * the relation model as it is; one without goes through NER first. Records come back in input order.
+ * the relation model as it is; one without goes through NER first. Then assertions are set and the relations of
+ * absent entities dropped (`applyAssertions`, as `emr-re extract`). Records come back in input order.
  */
 export async function extractRecords(
   models: { ner: NerModel; relations: RelationExtractor },
@@ -68,5 +75,7 @@ async function extractBatch(
     r.entities === undefined ? byId.get(r.id)! : { id: r.id, text: r.text, entities: r.entities },
   );
   const predicted = await models.relations.predict(inputs, { minScore: settings.minRelationScore });
-  return predicted.map((r) => ({ id: r.id, text: r.text, entities: r.entities, relations: r.relations }));
+  return predicted
+    .map((r) => ({ id: r.id, text: r.text, entities: r.entities, relations: r.relations }))
+    .map((r) => applyAssertions(r, { assertions: settings.assertions }));
 }

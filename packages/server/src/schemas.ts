@@ -30,10 +30,14 @@ export const entityInSchema: JsonSchema = {
     end: { type: 'integer', minimum: 1 },
     text: { type: 'string' },
     score: { type: 'number' },
+    assertion: { type: 'string', enum: ['present', 'absent', 'possible', 'historical', 'family'] },
   },
 };
 
-/** An entity of an answer: UTF-16 offsets `[start, end)` into the text, and the NER model's score when it found it. */
+/**
+ * An entity of an answer: UTF-16 offsets `[start, end)` into the text, the NER model's score when it found it, and
+ * its assertion (present, absent, possible, historical, family) when assertion detection set one.
+ */
 export const entitySchema: JsonSchema = {
   type: 'object',
   required: ['id', 'type', 'start', 'end', 'text'],
@@ -44,6 +48,7 @@ export const entitySchema: JsonSchema = {
     end: { type: 'integer' },
     text: { type: 'string' },
     score: { type: 'number' },
+    assertion: { type: 'string', enum: ['present', 'absent', 'possible', 'historical', 'family'] },
   },
 };
 

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { openGraph } from '@emr-re/kg';
+import { applyAssertions } from '@emr-re/ner';
 import type { EmbeddedGraphStore } from '@emr-re/kg';
 import type { EmrRecord } from '@emr-re/tokenize';
 import { createServer } from './server';
@@ -78,8 +79,12 @@ describe('POST /v1/extract', () => {
     const records = test.map((r) => ({ id: r.id, text: r.text }));
     const { status, json } = await post(`${base}/v1/extract`, { records });
     expect(status).toBe(200);
-    const direct = await models.relations.predict(await models.ner.recognize(records));
+    const direct = (await models.relations.predict(await models.ner.recognize(records))).map((r) => applyAssertions(r));
     expectSameRecords(json.records, direct);
+    // Assertion detection ran: every disease, symptom or drug the toy texts name is present.
+    const asserted = json.records.flatMap((r: EmrRecord) => r.entities.filter((e) => e.assertion !== undefined));
+    expect(asserted.length).toBeGreaterThan(0);
+    for (const e of asserted) expect(e.assertion).toBe('present');
     expect(json.models).toEqual({ ner: models.info.ner.id, relations: models.info.relations.id });
     expect(json.records.map((r: EmrRecord) => r.id)).toEqual(test.map((r) => r.id));
     let relations = 0;
@@ -100,9 +105,13 @@ describe('POST /v1/extract', () => {
     const gold = test.slice(0, 3).map((r) => ({ text: r.text, entities: r.entities }));
     const { status, json } = await post(`${base}/v1/extract`, { records: gold });
     expect(status).toBe(200);
-    const direct = await models.relations.predict(gold.map((r, i) => ({ ...r, id: `record-${i + 1}` })));
+    const direct = (await models.relations.predict(gold.map((r, i) => ({ ...r, id: `record-${i + 1}` })))).map((r) =>
+      applyAssertions(r),
+    );
     expectSameRecords(json.records, direct);
-    expect(json.records.map((r: EmrRecord) => r.entities)).toEqual(gold.map((r) => r.entities));
+    // The entities come back as given, with the assertion detection set on them.
+    const withoutAssertion = (r: EmrRecord) => r.entities.map(({ assertion: _assertion, ...e }) => e);
+    expect(json.records.map(withoutAssertion)).toEqual(gold.map((r) => r.entities));
   });
 
   it('applies minScore and minEntityScore', async () => {
