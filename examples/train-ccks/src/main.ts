@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { progressRenderer, processIO } from '@emr-re/cli';
@@ -93,7 +94,24 @@ async function main(): Promise<number> {
   io.stderr(
     `done in ${((Date.now() - started) / 60000).toFixed(1)} min: report at ${path.join(outDir, 'report', 'report.html')}\n`,
   );
+  for (const line of nextSteps(outDir)) io.stderr(line + '\n');
   return 0;
+}
+
+/** The commands that put what the run made to use: a queryable graph store, and the service with its page. */
+function nextSteps(outDir: string): string[] {
+  const models = path.join(outDir, 'models');
+  const relations = existsSync(models) ? readdirSync(models).find((d) => d.endsWith('-bootstrapped')) : undefined;
+  const ner = path.join(models, 'ner');
+  const predictions = path.join(outDir, 'emr-predictions.jsonl');
+  const store = path.join(outDir, 'store');
+  if (relations === undefined || !existsSync(ner) || !existsSync(predictions)) return [];
+  return [
+    'query the graph:  ' +
+      `npx emr-re kg add --store ${store} --predictions ${predictions} && npx emr-re kg stats --store ${store}`,
+    `serve and look:   npx emr-re serve --ner ${ner} --relations ${path.join(models, relations)} --store ${store}` +
+      '   (then open http://127.0.0.1:8080/)',
+  ];
 }
 
 main().then(
