@@ -246,7 +246,9 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
     if (existsSync(metricsFile) && (await isNerModelDirectory(nerDir))) {
       return readJson<{ report: EntityMetricsReport; epochs: number }>(metricsFile);
     }
-    const config = nerConfigFor(o.nerArch, o.preset, { epochs: o.nerEpochs, seed: o.seed });
+    // The relation presets include `best` (entity options of relation models); the tagger's sizes are `small`'s then.
+    const nerPreset = o.preset === 'paper' ? 'paper' : 'small';
+    const config = nerConfigFor(o.nerArch, nerPreset, { epochs: o.nerEpochs, seed: o.seed });
     const model = await trainNer(nerSplit.train, config, {
       types: nerTypes(nerSplit.train),
       onProgress: o.onProgress,
@@ -294,7 +296,7 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
     },
   );
   const ner: NerSummary = {
-    model: `${o.nerArch} (${o.preset})`,
+    model: `${o.nerArch} (${o.preset === 'paper' ? 'paper' : 'small'})`,
     epochs: nerResult.epochs,
     split: `CCKS 2017 by record number, 80/20, seed ${o.seed}`,
     trainRecords: nerSplit.train.length,
