@@ -260,7 +260,7 @@ describe('emr-re queue', () => {
   it('redoes the chunk of a worker process killed mid-chunk, never twice, nothing missing', async () => {
     const sub = await emr(submit('kill', 30), tmp);
     expect(sub.code).toBe(0);
-    const child = spawn(process.execPath, [BIN, ...work('kill', ['--lock-ms', '1500'])], {
+    const child = spawn(process.execPath, [BIN, ...work('kill', ['--lock-ms', '3000'])], {
       cwd: tmp,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -279,7 +279,7 @@ describe('emr-re queue', () => {
     expect(await exited).toBe('SIGKILL');
     expect(childErr).not.toMatch(/chunk 0 stored/);
 
-    const survivor = await emr(work('kill', ['--lock-ms', '1500', '--exit-when-idle']), tmp);
+    const survivor = await emr(work('kill', ['--lock-ms', '3000', '--exit-when-idle']), tmp);
     expect(survivor.code).toBe(0);
     // Chunk 0, started by the killed worker, was taken up again (or found stored, had it died after storing).
     expect(survivor.stderr).toMatch(/chunk 0 (started \(30 records, attempt 2\)|was stored already)/);
