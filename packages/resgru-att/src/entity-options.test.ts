@@ -155,7 +155,7 @@ describe.each(ARCHS)('%s with entity options', (arch) => {
         ),
         3,
       );
-      const vars = network.trainableWeights.map((w) => w.read());
+      const vars = network.trainableWeights.map((w) => w.read() as tf.Variable);
       const { grads } = tf.variableGrads(
         () => tf.losses.softmaxCrossEntropy(labels, tf.log(network.apply(features, { training: true }) as tf.Tensor)),
         vars,

@@ -73,7 +73,7 @@ describe('EntityTypeEmbedding', () => {
     expect(got[1][2][0]).toBeCloseTo(1 + e[0][0], 6); // type id 0: a type the schema lacks
     // d(sum out)/dE counts the span characters of each type id: id 1 two (row 0 head), id 2 two (row 0 tail, row 1
     // head), id 0 one (row 1 tail).
-    const variable = layer.trainableWeights[0].read();
+    const variable = layer.trainableWeights[0].read() as tf.Variable;
     const { value, grads } = tf.variableGrads(
       () => tf.sum(layer.apply([x, types, head, tail]) as tf.Tensor) as tf.Scalar,
       [variable],
@@ -158,7 +158,7 @@ describe('EntityAwareAttention', () => {
     ]);
     const target = tf.randomNormal([2, 4], 0, 1, 'float32', 9);
     layer.apply([H, m, head, tail, p]); // builds
-    const vars = layer.trainableWeights.map((w) => w.read());
+    const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
     expect(vars).toHaveLength(5);
     const loss = () => tf.sum(tf.mul(layer.apply([H, m, head, tail, p]) as tf.Tensor, target)) as tf.Scalar;
     const { grads } = tf.variableGrads(loss, vars);
