@@ -20,7 +20,7 @@ export const COMMANDS = [
 export const USAGE = `usage: emr-re <command> [options]
 commands:
   evaluate   --gold FILE --pred FILE [--format F] [--json] | --model DIR --data FILE --format F [--json]
-  train      --train FILE [--dev FILE] --format F --schema S (--config JSON | --arch A [--preset small|paper]) --out DIR
+  train      --train FILE [--dev FILE] --format F --schema S (--config JSON | --arch A [--preset small|paper|best]) --out DIR
   predict    --model DIR --data FILE --format F --out FILE.jsonl
   bootstrap  --seed FILE --pool FILE --format F --schema S --out DIR [--lambda 0.7] [--per-iteration 1000]
   embeddings train --corpus FILE... --dim 300 --out FILE [--format text|binary]

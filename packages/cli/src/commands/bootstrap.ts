@@ -30,7 +30,7 @@ import {
 } from '../flags';
 
 const HELP = `usage: emr-re bootstrap --seed FILE --pool FILE --format F --schema S --out DIR
-                        [--config JSON|FILE | [--arch A] [--preset small|paper]] [--dev FILE]
+                        [--config JSON|FILE | [--arch A] [--preset small|paper|best]] [--dev FILE]
                         [--lambda 0.7] [--per-iteration 1000] [--max-iterations K] [--epochs E] [--random-seed N]
                         [--class-quotas proportional|JSON] [--dev-drop-tolerance X] [--warm-start] [--no-unknown]
                         [--calibrate P [--calibrate-min-support N]] [--agree ARCH] [--pseudo-weight W|probability]

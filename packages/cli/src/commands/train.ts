@@ -30,7 +30,7 @@ import {
 } from '../flags';
 
 const HELP = `usage: emr-re train --train FILE [--dev FILE] [--format F] --schema paper|cmeie|FILE
-                    (--config JSON|FILE | --arch A [--preset small|paper]) --out DIR
+                    (--config JSON|FILE | --arch A [--preset small|paper|best]) --out DIR
                     [--embeddings FILE] [--epochs N] [--seed N] [--backend B] [--resume] [--force] [--json]
 Trains a relation classifier and writes a model directory (config, vocabulary, labels, schema, weights, manifest).
   --train FILE        labelled training records          --dev FILE   records for early stopping (dev macro-F1)
@@ -39,7 +39,8 @@ Trains a relation classifier and writes a model directory (config, vocabulary, l
   --schema S          paper, cmeie or a schema JSON file
   --config JSON|FILE  a full or partial model config (JSON text or a file); exclusive with --arch/--preset
   --arch A            ${ARCHITECTURES.join('|')}
-  --preset P          ${PRESET_NAMES.join('|')} (default paper = Table 3 of the paper; small trains in minutes on a CPU)
+  --preset P          ${PRESET_NAMES.join('|')} (default paper = Table 3 of the paper; small trains in minutes on a CPU; best = small
+                      sizes with entity pooling, chosen on dev)
   --embeddings FILE   word2vec text vectors to initialise the character embeddings (dimension = charDim)
   --epochs N, --seed N   override the config's epochs and seed
   --cross-sentence    candidate windows are whole records, not sentences (default with --format cmeie,
