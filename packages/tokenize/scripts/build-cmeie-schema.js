@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds schemas/cmeie.json from CMeIE's 53_schemas.jsonl (one {"subject_type","predicate","object_type"} a line).
-// Usage: node scripts/build-cmeie-schema.js /work/shared/data/cmeie/53_schemas.jsonl > schemas/cmeie.json
+// Usage: node scripts/build-cmeie-schema.js ../../../shared/data/cmeie/53_schemas.jsonl > schemas/cmeie.json
 // Head = subject, tail = object; one schema pair per (subject_type, object_type), labels in file order.
 'use strict';
 const fs = require('node:fs');

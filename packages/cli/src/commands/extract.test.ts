@@ -8,47 +8,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { entityMetricsToJSON, scoreEntities } from '@emr-re/metrics';
 import { loadNer } from '@emr-re/ner';
-import { SeededRandom, formatRecordLine } from '@emr-re/tokenize';
-import type { EmrRecord, Entity, Relation } from '@emr-re/tokenize';
+import { formatRecordLine } from '@emr-re/tokenize';
+import type { EmrRecord } from '@emr-re/tokenize';
 import { main } from '../cli';
 import type { CliIO } from '../io';
+import { toyRecords as sharedToyRecords } from '../../../../test/toy-records';
 
-const DISEASES = ['糖尿病', '高血压', '肺炎', '胃溃疡', '哮喘'];
-const DRUGS = ['二甲双胍', '胰岛素', '阿莫西林', '奥美拉唑', '沙丁胺醇'];
-const SYMPTOMS = ['口渴', '头痛', '咳嗽', '腹痛', '气喘'];
-
-/** `n` toy records: "<disease>患者可用<drug>治疗，常见<symptom>。" and variants, with their entities and relations. */
+/** `n` toy records (the shared toy corpus, with its second sentence form). */
 function toyRecords(n: number, seed: number): EmrRecord[] {
-  const rng = new SeededRandom(seed);
-  const pick = (xs: string[]): string => xs[rng.int(xs.length)];
-  const out: EmrRecord[] = [];
-  for (let i = 0; i < n; i++) {
-    const [d, m, s] = [pick(DISEASES), pick(DRUGS), pick(SYMPTOMS)];
-    const parts: Array<[string, string?]> =
-      rng.next() < 0.5
-        ? [[d, '疾病'], ['患者可用'], [m, '药物'], ['治疗，常见'], [s, '症状'], ['。']]
-        : [['常见'], [s, '症状'], ['的'], [d, '疾病'], ['，予'], [m, '药物'], ['口服。']];
-    let text = '';
-    const entities: Entity[] = [];
-    for (const [piece, type] of parts) {
-      if (type)
-        entities.push({
-          id: `e${entities.length}`,
-          type,
-          start: text.length,
-          end: text.length + piece.length,
-          text: piece,
-        });
-      text += piece;
-    }
-    const id = (type: string): string => entities.find((e) => e.type === type)!.id;
-    const relations: Relation[] = [
-      { head: id('疾病'), tail: id('药物'), label: '药物治疗' },
-      { head: id('疾病'), tail: id('症状'), label: '临床表现' },
-    ];
-    out.push({ id: `toy-${seed}-${i}`, text, entities, relations });
-  }
-  return out;
+  return sharedToyRecords(n, seed, { variants: true });
 }
 
 async function emr(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {

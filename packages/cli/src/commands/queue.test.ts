@@ -11,53 +11,12 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { SeededRandom, formatRecordLine } from '@emr-re/tokenize';
-import type { EmrRecord, Entity } from '@emr-re/tokenize';
+import { formatRecordLine } from '@emr-re/tokenize';
+import type { EmrRecord } from '@emr-re/tokenize';
 import { connectRedis, encodeLines, jobKeys } from '@emr-re/queue';
 import { main } from '../cli';
 import type { CliIO } from '../io';
-
-const DISEASES = ['糖尿病', '高血压', '肺炎', '胃溃疡', '哮喘'];
-const DRUGS = ['二甲双胍', '胰岛素', '阿莫西林', '奥美拉唑', '沙丁胺醇'];
-const SYMPTOMS = ['口渴', '头痛', '咳嗽', '腹痛', '气喘'];
-
-/** `n` toy records "<disease>患者可用<drug>治疗，常见<symptom>。" with entities and relations (CMeIE schema). */
-function toyRecords(n: number, seed: number): EmrRecord[] {
-  const rng = new SeededRandom(seed);
-  const pick = (xs: string[]): string => xs[rng.int(xs.length)];
-  return Array.from({ length: n }, (_, i) => {
-    const parts: Array<[string, string?]> = [
-      [pick(DISEASES), '疾病'],
-      ['患者可用'],
-      [pick(DRUGS), '药物'],
-      ['治疗，常见'],
-      [pick(SYMPTOMS), '症状'],
-      ['。'],
-    ];
-    let text = '';
-    const entities: Entity[] = [];
-    for (const [piece, type] of parts) {
-      if (type)
-        entities.push({
-          id: `e${entities.length}`,
-          type,
-          start: text.length,
-          end: text.length + piece.length,
-          text: piece,
-        });
-      text += piece;
-    }
-    return {
-      id: `toy-${seed}-${i}`,
-      text,
-      entities,
-      relations: [
-        { head: 'e0', tail: 'e1', label: '药物治疗' },
-        { head: 'e0', tail: 'e2', label: '临床表现' },
-      ],
-    };
-  });
-}
+import { toyRecords } from '../../../../test/toy-records';
 
 async function emr(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
