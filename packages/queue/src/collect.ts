@@ -1,12 +1,11 @@
 /** `queue collect`: a job's chunk outputs, in chunk order, as one JSONL file written atomically. */
-import { promises as fs } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { EmrReError, UsageError, writeFileAtomic } from '@emr-re/tokenize';
 import { chunkJobId, jobKeys, queueName } from './keys';
 import { redisOptions } from './redis';
-import { doneChunks } from './store';
+import { doneChunks, readChunkOutput } from './store';
 
 /** A job whose chunks are not all done cannot be collected (unless partly, on request). */
 export class IncompleteJobError extends EmrReError {
@@ -74,7 +73,7 @@ export async function collectJob(options: CollectOptions): Promise<CollectSummar
     for (let chunk = 0; chunk < chunks; chunk++) {
       const entry = done.get(chunk);
       if (entry === undefined) continue;
-      const data = entry.file !== undefined ? await fs.readFile(entry.file) : await redis.getBuffer(keys.output(chunk));
+      const data = await readChunkOutput(redis, job, chunk, entry);
       if (data === null) throw new IncompleteJobError(`job '${job}': the output of chunk ${chunk} is gone from Redis`);
       records += entry.records;
       yield gunzipSync(data);

@@ -16,8 +16,10 @@ export { ChunkFormatError, chunkRecords, decodeTextRecords, encodeLines } from '
 export type { TextRecord } from './chunks';
 export { CHUNK_ATTEMPTS, CHUNK_BACKOFF_MS, submitJob } from './submit';
 export type { SubmitOptions, SubmitSummary } from './submit';
-export { chunkOutputFile, doneChunks, storeChunkOutput } from './store';
+export { chunkOutputFile, doneChunks, readChunkOutput, storeChunkOutput } from './store';
 export type { DoneEntry } from './store';
+export { finishStoredChunk } from './finish';
+export type { ChunkSink, FinishOptions, FinishResult } from './finish';
 export { processChunk, startQueueWorker } from './work';
 export type { QueueWorker, QueueWorkerEvent, QueueWorkerOptions } from './work';
 export { jobStatus } from './status';

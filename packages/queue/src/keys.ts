@@ -10,7 +10,9 @@ export interface JobKeys {
   meta: string;
   /** Hash: chunk number → `{"records":n,"file"?:path}` once its output is stored (written once, by a Lua script). */
   done: string;
-  /** String: a chunk's input, gzip-compressed JSONL of `{id,text}`. */
+  /** Hash: chunk number → the id of the sink (`--store DIR`) its output was added to, once added. */
+  added: string;
+  /** String: a chunk's input, gzip-compressed JSONL of `{id,text}` (deleted once its output is stored). */
   input(chunk: number): string;
   /** String: a chunk's output, gzip-compressed canonical JSONL (unless written under `--out-dir`). */
   output(chunk: number): string;
@@ -32,6 +34,7 @@ export function jobKeys(job: string): JobKeys {
   return {
     meta: `${base}:meta`,
     done: `${base}:done`,
+    added: `${base}:added`,
     input: (chunk) => `${base}:in:${chunk}`,
     output: (chunk) => `${base}:out:${chunk}`,
   };

@@ -65,6 +65,18 @@ export async function storeChunkOutput(
   return stored === 1;
 }
 
+/**
+ * The stored gzip output of a done chunk, from its file or from Redis; null when Redis no longer holds it.
+ */
+export async function readChunkOutput(
+  redis: Redis,
+  job: string,
+  chunk: number,
+  entry: DoneEntry,
+): Promise<Buffer | null> {
+  return entry.file !== undefined ? fs.readFile(entry.file) : redis.getBuffer(jobKeys(job).output(chunk));
+}
+
 /** The done entries of a job, by chunk number. */
 export async function doneChunks(redis: Redis, job: string): Promise<Map<number, DoneEntry>> {
   const raw = await redis.hgetall(jobKeys(job).done);

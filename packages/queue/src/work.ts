@@ -10,12 +10,15 @@ import { JOBS_KEY, jobKeys, queueName } from './keys';
 import type { ChunkJobData } from './keys';
 import { redisOptions } from './redis';
 import { storeChunkOutput } from './store';
+import { finishStoredChunk } from './finish';
+import type { ChunkSink } from './finish';
 
 /** What a queue worker reports, one event a chunk step (the CLI renders them; the library never prints). */
 export type QueueWorkerEvent =
   | { type: 'started'; job: string; chunk: number; records: number; attempt: number }
   | { type: 'stored'; job: string; chunk: number; records: number; seconds: number }
   | { type: 'already-done'; job: string; chunk: number }
+  | { type: 'added'; job: string; chunk: number; records: number; seconds: number; sink: string }
   | { type: 'failed'; job: string; chunk: number; error: string; final: boolean }
   | { type: 'error'; error: string };
 
@@ -34,6 +37,13 @@ export interface QueueWorkerOptions {
   /** Write outputs as files under this shared directory instead of into Redis. */
   outDir?: string;
   /**
+   * Add each chunk's output to this sink (e.g. a graph store) after it is stored and before the chunk is
+   * acknowledged; a chunk redone after its worker died is added from its stored output, once per sink.
+   */
+  sink?: ChunkSink;
+  /** Keep each chunk's input in Redis after its output is stored (default: deleted then; outputs stay until collected). */
+  keepInputs?: boolean;
+  /**
    * BullMQ's lock on an active chunk (default 30 000 ms): a chunk whose worker died is redone after about this
    * long (the stalled check runs at the same interval).
    */
@@ -50,23 +60,49 @@ export interface QueueWorker {
 }
 
 /**
- * Runs one chunk: reads its input, extracts, stores the output (`storeChunkOutput`) and only then returns, so
- * BullMQ acknowledges a chunk whose output is durable. Bad records (or a model's complaint about them) fail the
- * chunk at once with an `UnrecoverableError` naming positions and ids; anything else is retried with backoff.
+ * Runs one chunk: reads its input, extracts, stores the output (`storeChunkOutput`), then drops the input and adds
+ * the output to the sink (`finishStoredChunk`), and only then returns, so BullMQ acknowledges a chunk whose output
+ * is durable (and in the sink). A chunk found stored already (its first worker died before acknowledging) is only
+ * finished. Bad records (or a model's complaint about them) fail the chunk at once with an `UnrecoverableError`
+ * naming positions and ids; anything else is retried with backoff.
  */
 export async function processChunk(
   job: Job<ChunkJobData>,
-  options: Pick<QueueWorkerOptions, 'redis' | 'extract' | 'outDir' | 'onEvent'>,
+  options: Pick<QueueWorkerOptions, 'redis' | 'extract' | 'outDir' | 'onEvent' | 'sink' | 'keepInputs'>,
 ): Promise<{ records: number; stored: boolean }> {
   const { redis } = options;
   const { job: name, chunk, first } = job.data;
   const keys = jobKeys(name);
-  if ((await redis.hexists(keys.done, String(chunk))) === 1) {
+  const finish = async (lines?: readonly string[]): Promise<void> => {
+    const started = Date.now();
+    const done = await finishStoredChunk(redis, name, chunk, {
+      sink: options.sink,
+      keepInputs: options.keepInputs,
+      lines,
+    });
+    if (done.added !== undefined)
+      options.onEvent?.({
+        type: 'added',
+        job: name,
+        chunk,
+        records: done.added,
+        seconds: (Date.now() - started) / 1000,
+        sink: options.sink!.id,
+      });
+  };
+  const finishedBefore = async (): Promise<boolean> => {
+    if ((await redis.hexists(keys.done, String(chunk))) === 0) return false;
     options.onEvent?.({ type: 'already-done', job: name, chunk });
-    return { records: 0, stored: false };
-  }
+    await finish();
+    return true;
+  };
+  if (await finishedBefore()) return { records: 0, stored: false };
   const input = await redis.getBuffer(keys.input(chunk));
-  if (input === null) throw new UnrecoverableError(`chunk ${chunk}: its input is missing from Redis`);
+  if (input === null) {
+    // Another worker (a redo racing a slow first try) may have stored the chunk and dropped its input meanwhile.
+    if (await finishedBefore()) return { records: 0, stored: false };
+    throw new UnrecoverableError(`chunk ${chunk}: its input is missing from Redis`);
+  }
   let records: TextRecord[];
   try {
     records = decodeTextRecords(input, chunk, first);
@@ -86,14 +122,8 @@ export async function processChunk(
   }
   if (output.length !== records.length)
     throw new Error(`chunk ${chunk}: extraction returned ${output.length} records for ${records.length}`);
-  const stored = await storeChunkOutput(
-    redis,
-    name,
-    chunk,
-    encodeLines(output.map(formatRecordLine)),
-    output.length,
-    options.outDir,
-  );
+  const lines = output.map(formatRecordLine);
+  const stored = await storeChunkOutput(redis, name, chunk, encodeLines(lines), output.length, options.outDir);
   if (stored)
     options.onEvent?.({
       type: 'stored',
@@ -103,6 +133,8 @@ export async function processChunk(
       seconds: (Date.now() - started) / 1000,
     });
   else options.onEvent?.({ type: 'already-done', job: name, chunk });
+  // A worker racing this one stored first: the sink gets what is stored, read back, not this worker's copy.
+  await finish(stored ? lines : undefined);
   return { records: output.length, stored };
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { acquireOutputLock, releaseAllLocks } from './output-lock';
+import { OutputLockedError, acquireOutputLock, releaseAllLocks } from './output-lock';
 import { OutputPathError } from './output-path';
 
 let tmp: string;
@@ -25,6 +25,16 @@ describe('acquireOutputLock', () => {
     expect(() => acquireOutputLock(out, { command: 'train' })).toThrow(
       new RegExp(`is being written by another emr-re train \\(pid ${process.pid}`),
     );
+    // A live lock is an OutputLockedError (an OutputPathError too) naming its holder, so a caller can wait for it.
+    let caught: unknown;
+    try {
+      acquireOutputLock(out, { command: 'kg add' });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(OutputLockedError);
+    expect(caught).toBeInstanceOf(OutputPathError);
+    expect((caught as OutputLockedError).holder).toMatchObject({ pid: process.pid, command: 'train' });
     lock.release();
     lock.release();
     expect(existsSync(`${out}.lock`)).toBe(false);

@@ -28,6 +28,20 @@ export interface AcquireOptions {
   onStale?: (info: OutputLockInfo) => void;
 }
 
+/**
+ * The output is locked by a live process (this one included, or one on another host): a subclass of
+ * `OutputPathError` with the same message, so a caller that can wait (a queue worker adding to a shared store)
+ * tells it from the other path errors and tries again later.
+ */
+export class OutputLockedError extends OutputPathError {
+  /** Who holds the lock. */
+  readonly holder: OutputLockInfo;
+  constructor(output: string, reason: string, holder: OutputLockInfo) {
+    super(output, reason);
+    this.holder = holder;
+  }
+}
+
 const held = new Map<string, OutputLock>();
 
 function readLock(file: string): OutputLockInfo | undefined {
@@ -43,7 +57,7 @@ function readLock(file: string): OutputLockInfo | undefined {
 /**
  * Takes the lock of an output that a command writes for a long time: `<output>.lock`, created exclusively and
  * holding the pid. A lock whose process is gone (same host) is stale and taken over; a live one, or a file of
- * that name that emr-re did not write, is an `OutputPathError`. Release it with `release()`; locks still held
+ * that name that emr-re did not write, is an `OutputPathError` (an `OutputLockedError` for a live lock). Release it with `release()`; locks still held
  * when the process is interrupted are removed by `releaseAllLocks()`.
  */
 export function acquireOutputLock(output: string, options: AcquireOptions): OutputLock {
@@ -83,10 +97,11 @@ export function acquireOutputLock(output: string, options: AcquireOptions): Outp
         'exists and is not an emr-re lock file; not touched (remove it or choose another path)',
       );
     if (other.host !== info.host || processAlive(other.pid)) {
-      throw new OutputPathError(
+      throw new OutputLockedError(
         output,
         `is being written by another emr-re ${other.command} (pid ${other.pid} on ${other.host}, since ${other.since}); ` +
           `wait for it, or remove ${file} if that process is gone`,
+        other,
       );
     }
     fs.rmSync(file, { force: true });

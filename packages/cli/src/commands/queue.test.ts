@@ -1,8 +1,10 @@
 /*
  * `emr-re queue submit|work|status|collect` against a real redis-server (Debian's), started here on a free loopback
  * port and stopped after: chunks worked by two workers, by a worker process killed mid-chunk and another one, and a
- * poisoned chunk, each collected output compared record for record with `emr-re extract --workers 1`. The child
- * worker runs the built CLI (packages/cli/bin/emr-re.js): build first.
+ * poisoned chunk, each collected output compared record for record with `emr-re extract --workers 1`; with
+ * `--store`, two worker processes (one killed mid-chunk) adding to one graph store, compared byte for byte with
+ * `emr-re kg add` of that output, a redone chunk and a held store lock. The child workers run the built CLI
+ * (packages/cli/bin/emr-re.js): build first.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -11,10 +13,12 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { formatRecordLine } from '@emr-re/tokenize';
-import type { EmrRecord } from '@emr-re/tokenize';
-import { connectRedis, encodeLines, jobKeys } from '@emr-re/queue';
+import { acquireOutputLock, formatRecordLine } from '@emr-re/tokenize';
+import type { EmrRecord, OutputLockInfo } from '@emr-re/tokenize';
+import { connectRedis, encodeLines, jobKeys, processChunk } from '@emr-re/queue';
+import type { QueueWorkerEvent } from '@emr-re/queue';
 import { main } from '../cli';
+import { openGraphSink } from '../graph-sink';
 import type { CliIO } from '../io';
 import { toyRecords } from '../../../../test/toy-records';
 
@@ -158,6 +162,36 @@ const submit = (job: string, chunkSize: number): string[] => [
 ];
 const lines = (text: string): string[] => text.trimEnd().split('\n');
 
+/** The chunks of `job` (of `chunks`) whose input is still in Redis. */
+async function inputsLeft(job: string, chunks: number): Promise<number[]> {
+  const client = await connectRedis(redis.url);
+  try {
+    const left: number[] = [];
+    for (let n = 0; n < chunks; n++) if ((await client.exists(jobKeys(job).input(n))) === 1) left.push(n);
+    return left;
+  } finally {
+    await client.quit();
+  }
+}
+
+/** A worker process of the built CLI, its stderr kept; `exited` resolves with its exit code or signal. */
+function workerProcess(args: string[]): {
+  child: ChildProcess;
+  stderr: () => string;
+  exited: Promise<number | NodeJS.Signals | null>;
+} {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | NodeJS.Signals | null>((r) =>
+    child.once('exit', (code, signal) => r(signal ?? code)),
+  );
+  return { child, stderr: () => err, exited };
+}
+
+/** A store's content: its sorted N-Quads. */
+const graphOf = (store: string): Promise<string> => read(path.join(store, 'graph.nq'));
+
 describe('emr-re queue', () => {
   it('submits chunks, two workers extract them, collect writes what extract --workers 1 writes', async () => {
     const sub = await emr(submit('two', 25), tmp);
@@ -173,6 +207,8 @@ describe('emr-re queue', () => {
     const stored = workers.flatMap((w) => lines(w.stderr).filter((l) => / stored \(\d+ records/.test(l)));
     // Every chunk stored once, by one worker or the other.
     expect(stored.map((l) => Number(/chunk (\d+) stored/.exec(l)![1])).sort()).toEqual([0, 1, 2, 3, 4]);
+    // Each chunk's input is gone from Redis once its output is stored.
+    expect(await inputsLeft('two', 5)).toEqual([]);
 
     const st = await emr(['queue', 'status', '--redis', redis.url, '--job', 'two', '--json'], tmp);
     expect(st.code).toBe(0);
@@ -271,13 +307,15 @@ describe('emr-re queue', () => {
     } finally {
       await client.quit();
     }
-    const w = await emr(work('poison', ['--exit-when-idle', '--out-dir', 'outputs']), tmp);
+    const w = await emr(work('poison', ['--exit-when-idle', '--out-dir', 'outputs', '--keep-inputs']), tmp);
     expect(w.code).toBe(0);
     const failure =
       'chunk 1: 2 malformed records: record 2 (input position 42) id "no-text": no text; record 5 (input position 45): not JSON';
     expect(w.stderr).toContain(`emr-re queue work: job poison chunk 1 failed: ${failure}\n`);
     expect(w.stderr).not.toMatch(/chunk 1 started/);
     for (const r of records) expect(w.stderr).not.toContain(r.text);
+    // --keep-inputs: the inputs of the done chunks stay in Redis (and the failed chunk's, as always).
+    expect(await inputsLeft('poison', 3)).toEqual([0, 1, 2]);
     // --out-dir: the outputs are files, one per chunk done.
     expect((await fs.readdir(path.join(tmp, 'outputs', 'poison'))).sort()).toEqual([
       'chunk-0.jsonl.gz',
@@ -301,6 +339,142 @@ describe('emr-re queue', () => {
     expect(partial.stderr).toBe('emr-re queue collect: left out 1 chunks not done (1)\n');
     const ref = lines(reference);
     expect(lines(await read('p.jsonl'))).toEqual([...ref.slice(0, 40), ...ref.slice(80)]);
+  }, 180_000);
+
+  it('--store: two worker processes add to one graph store, one killed mid-chunk; it equals kg add of extract', async () => {
+    const ref = await emr(['kg', 'add', '--store', 'kg-ref', '--predictions', 'ref.jsonl', '--quiet'], tmp);
+    expect(ref.code).toBe(0);
+    const expected = await graphOf('kg-ref');
+    expect(lines(expected).length).toBeGreaterThan(100);
+
+    expect((await emr(submit('graph', 15), tmp)).code).toBe(0);
+    const args = work('graph', ['--lock-ms', '3000', '--store', 'kg-q', '--exit-when-idle']);
+    const doomed = workerProcess(args);
+    const survivor = workerProcess(args);
+    // Killed right after storing its first chunk: before, while or after adding it to the store.
+    await new Promise<void>((resolve, reject) => {
+      doomed.child.stderr!.on('data', () => {
+        if (/chunk \d+ stored/.test(doomed.stderr())) {
+          doomed.child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      doomed.child.once('exit', () => reject(new Error(`worker exited before storing a chunk: ${doomed.stderr()}`)));
+    });
+    expect(await doomed.exited).toBe('SIGKILL');
+    expect(await survivor.exited).toBe(0);
+    const killedChunk = Number(/chunk (\d+) stored/.exec(doomed.stderr())![1]);
+    // The survivor found the killed worker's chunk stored (or was told so by BullMQ's completed job) and added it
+    // unless the killed worker had marked it added already.
+    const added = (err: string): number[] =>
+      [...err.matchAll(/chunk (\d+) added to the store/g)].map((m) => Number(m[1]));
+    const addedByBoth = [...added(doomed.stderr()), ...added(survivor.stderr())].sort((a, b) => a - b);
+    expect(new Set(addedByBoth)).toEqual(new Set([0, 1, 2, 3, 4, 5, 6, 7]));
+    expect(addedByBoth.filter((c) => c !== killedChunk)).toEqual(
+      [0, 1, 2, 3, 4, 5, 6, 7].filter((c) => c !== killedChunk),
+    );
+
+    // The store is byte for byte what one `kg add` of the single-process output makes.
+    expect(await graphOf('kg-q')).toBe(expected);
+    const client = await connectRedis(redis.url);
+    try {
+      const marks = await client.hgetall(jobKeys('graph').added);
+      expect(Object.keys(marks).map(Number).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(new Set(Object.values(marks))).toEqual(new Set([path.join(tmp, 'kg-q')]));
+    } finally {
+      await client.quit();
+    }
+    expect(await inputsLeft('graph', 8)).toEqual([]);
+    const col = await emr(['queue', 'collect', '--redis', redis.url, '--job', 'graph', '--out', 'graph.jsonl'], tmp);
+    expect(col.code).toBe(0);
+    expect(await read('graph.jsonl')).toBe(reference);
+    // No lock file or temporary left behind by the killed worker once the survivor wrote.
+    expect((await fs.readdir(path.join(tmp, 'kg-q'))).sort()).toEqual(['graph.nq', 'kg.json']);
+
+    // Adding the same output again changes nothing.
+    const again = await emr(['kg', 'add', '--store', 'kg-q', '--predictions', 'ref.jsonl', '--json'], tmp);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ records: 120, newEntities: 0, newEdges: 0, newEvidence: 0 });
+    expect(await graphOf('kg-q')).toBe(expected);
+  }, 240_000);
+
+  it('--store: a redone chunk is added once from its stored output; a held store lock is waited for', async () => {
+    expect((await emr(submit('redo', 60), tmp)).code).toBe(0);
+    const w = await emr(work('redo', ['--exit-when-idle', '--store', 'kg-redo', '--out-dir', 'outputs']), tmp);
+    expect(w.code).toBe(0);
+    expect(w.stderr).toMatch(/job redo chunk 1 added to the store .*kg-redo \(60 records in/);
+    const before = await graphOf('kg-redo');
+    const ref = await emr(['kg', 'add', '--store', 'kg-redo-ref', '--predictions', 'ref.jsonl', '--quiet'], tmp);
+    expect(ref.code).toBe(0);
+    expect(before).toBe(await graphOf('kg-redo-ref'));
+
+    const client = await connectRedis(redis.url);
+    const store = path.join(tmp, 'kg-redo');
+    const waits: OutputLockInfo[] = [];
+    const sink = await openGraphSink(store, { pollMs: 50, onWait: (holder) => waits.push(holder) });
+    // What BullMQ hands a worker for chunk 1 redone (its first worker died after storing, before marking it added).
+    const job = { data: { job: 'redo', chunk: 1, first: 60, count: 60 }, attemptsStarted: 2 } as unknown as Parameters<
+      typeof processChunk
+    >[0];
+    const events: QueueWorkerEvent[] = [];
+    const options = {
+      redis: client,
+      extract: (): Promise<EmrRecord[]> => Promise.reject(new Error('a stored chunk is never extracted again')),
+      sink,
+      onEvent: (e: QueueWorkerEvent) => events.push(e),
+    };
+    try {
+      await client.hdel(jobKeys('redo').added, '1');
+      // Another writer holds the store's lock for 0.6 s: the add waits for it and then goes through.
+      const lock = acquireOutputLock(path.join(store, 'graph.nq'), { command: 'kg add' });
+      const released = new Promise<number>((resolve) =>
+        setTimeout(() => {
+          lock.release();
+          resolve(Date.now());
+        }, 600),
+      );
+      await processChunk(job, options);
+      const finished = Date.now();
+      expect(finished).toBeGreaterThanOrEqual(await released);
+      expect(waits.map((h) => [h.pid, h.command])).toEqual([[process.pid, 'kg add']]);
+      expect(events.map((e) => e.type)).toEqual(['already-done', 'added']);
+      expect(events[1]).toMatchObject({ chunk: 1, records: 60, sink: store });
+      expect(await client.hget(jobKeys('redo').added, '1')).toBe(store);
+      expect(await graphOf('kg-redo')).toBe(before);
+
+      // Marked added: a second redo adds nothing.
+      events.length = 0;
+      await processChunk(job, options);
+      expect(events.map((e) => e.type)).toEqual(['already-done']);
+
+      // A lock held longer than the sink waits: the chunk fails unmarked (BullMQ retries it), nothing is lost.
+      await client.hdel(jobKeys('redo').added, '1');
+      const impatient = await openGraphSink(store, { pollMs: 50, waitMs: 200 });
+      const held = acquireOutputLock(path.join(store, 'graph.nq'), { command: 'kg add' });
+      try {
+        await expect(processChunk(job, { ...options, sink: impatient })).rejects.toThrow(
+          new RegExp(`^job redo chunk 1: the store .*kg-redo stayed locked by pid ${process.pid} on `),
+        );
+      } finally {
+        held.release();
+      }
+      expect(await client.hget(jobKeys('redo').added, '1')).toBeNull();
+      await processChunk(job, { ...options, sink: impatient });
+      expect(await client.hget(jobKeys('redo').added, '1')).toBe(store);
+      expect(await graphOf('kg-redo')).toBe(before);
+      await impatient.close();
+    } finally {
+      await sink.close();
+      await client.quit();
+    }
+
+    // A directory that is not a store: one line, exit 2, before any chunk is taken.
+    await fs.mkdir(path.join(tmp, 'not-a-store'));
+    await fs.writeFile(path.join(tmp, 'not-a-store', 'x.txt'), 'x');
+    const bad = await emr(work('redo', ['--exit-when-idle', '--store', 'not-a-store']), tmp);
+    expect(bad.code).toBe(2);
+    expect(lines(bad.stderr)).toHaveLength(1);
+    expect(bad.stderr).toMatch(/not-a-store holds files but no kg\.json/);
   }, 180_000);
 
   it('says in one line, exit 2, when Redis is unreachable, the URL is bad or the job unknown', async () => {

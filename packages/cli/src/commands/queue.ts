@@ -19,6 +19,8 @@ import { backendArgument, encodingArgument, inputPath, intArgument } from '../fl
 import type { CliIO, CommandRun } from '../io';
 import { onInterrupt } from '../interrupt';
 import { claimOutput } from '../outputs';
+import { STORE_WAIT_MS, openGraphSink } from '../graph-sink';
+import type { GraphSink } from '../graph-sink';
 import { reportReadStats } from '../read-report';
 
 const SUBCOMMANDS = 'submit, work, status, collect';
@@ -26,12 +28,13 @@ const SUBCOMMANDS = 'submit, work, status, collect';
 /** Help text of `emr-re queue`. */
 export const HELP = `usage: emr-re queue submit  --redis URL --data FILE --format F --job NAME [--chunk-size N] [--json]
        emr-re queue work    --redis URL --ner DIR --relations DIR [--concurrency N] [--out-dir DIR] [--job NAME]
-                            [--exit-when-idle]
+                            [--store DIR] [--keep-inputs] [--exit-when-idle]
        emr-re queue status  --redis URL --job NAME [--json]
        emr-re queue collect --redis URL --job NAME --out FILE.jsonl [--partial] [--force] [--json]
 Extraction (as emr-re extract) on any number of machines: submit cuts the input into chunks stored in Redis and
 enqueued on BullMQ; workers store each chunk's output (once, keyed by job and chunk) before acknowledging it, so a
-chunk whose worker died is redone and never written twice; collect writes the outputs in input order.
+chunk whose worker died is redone and never written twice; with --store they also add it to a graph store;
+collect writes the outputs in input order.
 'emr-re queue <subcommand> --help' lists a subcommand's options.`;
 
 /** Runs `emr-re queue <subcommand>`. */
@@ -114,11 +117,17 @@ per chunk on the queue of --job (retried with exponential backoff when a worker 
 
 const work = defineCommand({
   help: `usage: emr-re queue work --redis URL --ner DIR --relations DIR [--concurrency N] [--out-dir DIR] [--job NAME]
-                        [--exit-when-idle]
+                        [--store DIR] [--keep-inputs] [--exit-when-idle]
 Loads the models once and works the chunks of --job (default: every submitted job, new ones as they come) until
 SIGINT/SIGTERM, which lets the active chunks finish. Each chunk's output is stored before the chunk is acknowledged:
 gzip JSONL in Redis, or a file under --out-dir (a directory every worker and collect can read). A chunk with
 malformed records fails at once with an error naming record positions and ids; other failures are retried.
+Once a chunk's output is stored its input is deleted from Redis (outputs stay until collected).
+  --store DIR         also add each stored chunk output to the knowledge-graph store in DIR (as emr-re kg add;
+                      created when missing or empty) before acknowledging the chunk; a redone chunk is added from
+                      its stored output, once. Workers on one store take turns on its lock, waiting up to
+                      ${STORE_WAIT_MS / 60_000} min for it; each add rewrites graph.nq, and reloads it when another worker wrote
+  --keep-inputs       keep each chunk's input in Redis after its output is stored
   --concurrency N     chunks worked at once by this process (default 1)
   --lock-ms N         BullMQ's lock on an active chunk (default 30000): a dead worker's chunk is redone after ~N ms
   --backend B         the tfjs backend (default auto)
@@ -131,6 +140,8 @@ malformed records fails at once with an error naming record positions and ids; o
     concurrency: { type: 'string' },
     'out-dir': { type: 'string' },
     job: { type: 'string' },
+    store: { type: 'string' },
+    'keep-inputs': { type: 'boolean', default: false },
     'lock-ms': { type: 'string' },
     backend: { type: 'string' },
     'exit-when-idle': { type: 'boolean', default: false },
@@ -149,10 +160,21 @@ malformed records fails at once with an error naming record positions and ids; o
     const relationsDir = inputPath(values.relations, '--relations', io.cwd);
     const outDir = values['out-dir'] === undefined ? undefined : path.resolve(io.cwd, values['out-dir']);
     const backend = backendArgument(values.backend);
+    const storeDir = values.store === undefined ? undefined : path.resolve(io.cwd, values.store);
     return withRedis(values.redis, async (redis) => {
       const say = (line: string): void => {
         if (!values.quiet) io.stderr(`emr-re queue work: ${line}\n`);
       };
+      // The store is opened (or found not to be one: one line, exit 2) before any chunk is taken.
+      const sink: GraphSink | undefined =
+        storeDir === undefined
+          ? undefined
+          : await openGraphSink(storeDir, {
+              onWait: (holder, where) =>
+                say(
+                  `job ${where.job} chunk ${where.chunk} waits for the store's lock (pid ${holder.pid} on ${holder.host}, ${holder.command})`,
+                ),
+            });
       await selectBackend({ backend, log: say });
       const pipeline = await loadPipeline({ ner: nerDir, relations: relationsDir });
       try {
@@ -163,6 +185,8 @@ malformed records fails at once with an error naming record positions and ids; o
           job,
           concurrency,
           outDir,
+          sink,
+          keepInputs: values['keep-inputs'],
           lockDurationMs,
           onEvent: (event) => say(describeEvent(event)),
         });
@@ -182,6 +206,7 @@ malformed records fails at once with an error naming record positions and ids; o
         return 0;
       } finally {
         pipeline.dispose();
+        await sink?.close();
       }
     });
   },
@@ -196,6 +221,8 @@ function describeEvent(event: QueueWorkerEvent): string {
       return `job ${event.job} chunk ${event.chunk} stored (${event.records} records in ${event.seconds.toFixed(1)}s)`;
     case 'already-done':
       return `job ${event.job} chunk ${event.chunk} was stored already; not written again`;
+    case 'added':
+      return `job ${event.job} chunk ${event.chunk} added to the store ${event.sink} (${event.records} records in ${event.seconds.toFixed(1)}s)`;
     case 'failed':
       return `job ${event.job} chunk ${event.chunk} failed${event.final ? '' : ' (will retry)'}: ${event.error}`;
     case 'error':
