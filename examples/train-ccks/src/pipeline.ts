@@ -11,10 +11,12 @@ import {
   type MetricsReport,
 } from '@emr-re/metrics';
 import { isNerModelDirectory, nerConfigFor, nerTypes, trainNer } from '@emr-re/ner';
+import type { CalibrationFit } from '@emr-re/resgru-att';
 import { runBootstrap } from '@emr-re/bootstrap';
 import {
   configFor,
   createRelationModel,
+  loadRelationModel,
   selectBackend,
   toCandidates,
   type Architecture,
@@ -35,16 +37,20 @@ import {
   type ProgressListener,
   type Schema,
 } from '@emr-re/tokenize';
+import { emrTestSet, readEmrCorpusParts, scoreEmrTest, type EmrCorpusParts } from './emr-corpus';
+import { fillGraphStore } from './graph-store';
 import {
   writeReport,
   type BootstrapRow,
+  type CalibrationResult,
+  type EmrEvaluation,
   type LossCurve,
   type ModelResult,
   type NerSummary,
   type ReportData,
   type StageTime,
 } from './report';
-import { splitByRecordNumber, splitItems } from './split';
+import { ccksRecordNumber, splitByRecordNumber, splitItems } from './split';
 
 /** Options of one end-to-end run. */
 export interface PipelineOptions {
@@ -69,6 +75,17 @@ export interface PipelineOptions {
   /** Its training epochs. */
   nerEpochs: number;
   backend?: 'wasm' | 'cpu' | 'tensorflow' | 'auto';
+  /**
+   * Threads of the character word2vec and of the wasm backend (default 1). With 1 a run is determined by its seed;
+   * more threads make word2vec Hogwild (updates race, so two runs differ) and are faster.
+   */
+  threads?: number | 'auto';
+  /**
+   * The EMR relation corpus (`corpus/emr-relations/annotations.jsonl`), read with the CCKS 2017 folder under the
+   * paper schema: its train documents join the training and dev data, its test documents are scored (never trained
+   * or tuned on), and all its documents leave the bootstrapping pool. Undefined, or another schema: not used.
+   */
+  emrCorpus?: string;
   /** The command line, recorded in the report. */
   command: string;
   onProgress: ProgressListener;
@@ -81,6 +98,14 @@ const MAX_POOL = 20000;
 
 async function readJson<T>(file: string): Promise<T> {
   return JSON.parse(await fs.readFile(file, 'utf8')) as T;
+}
+
+/** Share of the EMR corpus train documents (by document, seeded) held out as dev for early stopping and calibration. */
+const EMR_DEV_SHARE = 0.15;
+
+/** What `RelationModel.calibrate` returned, as the report shows it. */
+function calibrationResult(model: string, fit: CalibrationFit): CalibrationResult {
+  return { model, temperature: fit.temperature, candidates: fit.candidates, before: fit.before, after: fit.after };
 }
 
 /** Scores a model's argmax predictions on labelled candidates (unknown excluded from micro/macro). */
@@ -107,10 +132,14 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
     return result;
   };
   await fs.mkdir(o.outDir, { recursive: true });
-  const backend = await selectBackend({ backend: o.backend ?? 'auto', log: (m) => o.log(`   ${m}`) });
+  const threads = o.threads ?? 1;
+  const backend = await selectBackend({ backend: o.backend ?? 'auto', threads, log: (m) => o.log(`   ${m}`) });
   const schema: Schema = await loadSchema(o.schema);
+  // The EMR corpus is labelled with the paper's relations; under another schema it cannot be used.
+  const useEmr = o.emrCorpus !== undefined && schema.name === (await loadSchema('paper')).name;
+  if (o.emrCorpus !== undefined && !useEmr) o.log(`   EMR relation corpus not used: it is labelled under the paper schema, this run uses ${schema.name}`);
 
-  const { cmeie, ccks } = await stage('read corpora', async () => {
+  const { cmeie, ccks, emr } = await stage('read corpora', async () => {
     const cmeieReader = openCorpus(path.join(o.dataDir, 'cmeie', 'train.jsonl'), 'cmeie', { schema });
     const cmeie = await readAllRecords(cmeieReader);
     const ccks = await readAllRecords(
@@ -119,7 +148,11 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
     o.log(
       `   CMeIE: ${cmeie.length} records (${cmeieReader.stats.missingMentions} triples name a string not in their text); CCKS 2017: ${ccks.length} records`,
     );
-    return { cmeie, ccks };
+    const emr: EmrCorpusParts = useEmr
+      ? await readEmrCorpusParts(o.emrCorpus as string, path.join(o.dataDir, 'ccks2017-cner'), schema)
+      : { train: [], test: [], ids: new Set() };
+    if (useEmr) o.log(`   EMR relation corpus: ${emr.train.length} train and ${emr.test.length} test documents`);
+    return { cmeie, ccks, emr };
   });
 
   const split = splitItems(cmeie, { dev: 0.1, test: 0.2 }, o.seed);
@@ -131,9 +164,26 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
   // CMeIE is scored as the CLI scores it (`emr-re train/evaluate --format cmeie`): the whole record is the
   // window, so a gold relation that crosses 。 is a candidate the model must find, not one left out of the test set.
   // The EMRs are paired within sentences (the model's config keeps crossSentence off for extraction).
-  const [train, dev, test] = [split.train, split.dev, split.test].map((part) => toCandidates(part, schema, true));
-  const pool = toCandidates(ccks, schema, baseConfig.crossSentence ?? false).slice(0, MAX_POOL);
-  o.log(`   candidates: train ${train.length}, dev ${dev.length}, test ${test.length}, EMR pool ${pool.length}`);
+  // The annotated EMR train documents (split by document into train and dev) join CMeIE's train and dev parts, in
+  // the EMR windows of extraction; the 40 test documents are only scored, and no annotated document is in the pool.
+  const emrWindow = baseConfig.crossSentence ? 'record' : 'sentence';
+  const emrSplit = splitItems(emr.train, { dev: EMR_DEV_SHARE, test: 0 }, o.seed);
+  const emrCandidates = (records: EmrRecord[]): Candidate[] => emrTestSet(records, schema, emrWindow).candidates;
+  const [cmeieTrain, cmeieDev, test] = [split.train, split.dev, split.test].map((part) =>
+    toCandidates(part, schema, true),
+  );
+  const train = [...cmeieTrain, ...emrCandidates(emrSplit.train)];
+  const dev = [...cmeieDev, ...emrCandidates(emrSplit.dev)];
+  const emrTest = emrTestSet(emr.test, schema, emrWindow);
+  const pool = toCandidates(
+    ccks.filter((r) => !emr.ids.has(r.id)),
+    schema,
+    baseConfig.crossSentence ?? false,
+  ).slice(0, MAX_POOL);
+  o.log(
+    `   candidates: train ${train.length} (EMR ${train.length - cmeieTrain.length}), dev ${dev.length} (EMR ${dev.length - cmeieDev.length}), ` +
+      `test ${test.length}, EMR test ${emrTest.candidates.length} (+${emrTest.lost.length} gold relations outside every ${emrWindow}), EMR pool ${pool.length}`,
+  );
 
   const embeddingsFile = path.join(o.outDir, 'embeddings.vec');
   const embeddingInfo = await stage('character embeddings', async () => {
@@ -142,7 +192,7 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
     const start = Date.now();
     const table = await trainWord2Vec(
       texts,
-      { dim: baseConfig.charDim, epochs: o.embeddingEpochs, seed: o.seed, threads: 2 },
+      { dim: baseConfig.charDim, epochs: o.embeddingEpochs, seed: o.seed, threads: threads === 'auto' ? 2 : threads },
       { onProgress: o.onProgress, signal: o.signal },
     );
     const chars = texts.reduce((n, t) => n + t.replace(/\s/g, '').length, 0);
@@ -156,12 +206,19 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
 
   const results: ModelResult[] = [];
   const losses: LossCurve[] = [];
+  const calibrations: CalibrationResult[] = [];
   for (const arch of o.models) {
     const dir = path.join(o.outDir, 'models', arch);
     const config: ModelConfig = { ...baseConfig, arch };
     const report = await stage(`train ${arch}`, async () => {
       const metricsFile = path.join(dir, 'test-metrics.json');
-      if (existsSync(metricsFile)) return readJson<{ report: MetricsReport; loss: LossCurve }>(metricsFile);
+      if (existsSync(metricsFile)) {
+        const saved = await readJson<{ report: MetricsReport; loss: LossCurve; calibration?: CalibrationResult }>(
+          metricsFile,
+        );
+        // A run directory from before calibration: its models are used as they are, without a calibration row.
+        return saved;
+      }
       const model = await createRelationModel({ config, schema, vocabulary, embeddings });
       try {
         const fit = await model.fit(train, {
@@ -171,14 +228,16 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
           checkpointDir: path.join(o.outDir, 'checkpoints', arch),
           resume: true,
         });
+        // Temperature scaling on dev (the scores become probabilities; argmax labels do not change).
+        const calibration = calibrationResult(arch, await model.calibrate(dev));
         await model.save(dir);
         const report = await evaluateModel(model, test);
         const loss: LossCurve = {
           model: arch,
           points: fit.loss.map((l, i) => ({ epoch: i + 1, loss: l, devF1: fit.devMacroF1?.[i] })),
         };
-        await writeFileAtomic(metricsFile, JSON.stringify({ report, loss }, null, 2));
-        return { report, loss };
+        await writeFileAtomic(metricsFile, JSON.stringify({ report, loss, calibration }, null, 2));
+        return { report, loss, calibration };
       } finally {
         model.dispose();
       }
@@ -188,6 +247,7 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
     );
     results.push({ model: arch, report: report.report });
     losses.push(report.loss);
+    if (report.calibration) calibrations.push(report.calibration);
   }
 
   const bootArch: Architecture = o.models.includes('resgru-att') ? 'resgru-att' : o.models[0];
@@ -210,12 +270,18 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
     });
     const classifier = result.classifier as RelationModel;
     const finalDir = path.join(o.outDir, 'models', `${bootArch}-bootstrapped`);
-    await classifier.save(finalDir);
-    const report = await evaluateModel(classifier, test);
-    classifier.dispose();
-    return { result, report, finalDir };
+    try {
+      // The model that extracts the EMR relations: its scores are calibrated on dev before it is saved.
+      const calibration = calibrationResult(`${bootArch}+bootstrap`, await classifier.calibrate(dev));
+      await classifier.save(finalDir);
+      const report = await evaluateModel(classifier, test);
+      return { result, report, finalDir, calibration };
+    } finally {
+      classifier.dispose();
+    }
   });
   results.push({ model: `${bootArch}+bootstrap`, report: boot.report });
+  calibrations.push(boot.calibration);
   const bootstrapRows: BootstrapRow[] = [
     {
       iteration: 0,
@@ -237,9 +303,56 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
   ];
   o.log(`   bootstrap stopped (${boot.result.stopReason}); test micro-F1 ${boot.report.micro.f1.toFixed(3)}`);
 
+  // The paper's Table 4 on real EMRs: the seed classifier and each iteration's, on the annotated test documents.
+  const emrEvaluation: EmrEvaluation | undefined =
+    emr.test.length === 0
+      ? undefined
+      : await stage(`score ${bootArch} on the ${emr.test.length} annotated EMR test documents`, async () => {
+          const rows: ModelResult[] = [];
+          const accepted = boot.result.iterations.filter((it) => !it.rolledBack).map((it) => it.iteration);
+          for (const k of [0, ...accepted]) {
+            const dir = path.join(bootDir, `iteration-${k}`, 'classifier');
+            if (!existsSync(dir)) continue;
+            const model = await loadRelationModel(dir);
+            try {
+              const predicted = await model.predict(emrTest.candidates);
+              rows.push({
+                model: k === 0 ? `${bootArch} seed (iteration 0)` : `${bootArch} iteration ${k}`,
+                report: scoreEmrTest(
+                  emrTest,
+                  predicted.map((p) => p.label),
+                ),
+              });
+            } finally {
+              model.dispose();
+            }
+          }
+          return {
+            description: `EMR relation corpus (corpus/emr-relations), test part, gold entities, ${emrWindow} windows, argmax labels`,
+            documents: emr.test.length,
+            lostRelations: emrTest.lost.length,
+            rows,
+          };
+        });
+  if (emrEvaluation) {
+    await writeFileAtomic(
+      path.join(o.outDir, 'emr-metrics.json'),
+      JSON.stringify(
+        emrEvaluation.rows.map((r) => ({ model: r.model, ...metricsToJSON(r.report) })),
+        null,
+        2,
+      ) + '\n',
+    );
+    for (const r of emrEvaluation.rows)
+      o.log(`   EMR test: ${r.model} micro P/R/F1 ${[r.report.micro.precision, r.report.micro.recall, r.report.micro.f1].map((x) => x.toFixed(3)).join('/')}`);
+  }
+
   // The EMRs are split by record number (the four sections of an EMR on one side); the recogniser learns from the
   // training side and is scored on the held-out side, whose raw text it has never seen.
-  const nerSplit = splitByRecordNumber(ccks, 0.2, o.seed);
+  // The recogniser never trains on the annotated EMR test documents: every section of their EMRs leaves its training side.
+  const emrTestNumbers = new Set(emr.test.map((r) => ccksRecordNumber(r.id)));
+  const nerSplitAll = splitByRecordNumber(ccks, 0.2, o.seed);
+  const nerSplit = { ...nerSplitAll, train: nerSplitAll.train.filter((r) => !emrTestNumbers.has(ccksRecordNumber(r.id))) };
   const nerDir = path.join(o.outDir, 'models', 'ner');
   const nerResult = await stage(`train ${o.nerArch} NER on the CCKS 2017 training side`, async () => {
     const metricsFile = path.join(o.outDir, 'ner-metrics.json');
@@ -289,16 +402,29 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
         for (const e of graph.edges) byLabel.set(e.label, (byLabel.get(e.label) ?? 0) + 1);
         const topRelations = [...byLabel].map(([label, edges]) => ({ label, edges })).sort((a, b) => b.edges - a.edges);
         const entities = predicted.reduce((n, r) => n + r.entities.length, 0);
-        return { nodes: graph.nodes.length, edges: graph.edges.length, topRelations, entities };
+        return { nodes: graph.nodes.length, edges: graph.edges.length, topRelations, entities, predicted };
       } finally {
         pipeline.dispose();
       }
     },
   );
+  // The queryable graph: an embedded store filled from the predictions, asked what the report shows.
+  const graphStore = await stage('fill the graph store and ask it the named questions', () =>
+    fillGraphStore(path.join(o.outDir, 'store'), kg.predicted, {
+      model: { id: `train-ccks/${o.nerArch}+${bootArch}-bootstrapped`, version: `seed-${o.seed}` },
+    }),
+  );
+  o.log(
+    `   graph store: ${graphStore.entities} entities, ${graphStore.edges} edges, ${graphStore.evidence} evidence, ${graphStore.bytes} bytes`,
+  );
   const ner: NerSummary = {
     model: `${o.nerArch} (${o.preset === 'paper' ? 'paper' : 'small'})`,
     epochs: nerResult.epochs,
-    split: `CCKS 2017 by record number, 80/20, seed ${o.seed}`,
+    split:
+      `CCKS 2017 by record number, 80/20, seed ${o.seed}` +
+      (emrTestNumbers.size > 0
+        ? `; the ${emrTestNumbers.size} EMRs of the annotated relation test documents left out of training`
+        : ''),
     trainRecords: nerSplit.train.length,
     testRecords: nerSplit.test.length,
     report: nerResult.report,
@@ -323,6 +449,10 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
         'dev candidates': dev.length,
         'test candidates': test.length,
         'EMR pool candidates': pool.length,
+        'EMR corpus train documents': emrSplit.train.length,
+        'EMR corpus dev documents': emrSplit.dev.length,
+        'EMR corpus test documents': emr.test.length,
+        'EMR test candidates': emrTest.candidates.length,
         'NER train records (CCKS 2017)': nerSplit.train.length,
         'NER held-out records (CCKS 2017)': nerSplit.test.length,
       },
@@ -348,6 +478,9 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
     bootstrap: bootstrapRows,
     knowledgeGraph: { nodes: kg.nodes, edges: kg.edges, topRelations: kg.topRelations },
     ner,
+    emr: emrEvaluation,
+    calibration: calibrations,
+    graphStore,
   };
   await writeFileAtomic(
     path.join(o.outDir, 'metrics.json'),

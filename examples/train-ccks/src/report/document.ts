@@ -23,7 +23,7 @@ export interface Table {
 }
 
 /** The names of the report's charts; each is an `<svg data-chart="<name>">` in the HTML report. */
-export type ChartName = 'depth' | 'per-class-pr' | 'loss' | 'confusion' | 'bootstrap';
+export type ChartName = 'depth' | 'per-class-pr' | 'loss' | 'confusion' | 'bootstrap' | 'reliability';
 
 /**
  * One block of the report. Markdown and HTML both walk the same blocks; `markdown` on a table is the exact
@@ -120,10 +120,13 @@ export function reportBlocks(data: ReportData): Block[] {
     ...embeddingBlocks(data),
     ...resultBlocks(data),
     ...dataSizeBlocks(data),
+    ...emrBlocks(data),
+    ...calibrationBlocks(data),
     ...depthBlocks(data),
     ...trainingBlocks(data),
     ...nerBlocks(data),
     ...knowledgeGraphBlocks(data),
+    ...graphStoreBlocks(data),
     ...detailBlocks(data),
   ];
 }
@@ -275,6 +278,64 @@ export function classMix(byClass: Record<string, number>): string {
   return entries.length === 0 ? '-' : entries.map(([label, n]) => `${label} ${n}`).join(', ');
 }
 
+function emrBlocks(data: ReportData): Block[] {
+  const heading: Block = { kind: 'heading', level: 2, text: 'Table 4 on real EMRs: relations in the annotated EMR test documents' };
+  const emr = data.emr;
+  if (!emr || emr.rows.length === 0) return [heading, { kind: 'note', text: 'No annotated EMR test documents in this run.' }];
+  const blocks: Block[] = [
+    heading,
+    {
+      kind: 'paragraph',
+      text:
+        `${emr.description}: ${emr.documents} documents; ${emr.lostRelations} gold relations that no window holds ` +
+        'count as misses. Micro P/R/F1 over all relations (none/unknown excluded), the seed classifier and each ' +
+        'bootstrapping iteration:',
+    },
+    ...markdownToBlocks(table5Models(emr.rows)),
+    { kind: 'heading', level: 3, text: 'F1-score (%) per relation on the EMR test documents' },
+    ...markdownToBlocks(table6PerClass(emr.rows)),
+  ];
+  const last = emr.rows[emr.rows.length - 1];
+  blocks.push({ kind: 'heading', level: 3, text: `Per relation: ${last.model}` });
+  blocks.push(...markdownToBlocks(metricsToMarkdown(last.report)));
+  return blocks;
+}
+
+function calibrationBlocks(data: ReportData): Block[] {
+  const heading: Block = { kind: 'heading', level: 2, text: 'Calibration of the scores (temperature scaling on dev)' };
+  const rows = data.calibration ?? [];
+  if (rows.length === 0) return [heading, { kind: 'note', text: 'No calibration in this run.' }];
+  return [
+    heading,
+    {
+      kind: 'paragraph',
+      text:
+        'Expected calibration error (ECE, 10 equal-width bins of the top label\'s score) and mean NLL of the gold ' +
+        'label on dev, before and after dividing the logits by the fitted temperature; the scores written to the ' +
+        'predictions are the calibrated ones.',
+    },
+    {
+      kind: 'table',
+      table: {
+        header: ['Model', 'Dev candidates', 'Temperature', 'ECE before (%)', 'ECE after (%)', 'NLL before', 'NLL after'],
+        align: 'lrrrrrr',
+        rows: rows.map((r) =>
+          [
+            r.model,
+            String(r.candidates),
+            r.temperature.toFixed(3),
+            percent(r.before.ece),
+            percent(r.after.ece),
+            r.before.nll.toFixed(4),
+            r.after.nll.toFixed(4),
+          ].map(plain),
+        ),
+      },
+    },
+    { kind: 'chart', chart: 'reliability' },
+  ];
+}
+
 function depthBlocks(data: ReportData): Block[] {
   const blocks: Block[] = [
     { kind: 'heading', level: 2, text: 'Figure 7. F1-score (%) of encoders at different depths' },
@@ -361,6 +422,56 @@ function knowledgeGraphBlocks(data: ReportData): Block[] {
         header: ['Relation', 'Edges'],
         align: 'lr',
         rows: kg.topRelations.map((r) => [plain(r.label), plain(String(r.edges))]),
+      },
+    });
+  }
+  return blocks;
+}
+
+function graphStoreBlocks(data: ReportData): Block[] {
+  const heading: Block = { kind: 'heading', level: 2, text: 'Graph store: top entities and answered questions' };
+  const g = data.graphStore;
+  if (!g) return [heading, { kind: 'note', text: 'No graph store in this run.' }];
+  const blocks: Block[] = [
+    heading,
+    {
+      kind: 'paragraph',
+      text:
+        `The embedded store (\`store/\`, \`emr-re kg stats --store\`) holds ${g.entities} entities, ${g.edges} edges ` +
+        `with ${g.evidence} pieces of evidence from ${g.records} records (${g.triples} triples, ${g.bytes} bytes).`,
+    },
+  ];
+  if (g.topEntities.length > 0) {
+    blocks.push({ kind: 'paragraph', text: 'Most mentioned entities per type (distinct record and offset mentions):' });
+    blocks.push({
+      kind: 'table',
+      table: {
+        header: ['Type', 'Entities (mentions)'],
+        align: 'll',
+        rows: g.topEntities.map((t) => [
+          plain(t.type),
+          plain(t.entities.map((e) => `${e.name} ${e.mentions}`).join(', ') || '-'),
+        ]),
+      },
+    });
+  }
+  if (g.questions.length > 0) {
+    blocks.push({
+      kind: 'paragraph',
+      text:
+        'Named questions about the most mentioned diseases (`emr-re kg ask QUERY DISEASE --store`); evidence counts ' +
+        'mentions of the edge, or records for co-occurrence:',
+    });
+    blocks.push({
+      kind: 'table',
+      table: {
+        header: ['Question', 'Answers', 'First answers (relation, evidence)'],
+        align: 'lrl',
+        rows: g.questions.map((q) => [
+          plain(`${q.query} ${q.argument}`),
+          plain(String(q.answers)),
+          plain(q.top.map((a) => `${a.name} (${a.relation}, ${a.evidence})`).join(', ') || '-'),
+        ]),
       },
     });
   }

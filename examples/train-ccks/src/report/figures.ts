@@ -20,6 +20,8 @@ export function reportFigure(data: ReportData, chart: ChartName): Figure {
       return confusionFigure(data);
     case 'bootstrap':
       return bootstrapFigure(data);
+    case 'reliability':
+      return reliabilityFigure(data);
   }
 }
 
@@ -129,6 +131,35 @@ function bootstrapFigure(data: ReportData): Figure {
         },
       ],
       integerX: true,
+    }),
+  };
+}
+
+function reliabilityFigure(data: ReportData): Figure {
+  const rows = data.calibration ?? [];
+  if (rows.length === 0) return { missing: 'The reliability diagram is not shown: no model was calibrated.' };
+  // One point per non-empty bin: mean top score against the share right; the diagonal is perfect calibration.
+  const series: LineSeries[] = [{ name: 'perfectly calibrated', points: [{ x: 0, y: 0 }, { x: 100, y: 100 }] }];
+  for (const r of rows) {
+    for (const [when, bins] of [
+      ['before', r.before.bins],
+      ['after', r.after.bins],
+    ] as const) {
+      const kept = bins.filter((b) => b.count > 0);
+      series.push({
+        name: `${r.model} ${when}`,
+        points: kept.map((b) => ({ x: b.confidence * 100, y: b.accuracy * 100 })),
+      });
+    }
+  }
+  return {
+    svg: lineChart({
+      name: 'reliability',
+      title: 'Reliability diagram on dev: accuracy against confidence, before and after temperature scaling',
+      xLabel: 'Confidence (%)',
+      yLabel: 'Accuracy (%)',
+      series,
+      yDomain: [0, 100],
     }),
   };
 }

@@ -14,6 +14,12 @@ export type {
   RelationCount,
   KnowledgeGraphSummary,
   NerSummary,
+  TopEntityGroup,
+  GraphQuestion,
+  GraphStoreSummary,
+  ReliabilityBinData,
+  CalibrationResult,
+  EmrEvaluation,
 } from './types';
 export { REPORT_DATA_VERSION } from './types';
 export type { ChartName } from './document';

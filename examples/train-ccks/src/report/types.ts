@@ -127,6 +127,74 @@ export interface NerSummary {
   entitiesRecognised?: number;
 }
 
+/** The most mentioned entities of one type in the graph store. */
+export interface TopEntityGroup {
+  type: string;
+  /** Most mentioned first: normalised name and its number of distinct (record, offsets) mentions. */
+  entities: Array<{ name: string; mentions: number }>;
+}
+
+/** One named question asked of the graph store (`emr-re kg ask QUERY ARGUMENT`) and its first answers. */
+export interface GraphQuestion {
+  /** Named query, e.g. "symptoms-of". */
+  query: string;
+  /** Its argument, e.g. a disease's name. */
+  argument: string;
+  /** Number of answers. */
+  answers: number;
+  /** The first answers, most evidence first; `evidence` counts mentions (or records, for co-occurrence). */
+  top: Array<{ name: string; relation: string; evidence: number; maxScore?: number }>;
+}
+
+/** The embedded graph store (`openGraph` of @emr-re/kg) filled from the EMR predictions. */
+export interface GraphStoreSummary {
+  entities: number;
+  edges: number;
+  evidence: number;
+  records: number;
+  triples: number;
+  /** Size of the store's graph file in bytes. */
+  bytes: number;
+  edgesByLabel: Record<string, number>;
+  topEntities: TopEntityGroup[];
+  questions: GraphQuestion[];
+  /** Wall time of `kg.add` and of all the questions together. */
+  addSeconds?: number;
+  querySeconds?: number;
+}
+
+/** One reliability bin: predictions whose top score fell in [lower, upper). */
+export interface ReliabilityBinData {
+  lower: number;
+  upper: number;
+  count: number;
+  /** Mean top score of the bin (0..1). */
+  confidence: number;
+  /** Share of the bin's predictions that were right (0..1). */
+  accuracy: number;
+}
+
+/** Temperature scaling of one model on dev: expected calibration error before and after, and the bins. */
+export interface CalibrationResult {
+  model: string;
+  temperature: number;
+  /** Dev candidates it was fitted on. */
+  candidates: number;
+  before: { ece: number; nll: number; bins: ReliabilityBinData[] };
+  after: { ece: number; nll: number; bins: ReliabilityBinData[] };
+}
+
+/** Relation scores on annotated real EMRs (the paper's Table 4 on EMRs): one row per classifier. */
+export interface EmrEvaluation {
+  /** What was scored, e.g. "EMR relation corpus, 40 test documents, gold entities, sentence windows". */
+  description: string;
+  documents: number;
+  /** Gold relations no window could hold, counted as misses in every row. */
+  lostRelations: number;
+  /** Rows in order: the seed classifier, then each bootstrapping iteration. */
+  rows: ModelResult[];
+}
+
 /**
  * Everything the run report shows; plain JSON (written as `report.json`).
  * Optional parts may be absent: their tables and charts are then left out with a short note.
@@ -153,4 +221,10 @@ export interface ReportData {
   knowledgeGraph?: KnowledgeGraphSummary;
   /** The entity recogniser whose entities the EMR relations and the knowledge graph were extracted from. */
   ner?: NerSummary;
+  /** Relation scores on the annotated EMR test documents, seed and per bootstrapping iteration. */
+  emr?: EmrEvaluation;
+  /** Temperature scaling of the models on dev. */
+  calibration?: CalibrationResult[];
+  /** The graph store filled from the EMR predictions. */
+  graphStore?: GraphStoreSummary;
 }
