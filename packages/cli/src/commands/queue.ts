@@ -122,11 +122,11 @@ Loads the models once and works the chunks of --job (default: every submitted jo
 SIGINT/SIGTERM, which lets the active chunks finish. Each chunk's output is stored before the chunk is acknowledged:
 gzip JSONL in Redis, or a file under --out-dir (a directory every worker and collect can read). A chunk with
 malformed records fails at once with an error naming record positions and ids; other failures are retried.
-Once a chunk's output is stored its input is deleted from Redis (outputs stay until collected).
+Once a chunk's output is stored its input is deleted from Redis (outputs are kept for collect).
   --store DIR         also add each stored chunk output to the knowledge-graph store in DIR (as emr-re kg add;
                       created when missing or empty) before acknowledging the chunk; a redone chunk is added from
                       its stored output, once. Workers on one store take turns on its lock, waiting up to
-                      ${STORE_WAIT_MS / 60_000} min for it; each add rewrites graph.nq, and reloads it when another worker wrote
+                      ${STORE_WAIT_MS / 60_000} min for it; each add rewrites graph.nq (and reloads it when another worker wrote since)
   --keep-inputs       keep each chunk's input in Redis after its output is stored
   --concurrency N     chunks worked at once by this process (default 1)
   --lock-ms N         BullMQ's lock on an active chunk (default 30000): a dead worker's chunk is redone after ~N ms
