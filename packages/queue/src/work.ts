@@ -41,7 +41,7 @@ export interface QueueWorkerOptions {
    * acknowledged; a chunk redone after its worker died is added from its stored output, once per sink.
    */
   sink?: ChunkSink;
-  /** Keep each chunk's input in Redis after its output is stored (default: deleted then; outputs stay until collected). */
+  /** Keep each chunk's input in Redis after its output is stored (default: deleted then; outputs are kept). */
   keepInputs?: boolean;
   /**
    * BullMQ's lock on an active chunk (default 30 000 ms): a chunk whose worker died is redone after about this
