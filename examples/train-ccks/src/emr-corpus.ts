@@ -20,7 +20,11 @@ export interface EmrCorpusParts {
 }
 
 /** Reads both parts of the EMR relation corpus (`annotations.jsonl` with the CCKS 2017 folder it annotates). */
-export async function readEmrCorpusParts(annotations: string, ccksDir: string, schema: Schema): Promise<EmrCorpusParts> {
+export async function readEmrCorpusParts(
+  annotations: string,
+  ccksDir: string,
+  schema: Schema,
+): Promise<EmrCorpusParts> {
   const docs = await readEmrCorpus(annotations, ccksDir, { schema });
   const train = docs.filter((d) => d.split === 'train').map((d) => d.record);
   const test = docs.filter((d) => d.split === 'test').map((d) => d.record);

@@ -41,7 +41,8 @@ function tinyData(dir: string): { data: string; annotations: string } {
   ];
   const sources = new Set(chosen.map((a) => a.record));
   // Sections that no annotation names: the bootstrapping pool and the NER data.
-  for (const folder of ['一般项目', '病史特点']) for (const n of [1, 2, 3, 4, 5]) sources.add(`${folder}/${folder}-${n}`);
+  for (const folder of ['一般项目', '病史特点'])
+    for (const n of [1, 2, 3, 4, 5]) sources.add(`${folder}/${folder}-${n}`);
   for (const source of sources) {
     const [folder, name] = source.split('/');
     fs.mkdirSync(path.join(data, 'ccks2017-cner', folder), { recursive: true });

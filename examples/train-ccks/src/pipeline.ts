@@ -137,7 +137,8 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
   const schema: Schema = await loadSchema(o.schema);
   // The EMR corpus is labelled with the paper's relations; under another schema it cannot be used.
   const useEmr = o.emrCorpus !== undefined && schema.name === (await loadSchema('paper')).name;
-  if (o.emrCorpus !== undefined && !useEmr) o.log(`   EMR relation corpus not used: it is labelled under the paper schema, this run uses ${schema.name}`);
+  if (o.emrCorpus !== undefined && !useEmr)
+    o.log(`   EMR relation corpus not used: it is labelled under the paper schema, this run uses ${schema.name}`);
 
   const { cmeie, ccks, emr } = await stage('read corpora', async () => {
     const cmeieReader = openCorpus(path.join(o.dataDir, 'cmeie', 'train.jsonl'), 'cmeie', { schema });
@@ -344,7 +345,9 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
       ) + '\n',
     );
     for (const r of emrEvaluation.rows)
-      o.log(`   EMR test: ${r.model} micro P/R/F1 ${[r.report.micro.precision, r.report.micro.recall, r.report.micro.f1].map((x) => x.toFixed(3)).join('/')}`);
+      o.log(
+        `   EMR test: ${r.model} micro P/R/F1 ${[r.report.micro.precision, r.report.micro.recall, r.report.micro.f1].map((x) => x.toFixed(3)).join('/')}`,
+      );
   }
 
   // The EMRs are split by record number (the four sections of an EMR on one side); the recogniser learns from the
@@ -352,7 +355,10 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
   // The recogniser never trains on the annotated EMR test documents: every section of their EMRs leaves its training side.
   const emrTestNumbers = new Set(emr.test.map((r) => ccksRecordNumber(r.id)));
   const nerSplitAll = splitByRecordNumber(ccks, 0.2, o.seed);
-  const nerSplit = { ...nerSplitAll, train: nerSplitAll.train.filter((r) => !emrTestNumbers.has(ccksRecordNumber(r.id))) };
+  const nerSplit = {
+    ...nerSplitAll,
+    train: nerSplitAll.train.filter((r) => !emrTestNumbers.has(ccksRecordNumber(r.id))),
+  };
   const nerDir = path.join(o.outDir, 'models', 'ner');
   const nerResult = await stage(`train ${o.nerArch} NER on the CCKS 2017 training side`, async () => {
     const metricsFile = path.join(o.outDir, 'ner-metrics.json');

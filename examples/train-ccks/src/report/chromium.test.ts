@@ -71,13 +71,15 @@ suite(title, () => {
     });
     expect(stdout).toContain('<h1>emr-re run report</h1>');
     // Parsed as inline SVG inside its figure, not dropped or re-parented by the HTML parser.
-    expect(stdout.match(/<figure class="chart"><svg [^>]*data-chart="/g)).toHaveLength(5);
+    expect(stdout.match(/<figure class="chart"><svg [^>]*data-chart="/g)).toHaveLength(6);
     expect(countInChart(stdout, 'depth', 'circle', 'point')).toBe(5);
     expect(countInChart(stdout, 'per-class-pr', 'rect', 'bar')).toBe(4);
     expect(countInChart(stdout, 'loss', 'circle', 'point')).toBe(7);
     expect(countInChart(stdout, 'confusion', 'rect', 'cell')).toBe(9);
     expect(countInChart(stdout, 'confusion', 'text', 'count')).toBe(9);
     expect(countInChart(stdout, 'bootstrap', 'circle', 'point')).toBe(3);
+    // The diagonal (2 points), the one non-empty bin before calibration and the two after.
+    expect(countInChart(stdout, 'reliability', 'circle', 'point')).toBe(5);
     expect(stdout).toContain('<td>痛</td>');
   });
 
@@ -88,7 +90,7 @@ suite(title, () => {
     expect(bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
     // IHDR: width and height as big-endian 32-bit integers at bytes 16 and 20.
     expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([1200, 3000]);
-    // A blank page of that size compresses to a few kB; tables and five charts take far more.
+    // A blank page of that size compresses to a few kB; tables and six charts take far more.
     expect((await stat(png)).size).toBeGreaterThan(40_000);
   });
 });

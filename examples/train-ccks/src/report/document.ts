@@ -279,9 +279,14 @@ export function classMix(byClass: Record<string, number>): string {
 }
 
 function emrBlocks(data: ReportData): Block[] {
-  const heading: Block = { kind: 'heading', level: 2, text: 'Table 4 on real EMRs: relations in the annotated EMR test documents' };
+  const heading: Block = {
+    kind: 'heading',
+    level: 2,
+    text: 'Table 4 on real EMRs: relations in the annotated EMR test documents',
+  };
   const emr = data.emr;
-  if (!emr || emr.rows.length === 0) return [heading, { kind: 'note', text: 'No annotated EMR test documents in this run.' }];
+  if (!emr || emr.rows.length === 0)
+    return [heading, { kind: 'note', text: 'No annotated EMR test documents in this run.' }];
   const blocks: Block[] = [
     heading,
     {
@@ -310,14 +315,22 @@ function calibrationBlocks(data: ReportData): Block[] {
     {
       kind: 'paragraph',
       text:
-        'Expected calibration error (ECE, 10 equal-width bins of the top label\'s score) and mean NLL of the gold ' +
+        "Expected calibration error (ECE, 10 equal-width bins of the top label's score) and mean NLL of the gold " +
         'label on dev, before and after dividing the logits by the fitted temperature; the scores written to the ' +
         'predictions are the calibrated ones.',
     },
     {
       kind: 'table',
       table: {
-        header: ['Model', 'Dev candidates', 'Temperature', 'ECE before (%)', 'ECE after (%)', 'NLL before', 'NLL after'],
+        header: [
+          'Model',
+          'Dev candidates',
+          'Temperature',
+          'ECE before (%)',
+          'ECE after (%)',
+          'NLL before',
+          'NLL after',
+        ],
         align: 'lrrrrrr',
         rows: rows.map((r) =>
           [

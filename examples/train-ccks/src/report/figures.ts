@@ -139,7 +139,15 @@ function reliabilityFigure(data: ReportData): Figure {
   const rows = data.calibration ?? [];
   if (rows.length === 0) return { missing: 'The reliability diagram is not shown: no model was calibrated.' };
   // One point per non-empty bin: mean top score against the share right; the diagonal is perfect calibration.
-  const series: LineSeries[] = [{ name: 'perfectly calibrated', points: [{ x: 0, y: 0 }, { x: 100, y: 100 }] }];
+  const series: LineSeries[] = [
+    {
+      name: 'perfectly calibrated',
+      points: [
+        { x: 0, y: 0 },
+        { x: 100, y: 100 },
+      ],
+    },
+  ];
   for (const r of rows) {
     for (const [when, bins] of [
       ['before', r.before.bins],

@@ -34,7 +34,7 @@ describe('renderHtml', () => {
     expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|\bsrc=|\bhref=/i);
     // The only URL is the SVG namespace; url(...) only points into the document.
     expect([...html.matchAll(/https?:\/\/[^\s"']+/g)].map((m) => m[0])).toEqual(
-      Array(5).fill('http://www.w3.org/2000/svg'),
+      Array(6).fill('http://www.w3.org/2000/svg'),
     );
     expect([...html.matchAll(/url\(([^)]*)\)/g)].map((m) => m[1])).toEqual(['#confusion-scale']);
   });
@@ -108,8 +108,9 @@ describe('renderHtml', () => {
   });
 
   test('shows the NER table: a row per entity type with its strict P/R/F1, then micro, macro and relaxed', () => {
-    const out = renderHtml({ ...fullReport(), ner: nerSummary() });
-    expect(out).toContain('Entity recognition on held-out EMRs');
+    const whole = renderHtml({ ...fullReport(), ner: nerSummary() });
+    expect(whole).toContain('Entity recognition on held-out EMRs');
+    const out = whole.slice(whole.indexOf('Entity recognition on held-out EMRs'));
     const cells = (label: string): string[] => {
       const row = new RegExp(`<tr>\\s*<t[dh][^>]*>(?:<strong>)?${label}(?:</strong>)?</t[dh]>([\\s\\S]*?)</tr>`).exec(
         out,
@@ -135,8 +136,8 @@ describe('renderHtml', () => {
     const markdownTables = renderMarkdown(fullReport())
       .split('\n')
       .filter((l) => /^\|( ---:? \|)+$/.test(l));
-    expect(markdownTables).toHaveLength(15);
-    expect(html.match(/<table>/g)).toHaveLength(15);
+    expect(markdownTables).toHaveLength(22);
+    expect(html.match(/<table>/g)).toHaveLength(22);
   });
 
   test('missing optional data: each chart replaced by a note, no svg, no crash', () => {

@@ -217,6 +217,10 @@ describe('renderMarkdown', () => {
         '_No data-size study in this run._',
         '### Bootstrapping iterations',
         '_No bootstrapping in this run._',
+        '## Table 4 on real EMRs: relations in the annotated EMR test documents',
+        '_No annotated EMR test documents in this run._',
+        '## Calibration of the scores (temperature scaling on dev)',
+        '_No calibration in this run._',
         '## Figure 7. F1-score (%) of encoders at different depths',
         '_Figure 7 is not shown: this run has no depth study._',
         '## Training loss',
@@ -225,6 +229,8 @@ describe('renderMarkdown', () => {
         '_No entity recogniser in this run._',
         '## Knowledge graph',
         '_No knowledge graph in this run._',
+        '## Graph store: top entities and answered questions',
+        '_No graph store in this run._',
       ].join('\n\n') + '\n',
     );
   });
@@ -248,6 +254,62 @@ describe('renderMarkdown', () => {
         '| 0 | 10 | 0 | 5 | - | - |',
         '',
         '_The bootstrapping chart is not shown: no iteration has a dev F1-score._',
+      ].join('\n'),
+    );
+  });
+
+  test('Table 4 on real EMRs: micro P/R/F1 per row, F1 per relation, the last row in detail', () => {
+    const out = renderMarkdown(fullReport());
+    expect(section(out, 'Table 4 on real EMRs')).toBe(
+      [
+        'EMR relation corpus, test part, gold entities, sentence windows: 4 documents; 1 gold relations that no window ' +
+          'holds count as misses. Micro P/R/F1 over all relations (none/unknown excluded), the seed classifier and ' +
+          'each bootstrapping iteration:',
+        '',
+        '| Models | Precision | Recall | F1-score |',
+        '| --- | ---: | ---: | ---: |',
+        '| ResGRU-Att seed | 66.67 | 33.33 | 44.44 |',
+        '| ResGRU-Att iteration 1 | 66.67 | 66.67 | 66.67 |',
+      ].join('\n'),
+    );
+    expect(section(out, 'F1-score (%) per relation on the EMR test documents')).toContain(
+      '| ResGRU-Att iteration 1 | 50.00 | 75.00 |',
+    );
+    expect(section(out, 'Per relation: ResGRU-Att iteration 1')).toContain('| SAP | 75.00 | 75.00 | 75.00 | 4 |');
+  });
+
+  test('calibration: temperature, ECE and NLL before and after, then the reliability diagram', () => {
+    expect(section(renderMarkdown(fullReport()), 'Calibration of the scores')).toContain(
+      [
+        '| Model | Dev candidates | Temperature | ECE before (%) | ECE after (%) | NLL before | NLL after |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+        '| ResGRU-Att | 10 | 1.500 | 35.00 | 5.00 | 0.9000 | 0.7000 |',
+        '',
+        '_Chart `reliability`: see report.html._',
+      ].join('\n'),
+    );
+  });
+
+  test('graph store: size, top entities per type and the named questions with evidence', () => {
+    expect(section(renderMarkdown(fullReport()), 'Graph store')).toBe(
+      [
+        'The embedded store (`store/`, `emr-re kg stats --store`) holds 7 entities, 3 edges with 5 pieces of evidence ' +
+          'from 4 records (80 triples, 9000 bytes).',
+        '',
+        'Most mentioned entities per type (distinct record and offset mentions):',
+        '',
+        '| Type | Entities (mentions) |',
+        '| --- | --- |',
+        '| disease | 高血压 3 |',
+        '| symptom | 头痛 2, 头晕 1 |',
+        '',
+        'Named questions about the most mentioned diseases (`emr-re kg ask QUERY DISEASE --store`); evidence counts ' +
+          'mentions of the edge, or records for co-occurrence:',
+        '',
+        '| Question | Answers | First answers (relation, evidence) |',
+        '| --- | ---: | --- |',
+        '| body-parts-of 高血压 | 1 | 头部 (DAP, 2) |',
+        '| drugs-for 高血压 | 0 | - |',
       ].join('\n'),
     );
   });

@@ -116,7 +116,69 @@ export function fullReport(): ReportData {
         { label: 'DAP', edges: 3 },
       ],
     },
+    emr: {
+      description: 'EMR relation corpus, test part, gold entities, sentence windows',
+      documents: 4,
+      lostRelations: 1,
+      rows: [
+        { model: 'ResGRU-Att seed', report: cnnReport },
+        { model: 'ResGRU-Att iteration 1', report: resgruReport },
+      ],
+    },
+    calibration: [
+      {
+        model: 'ResGRU-Att',
+        temperature: 1.5,
+        candidates: 10,
+        // Before: 10 candidates at 0.95 (bin 9), 6 right → gap 0.35 = ECE; after: 0.75 (bin 7) and 0.55 (bin 5).
+        before: { ece: 0.35, nll: 0.9, bins: bins([[9, 10, 0.95, 0.6]]) },
+        after: {
+          ece: 0.05,
+          nll: 0.7,
+          bins: bins([
+            [5, 4, 0.55, 0.5],
+            [7, 6, 0.75, 0.6667],
+          ]),
+        },
+      },
+    ],
+    graphStore: {
+      entities: 7,
+      edges: 3,
+      evidence: 5,
+      records: 4,
+      triples: 80,
+      bytes: 9000,
+      edgesByLabel: { SAP: 2, DAP: 1 },
+      topEntities: [
+        { type: 'disease', entities: [{ name: '高血压', mentions: 3 }] },
+        {
+          type: 'symptom',
+          entities: [
+            { name: '头痛', mentions: 2 },
+            { name: '头晕', mentions: 1 },
+          ],
+        },
+      ],
+      questions: [
+        {
+          query: 'body-parts-of',
+          argument: '高血压',
+          answers: 1,
+          top: [{ name: '头部', relation: 'DAP', evidence: 2, maxScore: 0.9 }],
+        },
+        { query: 'drugs-for', argument: '高血压', answers: 0, top: [] },
+      ],
+    },
   };
+}
+
+/** Ten reliability bins, empty but for the given [bin, count, confidence, accuracy]. */
+function bins(filled: Array<[number, number, number, number]>) {
+  return Array.from({ length: 10 }, (_, b) => {
+    const f = filled.find((x) => x[0] === b);
+    return { lower: b / 10, upper: (b + 1) / 10, count: f?.[1] ?? 0, confidence: f?.[2] ?? 0, accuracy: f?.[3] ?? 0 };
+  });
 }
 
 /** The smallest valid report: run info and no results at all. */
