@@ -29,7 +29,8 @@
  * Usage:
  *   EMR_RE_WASM_THREADS=1 node bench/emr-relations.js --out runs/bench-emr-relations/results.jsonl
  *       [--arch resgru-att] [--seed 1] [--epochs 10] [--patience 3] [--steps 0,1,2,3,4,5]
- *       [--lambda 0.7] [--per-iteration 1000] [--max-iterations 2] [--runs DIR]
+ *       [--lambda 0.7] [--per-iteration 1000] [--max-iterations 2] [--window sentence|item] [--runs DIR]
+ *   --window overrides the step-2 choice (to measure the other window; the row records it as forced).
  *   node bench/emr-relations.js --tables results.jsonl   prints the Markdown tables of BENCHMARKS.md
  * One JSON line per step (per bootstrap iteration for step 5) is appended to --out. Models and the bootstrap run are
  * kept under --runs (default runs/bench-emr-relations) and reused by a re-run with the same settings.
@@ -57,6 +58,7 @@ const { values } = parseArgs({
     'per-iteration': { type: 'string', default: '1000' },
     'max-iterations': { type: 'string', default: '2' },
     backend: { type: 'string', default: 'wasm' },
+    window: { type: 'string' },
     runs: { type: 'string', default: path.join(__dirname, '..', 'runs', 'bench-emr-relations') },
     out: { type: 'string' },
     tables: { type: 'string' },
@@ -212,6 +214,10 @@ async function main() {
   const patience = intFlag('patience', 1);
   const perIteration = intFlag('per-iteration', 1);
   const maxIterations = intFlag('max-iterations', 0);
+  if (values.window !== undefined && !['sentence', 'item'].includes(values.window)) {
+    console.error(`--window must be sentence or item (got ${values.window})`);
+    process.exit(2);
+  }
   const lambda = Number(values.lambda);
   if (!(lambda >= 0 && lambda < 1)) {
     console.error(`--lambda must be in [0, 1) (got ${values.lambda})`);
@@ -259,6 +265,7 @@ async function main() {
     patience,
     backend: values.backend,
     entities: 'gold',
+    windowForced: values.window ?? null,
     testDocuments: testDocs.length,
     testGoldRelations: testDocs.reduce((n, d) => n + d.record.relations.length, 0),
   };
@@ -340,12 +347,21 @@ async function main() {
       choice[w] = run(train[w], rows[`train-${w}`], { threshold: 0, assertions: true }).micro;
     window = choice.item.f1 >= choice.sentence.f1 ? 'item' : 'sentence';
     log(`window chosen on the 60 train documents: ${window} (${JSON.stringify(choice)})`);
+    if (values.window !== undefined) {
+      window = values.window;
+      log(`steps 2-5 use --window ${window}`);
+    }
     if (steps.has(2))
       write({
         step: 2,
         name: 'windows',
         window,
-        windowChoice: { on: '60 train documents', sentence: choice.sentence, item: choice.item },
+        windowChoice: {
+          on: '60 train documents',
+          sentence: choice.sentence,
+          item: choice.item,
+          forced: values.window ?? null,
+        },
         assertions: true,
         temperature: 1,
         threshold: 0,
@@ -484,16 +500,24 @@ async function main() {
   }
 }
 
+/** A row's step as the tables show it. */
+const stepName = (r) =>
+  `${r.step} ${r.name}${r.iteration ? ` (iteration ${r.iteration})` : ''}${r.windowForced ? ` [--window ${r.windowForced}]` : ''}`;
+
 /** The Markdown tables of BENCHMARKS.md from a results file (the last row of each arch/step/iteration). */
 function printTables(file) {
   const rows = new Map();
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line.trim()) continue;
     const r = JSON.parse(line);
-    rows.set(`${r.arch}\u0000${r.step}\u0000${r.iteration ?? ''}`, r);
+    rows.set(`${r.arch}\u0000${r.windowForced ?? ''}\u0000${r.step}\u0000${r.iteration ?? ''}`, r);
   }
   const all = [...rows.values()].sort(
-    (a, b) => a.arch.localeCompare(b.arch) || a.step - b.step || (a.iteration ?? 0) - (b.iteration ?? 0),
+    (a, b) =>
+      a.arch.localeCompare(b.arch) ||
+      (a.windowForced ?? '').localeCompare(b.windowForced ?? '') ||
+      a.step - b.step ||
+      (a.iteration ?? 0) - (b.iteration ?? 0),
   );
   const pct = (x) => (x === null || x === undefined ? '–' : (100 * x).toFixed(1));
   const f3 = (x) => (x === null || x === undefined ? '–' : x.toFixed(3));
@@ -503,7 +527,7 @@ function printTables(file) {
   console.log('| :--- | :--- | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :--- | :--- |');
   for (const r of all) {
     const e = r.test.edges;
-    const name = `${r.step} ${r.name}${r.iteration ? ` (iteration ${r.iteration})` : ''}`;
+    const name = stepName(r);
     const ece = r.calibration ? `${f3(r.calibration.testEce.before)} → ${f3(r.calibration.testEce.after)}` : '–';
     console.log(
       `| ${r.arch} | ${name} | ${r.window} | ${r.temperature.toFixed(2)} | ${r.threshold.toFixed(2)} | ${pct(r.test.micro.precision)} | ` +
@@ -523,7 +547,7 @@ function printTables(file) {
     for (const r of extra) {
       const d = r.testAtDefaultThreshold;
       const p = r.testAtPreciseThreshold;
-      const name = `${r.step} ${r.name}${r.iteration ? ` (iteration ${r.iteration})` : ''}`;
+      const name = stepName(r);
       console.log(
         `| ${r.arch} | ${name} | ${pct(d.micro.precision)} / ${pct(d.micro.recall)} / ${pct(d.micro.f1)} | ${d.edges.predicted} | ` +
           `${r.thresholdChoice.precise ? r.thresholdChoice.precise.threshold.toFixed(2) : 'none'} | ` +
