@@ -20,8 +20,8 @@ const HELP = `usage: node examples/train-ccks/dist/main.js [options]
   --ner-epochs N          its training epochs (default 2)
   --seed N                split and model seed (default 1)
   --backend wasm|cpu|tensorflow|auto
-  --threads N|auto        threads of the character word2vec and of the wasm backend (default 1: two runs with the
-                          same seed give the same numbers; more threads are faster but word2vec then races, Hogwild)
+  --embedding-threads N   threads of the character word2vec (default 1: two runs with the same seed give the same
+                          numbers; more are faster, but their updates race (Hogwild) and runs differ)
   --emr-corpus FILE       EMR relation annotations (default corpus/emr-relations/annotations.jsonl of this
                           repository; "none" = not used): train documents join training and dev, test documents are
                           scored (Table 4 on real EMRs), all leave the bootstrapping pool and the NER training side
@@ -47,7 +47,7 @@ async function main(): Promise<number> {
       'ner-epochs': { type: 'string', default: '2' },
       seed: { type: 'string', default: '1' },
       backend: { type: 'string', default: 'auto' },
-      threads: { type: 'string', default: '1' },
+      'embedding-threads': { type: 'string', default: '1' },
       'emr-corpus': { type: 'string', default: DEFAULT_EMR_CORPUS },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -79,7 +79,6 @@ async function main(): Promise<number> {
   if (!['wasm', 'cpu', 'tensorflow', 'auto'].includes(backend))
     throw new UsageError(`--backend must be wasm, cpu, tensorflow or auto`);
 
-  const threads = values.threads === 'auto' ? 'auto' : int('threads', values.threads, 1)!;
   const emrCorpus = values['emr-corpus'] === 'none' ? undefined : path.resolve(values['emr-corpus']);
   if (emrCorpus !== undefined && !existsSync(emrCorpus))
     throw new UsageError(`--emr-corpus: ${emrCorpus} not found (give the annotations file, or "none")`);
@@ -102,7 +101,7 @@ async function main(): Promise<number> {
     nerArch: values['ner-arch'],
     nerEpochs: int('ner-epochs', values['ner-epochs'], 1)!,
     backend,
-    threads,
+    embeddingThreads: int('embedding-threads', values['embedding-threads'], 1)!,
     emrCorpus,
     command: ['train-ccks', ...process.argv.slice(2)].join(' '),
     onProgress: progressRenderer(io),

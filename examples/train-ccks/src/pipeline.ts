@@ -76,10 +76,15 @@ export interface PipelineOptions {
   nerEpochs: number;
   backend?: 'wasm' | 'cpu' | 'tensorflow' | 'auto';
   /**
-   * Threads of the character word2vec and of the wasm backend (default 1). With 1 a run is determined by its seed;
-   * more threads make word2vec Hogwild (updates race, so two runs differ) and are faster.
+   * Threads of the character word2vec (default 1). With 1 the embeddings are determined by the seed; with more the
+   * threads update the vectors without locks (Hogwild), faster, but two runs differ.
    */
-  threads?: number | 'auto';
+  embeddingThreads?: number;
+  /**
+   * Threads of the wasm backend (default: `EMR_RE_WASM_THREADS`, else the cores). The count does not change the
+   * numbers: XNNPACK splits work by output, and training on 1 and 2 threads gives the same bytes (pipeline.test.ts).
+   */
+  wasmThreads?: number | 'auto';
   /**
    * The EMR relation corpus (`corpus/emr-relations/annotations.jsonl`), read with the CCKS 2017 folder under the
    * paper schema: its train documents join the training and dev data, its test documents are scored (never trained
@@ -132,8 +137,11 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
     return result;
   };
   await fs.mkdir(o.outDir, { recursive: true });
-  const threads = o.threads ?? 1;
-  const backend = await selectBackend({ backend: o.backend ?? 'auto', threads, log: (m) => o.log(`   ${m}`) });
+  const backend = await selectBackend({
+    backend: o.backend ?? 'auto',
+    ...(o.wasmThreads !== undefined ? { threads: o.wasmThreads } : {}),
+    log: (m) => o.log(`   ${m}`),
+  });
   const schema: Schema = await loadSchema(o.schema);
   // The EMR corpus is labelled with the paper's relations; under another schema it cannot be used.
   const useEmr = o.emrCorpus !== undefined && schema.name === (await loadSchema('paper')).name;
@@ -193,7 +201,7 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
     const start = Date.now();
     const table = await trainWord2Vec(
       texts,
-      { dim: baseConfig.charDim, epochs: o.embeddingEpochs, seed: o.seed, threads: threads === 'auto' ? 2 : threads },
+      { dim: baseConfig.charDim, epochs: o.embeddingEpochs, seed: o.seed, threads: o.embeddingThreads ?? 1 },
       { onProgress: o.onProgress, signal: o.signal },
     );
     const chars = texts.reduce((n, t) => n + t.replace(/\s/g, '').length, 0);
