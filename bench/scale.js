@@ -9,6 +9,9 @@
  *                redis-server started here on a free loopback port, K `emr-re queue work --exit-when-idle`
  *                processes at once, then `emr-re queue collect`; wall time from submit to collect, CPU time and
  *                peak RSS summed / maxed over every process (redis-server excluded).
+ *   - queue-store:K the same with `--store DIR` on every worker (each chunk added to one knowledge-graph store as it
+ *                is stored); then, apart, `emr-re kg add` of the collected output into a fresh store (the one-writer
+ *                alternative, timed on its own: kgAdd) and whether both stores' graph.nq are the same bytes.
  * Each run is a fresh process under /usr/bin/time (wall seconds, CPU seconds and peak RSS of the process and its
  * threads),
  * models loaded inside the timed run.
@@ -20,7 +23,7 @@
  * Models: --ner DIR --relations DIR, or (default) small ones trained here (a few minutes at most) on the first 300 CMeIE
  * records (one epoch; their quality is irrelevant, their size is stated in the output).
  *
- * Usage: node bench/scale.js --records 20000 [--modes single,pool:1,threads:2,queue:2] [--repeat R] [--batch-size 64]
+ * Usage: node bench/scale.js --records 20000 [--modes single,pool:1,threads:2,queue:2,queue-store:2] [--repeat R] [--batch-size 64]
  *                            [--chunk-size 500]
  *                            [--backend cpu|wasm] [--ner DIR --relations DIR | --models-dir DIR]
  *                            [--out FILE.jsonl]
@@ -204,9 +207,12 @@ async function startRedis(dir) {
   return { url: `redis://127.0.0.1:${port}`, child };
 }
 
-/** `queue:K`: submit, K `emr-re queue work` processes at once, collect; one redis-server per run. */
-async function runQueue(workers, ctx) {
-  const out = path.join(ctx.dir, `out-queue-${workers}.jsonl`);
+/** `queue:K`: submit, K `emr-re queue work` processes at once, collect; one redis-server per run. With `store`,
+ * every worker adds to one graph store (`--store`), and a single `kg add` of the output is timed apart. */
+async function runQueue(workers, ctx, store = false) {
+  const out = path.join(ctx.dir, `out-queue${store ? '-store' : ''}-${workers}.jsonl`);
+  const storeDir = path.join(ctx.dir, `kg-queue-${workers}`);
+  fs.rmSync(storeDir, { recursive: true, force: true });
   const redisDir = fs.mkdtempSync(path.join(ctx.dir, 'redis-'));
   const redis = await startRedis(redisDir);
   const times = [];
@@ -215,7 +221,7 @@ async function runQueue(workers, ctx) {
     const [, kb, seconds, user, sys] = /TIME (\d+) ([\d.]+) ([\d.]+) ([\d.]+)/.exec(stderr);
     times.push({ kb: Number(kb), seconds: Number(seconds), cpu: Number(user) + Number(sys) });
   };
-  const job = `scale-${workers}`;
+  const job = `scale${store ? '-store' : ''}-${workers}`;
   try {
     const started = Date.now();
     await timed([
@@ -247,6 +253,7 @@ async function runQueue(workers, ctx) {
           job,
           '--exit-when-idle',
           '--quiet',
+          ...(store ? ['--store', storeDir] : []),
           ...(ctx.backend ? ['--backend', ctx.backend] : []),
         ]),
       ),
@@ -254,12 +261,29 @@ async function runQueue(workers, ctx) {
     const status = JSON.parse((await emr(['queue', 'status', '--redis', redis.url, '--job', job, '--json'])).stdout);
     await timed(['queue', 'collect', '--redis', redis.url, '--job', job, '--out', out]);
     const seconds = (Date.now() - started) / 1000;
+    const extra = { chunkSize: ctx.chunkSize, status, processSeconds: times.map((t) => t.seconds) };
+    if (store) {
+      const single = path.join(ctx.dir, `kg-single-${workers}`);
+      fs.rmSync(single, { recursive: true, force: true });
+      const { stderr } = await emr(['kg', 'add', '--store', single, '--predictions', out, '--quiet'], { time: true });
+      const [, kb, wall, user, sys] = /TIME (\d+) ([\d.]+) ([\d.]+) ([\d.]+)/.exec(stderr);
+      const graph = (dir) => fs.readFileSync(path.join(dir, 'graph.nq'));
+      extra.kgAdd = {
+        seconds: Number(wall),
+        cpuSeconds: Math.round((Number(user) + Number(sys)) * 10) / 10,
+        peakRssMB: Math.round(Number(kb) / 1024),
+        triples: graph(single).toString('utf8').split('\n').length - 1,
+        sameGraph: graph(single).equals(graph(storeDir)),
+      };
+      fs.rmSync(single, { recursive: true, force: true });
+      fs.rmSync(storeDir, { recursive: true, force: true });
+    }
     return {
       out,
       seconds,
       cpuSeconds: times.reduce((a, t) => a + t.cpu, 0),
       peakRssMB: Math.max(...times.map((t) => t.kb)) / 1024,
-      extra: { chunkSize: ctx.chunkSize, status, processSeconds: times.map((t) => t.seconds) },
+      extra,
     };
   } finally {
     const exited = new Promise((r) => redis.child.once('exit', r));
@@ -306,6 +330,9 @@ async function main() {
     },
   });
   if (values['pool-child']) return poolChild(values);
+  // The folders named on the command line may not exist yet (a fresh clone has no runs/).
+  if (values.out) fs.mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });
+  if (values['models-dir']) fs.mkdirSync(values['models-dir'], { recursive: true });
   const n = Number(values.records);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'emr-re-scale-'));
   try {
@@ -357,8 +384,8 @@ async function main() {
       const result =
         kind === 'pool'
           ? await runPool(workers, ctx)
-          : kind === 'queue'
-            ? await runQueue(workers, ctx)
+          : kind === 'queue' || kind === 'queue-store'
+            ? await runQueue(workers, ctx, kind === 'queue-store')
             : await runExtract(mode, kind === 'single' ? 1 : workers, ctx);
       const text = fs.readFileSync(result.out, 'utf8');
       reference ??= kind === 'single' ? text : undefined;
