@@ -317,7 +317,7 @@ function calibrationBlocks(data: ReportData): Block[] {
       text:
         "Expected calibration error (ECE, 10 equal-width bins of the top label's score) and mean NLL of the gold " +
         'label on dev, before and after dividing the logits by the fitted temperature; the scores written to the ' +
-        'predictions are the calibrated ones.',
+        'predictions are the calibrated ones. The reliability diagram shows the last model of the table.',
     },
     {
       kind: 'table',

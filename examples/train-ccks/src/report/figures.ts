@@ -1,6 +1,6 @@
 import { groupedBarChart, heatmap, lineChart } from './charts';
 import type { LineSeries } from './charts';
-import { classColumns, focusResult } from './document';
+import { classColumns, focusResult, percent } from './document';
 import type { ChartName } from './document';
 import type { ReportData } from './types';
 
@@ -138,7 +138,9 @@ function bootstrapFigure(data: ReportData): Figure {
 function reliabilityFigure(data: ReportData): Figure {
   const rows = data.calibration ?? [];
   if (rows.length === 0) return { missing: 'The reliability diagram is not shown: no model was calibrated.' };
-  // One point per non-empty bin: mean top score against the share right; the diagonal is perfect calibration.
+  // The last calibrated model (in the example, the one that extracts the graph): one point per non-empty bin, mean
+  // top score against the share right, before and after; the diagonal is perfect calibration.
+  const r = rows[rows.length - 1];
   const series: LineSeries[] = [
     {
       name: 'perfectly calibrated',
@@ -148,22 +150,19 @@ function reliabilityFigure(data: ReportData): Figure {
       ],
     },
   ];
-  for (const r of rows) {
-    for (const [when, bins] of [
-      ['before', r.before.bins],
-      ['after', r.after.bins],
-    ] as const) {
-      const kept = bins.filter((b) => b.count > 0);
-      series.push({
-        name: `${r.model} ${when}`,
-        points: kept.map((b) => ({ x: b.confidence * 100, y: b.accuracy * 100 })),
-      });
-    }
+  for (const [when, side] of [
+    ['before', r.before],
+    ['after', r.after],
+  ] as const) {
+    series.push({
+      name: `${when} (ECE ${percent(side.ece)} %)`,
+      points: side.bins.filter((b) => b.count > 0).map((b) => ({ x: b.confidence * 100, y: b.accuracy * 100 })),
+    });
   }
   return {
     svg: lineChart({
       name: 'reliability',
-      title: 'Reliability diagram on dev: accuracy against confidence, before and after temperature scaling',
+      title: `Reliability diagram of ${r.model} on dev, before and after temperature scaling (T = ${r.temperature.toFixed(2)})`,
       xLabel: 'Confidence (%)',
       yLabel: 'Accuracy (%)',
       series,
