@@ -20,13 +20,15 @@
  *   node bench/ner.js [--data ccks|cmeie] [--archs bigru-crf,bilstm-crf,resgru-crf] [--preset small|paper]
  *                     [--epochs N] [--seed S] [--model-seed M] [--limit N] [--backend wasm|cpu]
  *                     [--torch] [--torch-archs bilstm-crf,bigru-crf] [--torch-threads T]
- *                     [--re-epochs N] [--out results.jsonl] [--json]
+ *                     [--re-epochs N] [--re-archs resgru-att,pcnn] [--out results.jsonl] [--json]
  *       --seed fixes the split (default 42); --model-seed the taggers' config.seed (default the preset's);
  *       --epochs defaults to the preset's; --limit keeps the first N record numbers (ccks) / sentences (cmeie) after
  *       the shuffle (a quick check); --torch also trains the same BiLSTM-CRF / BiGRU-CRF in PyTorch
  *       (bench/ner_torch.py, /usr/bin/python3) on the same split, read from the same files (the split's file names
  *       go to it in a temporary JSON), and scores its predictions here with the same function; --re-epochs the
- *       epochs of the relation model in the cmeie mode (default 3). --out appends one JSON line per model run;
+ *       epochs of the relation model in the cmeie mode (default 3; early stopping on the 10 % dev with the preset's
+ *       patience); --re-archs the relation models of the cmeie mode (default resgru-att; small preset, whole-record
+ *       candidates): the first one's end-to-end scores go on each NER row, the others' on rows of their own. --out appends one JSON line per model run;
  *       --json prints all rows as one JSON array on stdout at the end. Progress goes to stderr.
  *   node bench/ner.js --stats [--data ccks|cmeie] [--seed S] [--limit N]
  *       prints the split's sizes and its gold mentions (nested in / crossing another) as JSON, trains nothing.
@@ -57,6 +59,7 @@ const { values } = parseArgs({
     'torch-archs': { type: 'string', default: 'bilstm-crf,bigru-crf' },
     'torch-threads': { type: 'string', default: '2' },
     're-epochs': { type: 'string', default: '3' },
+    're-archs': { type: 'string', default: 'resgru-att' },
     out: { type: 'string' },
     json: { type: 'boolean', default: false },
     tables: { type: 'string' },
@@ -251,7 +254,8 @@ async function main() {
       );
   };
 
-  let relationModel;
+  const reArchs = values['re-archs'].split(',').filter(Boolean);
+  const relationModels = [];
   for (const arch of archs) {
     const { model, config, trainSeconds } = await trainOurs(ner, arch, train, types, overrides);
     const { predicted, seconds } = await recognizeTimed(model, test);
@@ -269,16 +273,21 @@ async function main() {
       ner: entityScores(metrics, test, predicted, types),
     };
     model.dispose();
-    if (values.data === 'cmeie') {
-      relationModel = relationModel ?? (await trainRelations(schema, train));
-      row.relationModel = relationModel.info;
-      row.triples = await endToEnd(metrics, relationModel.extractor, test, predicted);
+    if (values.data !== 'cmeie') {
+      emit(row);
+      continue;
     }
-    emit(row);
+    if (relationModels.length === 0)
+      for (const reArch of reArchs) relationModels.push(await trainRelations(schema, train, reArch));
+    for (const [n, relationModel] of relationModels.entries()) {
+      const triples = await endToEnd(metrics, relationModel.extractor, test, predicted);
+      if (n === 0) emit({ ...row, relationModel: relationModel.info, triples });
+      else emit({ side: 'emr-re', arch, relationModel: relationModel.info, triples });
+    }
   }
-  if (relationModel) {
-    // The relation model on the gold entities: the ceiling the NER errors take the end-to-end figures down from.
-    const gold = test.map((r) => ({ id: r.id, text: r.text, entities: r.entities }));
+  // Each relation model on the gold entities: the ceiling the NER errors take the end-to-end figures down from.
+  const gold = test.map((r) => ({ id: r.id, text: r.text, entities: r.entities }));
+  for (const relationModel of relationModels) {
     emit({
       side: 'emr-re',
       arch: 'gold entities',
@@ -330,10 +339,10 @@ async function main() {
   if (values.json) process.stdout.write(JSON.stringify(rows) + '\n');
 }
 
-/** ResGRU-Att (small preset, --re-epochs) on the gold entities of `train` (90 / 10 for early stopping). */
-async function trainRelations(schema, train) {
+/** `reArch` (small preset, --re-epochs, whole-record candidates) on the gold entities of `train` (90 / 10 dev). */
+async function trainRelations(schema, train, reArch) {
   const ra = pkg('resgru-att');
-  const config = ra.configFor('resgru-att', 'small', { crossSentence: true, epochs: Number(values['re-epochs']) });
+  const config = ra.configFor(reArch, 'small', { crossSentence: true, epochs: Number(values['re-epochs']) });
   const cut = Math.round(train.length * 0.9);
   const started = Date.now();
   const model = await ra.train(train.slice(0, cut), config, {
@@ -341,15 +350,16 @@ async function trainRelations(schema, train) {
     dev: train.slice(cut),
     onProgress: (e) => {
       if (e.phase === 'epoch')
-        log(`resgru-att epoch ${e.done}/${e.total ?? '?'} ${((Date.now() - started) / 1000).toFixed(0)}s`);
+        log(`${reArch} epoch ${e.done}/${e.total ?? '?'} ${((Date.now() - started) / 1000).toFixed(0)}s`);
     },
   });
   return {
     extractor: new ra.RelationExtractor(model),
     info: {
-      arch: 'resgru-att',
+      arch: reArch,
       preset: 'small',
       epochs: config.epochs,
+      epochsRun: model.lastFitReport && model.lastFitReport.epochs,
       bestEpoch: model.lastFitReport && model.lastFitReport.bestEpoch,
       trainSeconds: (Date.now() - started) / 1000,
     },
