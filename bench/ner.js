@@ -28,7 +28,8 @@
  *       go to it in a temporary JSON), and scores its predictions here with the same function; --re-epochs the
  *       epochs of the relation model in the cmeie mode (default 3; early stopping on the 10 % dev with the preset's
  *       patience); --re-archs the relation models of the cmeie mode (default resgru-att; small preset, whole-record
- *       candidates): the first one's end-to-end scores go on each NER row, the others' on rows of their own. --out appends one JSON line per model run;
+ *       candidates; an empty list trains none): the first one's end-to-end scores go on each NER row, the others' on rows
+ *       of their own. --out appends one JSON line per model run;
  *       --json prints all rows as one JSON array on stdout at the end. Progress goes to stderr.
  *   node bench/ner.js --stats [--data ccks|cmeie] [--seed S] [--limit N]
  *       prints the split's sizes and its gold mentions (nested in / crossing another) as JSON, trains nothing.
@@ -273,7 +274,7 @@ async function main() {
       ner: entityScores(metrics, test, predicted, types),
     };
     model.dispose();
-    if (values.data !== 'cmeie') {
+    if (values.data !== 'cmeie' || reArchs.length === 0) {
       emit(row);
       continue;
     }
