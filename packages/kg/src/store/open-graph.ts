@@ -1,8 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as oxigraph from 'oxigraph';
-import type { EmrRecord } from '@emr-re/tokenize';
-import { acquireOutputLock, removeStaleTemporaries, writeFileAtomic } from '@emr-re/tokenize';
+import type { Assertion, EmrRecord } from '@emr-re/tokenize';
+import { ASSERTION_VALUES, acquireOutputLock, removeStaleTemporaries, writeFileAtomic } from '@emr-re/tokenize';
+import { ASSERTION_ORDER, type AssertionCounts } from '../assertion';
 import { normaliseMention } from '../graph';
 import { GraphStoreError, SparqlError } from './errors';
 import { GraphIndex, tallyLines, type GraphDelta, type NodeTally } from './plan';
@@ -19,7 +20,7 @@ import type {
   Neighbourhood,
   QueryResult,
 } from './types';
-import { KG_PROLOGUE, KG_VOCABULARY, V } from './vocabulary';
+import { assertionCountIri, KG_PROLOGUE, KG_VOCABULARY, V } from './vocabulary';
 
 /** The manifest every store directory holds: what it is, so no other directory is ever written into. */
 export const STORE_MANIFEST = 'kg.json';
@@ -155,6 +156,13 @@ function shiftErrorLine(message: string, lines: number): string {
   );
 }
 const NQUADS = 'application/n-quads';
+/** The per-assertion count properties of entities and edges, to the value they count. */
+const ASSERTION_COUNTS = new Map<string, Assertion>(
+  ASSERTION_VALUES.flatMap((v) => [
+    [assertionCountIri('mention', v), v],
+    [assertionCountIri('evidence', v), v],
+  ]),
+);
 const RESULTS_JSON = 'application/sparql-results+json';
 
 class OxigraphGraphStore implements EmbeddedGraphStore {
@@ -207,10 +215,19 @@ class OxigraphGraphStore implements EmbeddedGraphStore {
       if (m === null) continue;
       const [, subject, predicate, object] = m;
       if (predicate === V.type) index.knowNode(subject);
-      else if (predicate === V.mentionCount || predicate === V.evidenceCount || predicate === V.maxScore) {
+      else if (predicate === V.assertion || predicate === V.headAssertion || predicate === V.tailAssertion) {
+        index.knowAssertionLine(line);
+      } else if (
+        predicate === V.mentionCount ||
+        predicate === V.evidenceCount ||
+        predicate === V.maxScore ||
+        ASSERTION_COUNTS.has(predicate)
+      ) {
         const value = Number(/^"([^"]*)"/.exec(object)?.[1]);
         const tally = tallies.get(subject) ?? { count: 0 };
-        if (predicate === V.maxScore) tally.maxScore = value;
+        const assertion = ASSERTION_COUNTS.get(predicate);
+        if (assertion !== undefined) tally.assertions = { ...tally.assertions, [assertion]: value };
+        else if (predicate === V.maxScore) tally.maxScore = value;
         else tally.count = value;
         tallies.set(subject, tally);
       }
@@ -337,7 +354,7 @@ class OxigraphGraphStore implements EmbeddedGraphStore {
       ?e a emr:Entity ; rdfs:label ?name ; emr:entityType ?type ; emr:mentionCount ?n .
       FILTER(CONTAINS(?name, ${sparqlString(normaliseMention(text))}))
     } ORDER BY DESC(?n) ?name ?type LIMIT ${Math.max(0, Math.floor(limit))}`);
-    return rows.map((r) => ({ iri: r.e!, type: r.type!, name: r.name!, mentions: Number(r.n) }));
+    return rows.map((r) => this.withAssertions({ iri: r.e!, type: r.type!, name: r.name!, mentions: Number(r.n) }));
   }
 
   async neighbourhood(iri: string, limit = 50): Promise<Neighbourhood | undefined> {
@@ -345,7 +362,10 @@ class OxigraphGraphStore implements EmbeddedGraphStore {
     const entityOf = (e: string): GraphEntity | undefined => {
       const rows = this.select(`SELECT ?type ?name ?n WHERE {
         <${e}> a emr:Entity ; rdfs:label ?name ; emr:entityType ?type ; emr:mentionCount ?n }`);
-      return rows[0] && { iri: e, type: rows[0].type!, name: rows[0].name!, mentions: Number(rows[0].n) };
+      return (
+        rows[0] &&
+        this.withAssertions({ iri: e, type: rows[0].type!, name: rows[0].name!, mentions: Number(rows[0].n) })
+      );
     };
     if (!/^[^<>"{}|^`\\\s]+$/.test(iri)) return undefined;
     const entity = entityOf(iri);
@@ -359,24 +379,29 @@ class OxigraphGraphStore implements EmbeddedGraphStore {
       if (!cache.has(e)) cache.set(e, entityOf(e)!);
       return cache.get(e)!;
     };
-    const edges: GraphEdge[] = edgeRows.map((r) => ({
-      iri: r.edge!,
-      head: get(r.h!),
-      label: r.label!,
-      tail: get(r.t!),
-      evidence: this.evidenceOf(r.edge!),
-    }));
+    const edges: GraphEdge[] = edgeRows.map((r) =>
+      this.withAssertions({
+        iri: r.edge!,
+        head: get(r.h!),
+        label: r.label!,
+        tail: get(r.t!),
+        evidence: this.evidenceOf(r.edge!),
+      }),
+    );
     return { entity, edges };
   }
 
   private evidenceOf(edge: string): GraphEvidence[] {
-    const rows = this.select(`SELECT ?record ?hs ?he ?ts ?te ?score ?model ?version WHERE {
+    const rows = this.select(`SELECT ?record ?hs ?he ?ts ?te ?score ?model ?version ?ha ?ta ?a WHERE {
       ?ev emr:edge <${edge}> ; emr:headMention ?hm ; emr:tailMention ?tm .
       ?hm emr:record/emr:recordId ?record ; emr:start ?hs ; emr:end ?he .
       ?tm emr:start ?ts ; emr:end ?te .
       OPTIONAL { ?ev emr:score ?score }
       OPTIONAL { ?ev emr:model ?m . ?m emr:modelId ?model . OPTIONAL { ?m emr:modelVersion ?version } }
-    } ORDER BY ?record ?hs ?ts ?model`);
+      OPTIONAL { ?ev emr:headAssertion ?ha }
+      OPTIONAL { ?ev emr:tailAssertion ?ta }
+      OPTIONAL { ?ev emr:assertion ?a }
+    } ORDER BY ?record ?hs ?ts ?model ?ha ?ta ?a`);
     return rows.map((r) => {
       const ev: GraphEvidence = {
         recordId: r.record!,
@@ -386,8 +411,27 @@ class OxigraphGraphStore implements EmbeddedGraphStore {
       if (r.score !== undefined) ev.score = Number(r.score);
       if (r.model !== undefined)
         ev.model = r.version === undefined ? { id: r.model } : { id: r.model, version: r.version };
+      if (r.ha !== undefined) ev.headAssertion = r.ha as Assertion;
+      if (r.ta !== undefined) ev.tailAssertion = r.ta as Assertion;
+      if (r.a !== undefined) ev.assertion = r.a as Assertion;
       return ev;
     });
+  }
+
+  /** The entity or edge with its per-assertion counts (`emr:<value>MentionCount`...) set, when it has any. */
+  private withAssertions<T extends { iri: string; assertions?: AssertionCounts }>(node: T): T {
+    const rows = this.select(
+      `SELECT ?p ?n WHERE { <${node.iri}> ?p ?n FILTER(?p IN (${[...ASSERTION_COUNTS.keys()]
+        .map((p) => `<${p}>`)
+        .join(', ')})) }`,
+    );
+    let counts: AssertionCounts | undefined;
+    for (const v of ASSERTION_ORDER) {
+      const row = rows.find((r) => ASSERTION_COUNTS.get(r.p!) === v);
+      if (row !== undefined) counts = { ...counts, [v]: Number(row.n) };
+    }
+    if (counts !== undefined) node.assertions = counts;
+    return node;
   }
 
   async close(): Promise<void> {

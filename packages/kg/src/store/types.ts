@@ -1,4 +1,5 @@
-import type { EmrRecord } from '@emr-re/tokenize';
+import type { Assertion, EmrRecord } from '@emr-re/tokenize';
+import type { AssertionCounts } from '../assertion';
 
 /** Which model produced the predictions being added: kept on every piece of evidence. */
 export interface ModelStamp {
@@ -49,6 +50,8 @@ export interface GraphEntity {
   type: string;
   name: string;
   mentions: number;
+  /** Its mentions by assertion (`emr:<value>MentionCount`), when any mention had one. */
+  assertions?: AssertionCounts;
 }
 
 /** One supporting mention of an edge: which record, where, with what score, from which model. */
@@ -58,6 +61,10 @@ export interface GraphEvidence {
   tail: [number, number];
   score?: number;
   model?: ModelStamp;
+  /** The assertions of the head and tail mentions, and of the evidence (`emr:assertion`), when known. */
+  headAssertion?: Assertion;
+  tailAssertion?: Assertion;
+  assertion?: Assertion;
 }
 
 /** An edge with its evidence. */
@@ -67,6 +74,8 @@ export interface GraphEdge {
   label: string;
   tail: GraphEntity;
   evidence: GraphEvidence[];
+  /** Its evidence by assertion (`emr:<value>EvidenceCount`), when any piece had one. */
+  assertions?: AssertionCounts;
 }
 
 /** An entity and the edges that touch it. */

@@ -1,3 +1,5 @@
+import { ASSERTION_VALUES, type Assertion } from '@emr-re/tokenize';
+
 /*
  * The RDF vocabulary of the knowledge-graph store (documented in the package README, "RDF vocabulary"): one
  * prefix for classes and properties, one IRI scheme for nodes (a kind and a content hash, so the same content is
@@ -63,9 +65,26 @@ export const V = {
   model: `${KG_VOCABULARY}model`,
   modelId: `${KG_VOCABULARY}modelId`,
   modelVersion: `${KG_VOCABULARY}modelVersion`,
+  assertion: `${KG_VOCABULARY}assertion`,
+  headAssertion: `${KG_VOCABULARY}headAssertion`,
+  tailAssertion: `${KG_VOCABULARY}tailAssertion`,
   integer: `${XSD_NS}integer`,
   double: `${XSD_NS}double`,
 } as const;
 
+/**
+ * `emr:<value>MentionCount` of an entity (its mentions with that assertion) or `emr:<value>EvidenceCount` of an
+ * edge (its evidence with that assertion): `emr:historicalEvidenceCount` and so on.
+ */
+export function assertionCountIri(kind: 'mention' | 'evidence', value: Assertion): string {
+  return `${KG_VOCABULARY}${value}${kind === 'mention' ? 'Mention' : 'Evidence'}Count`;
+}
+
 /** The properties whose value changes as records are added (counts and maxima): one value per subject. */
-export const KG_MUTABLE_PROPERTIES: readonly string[] = [V.mentionCount, V.evidenceCount, V.maxScore];
+export const KG_MUTABLE_PROPERTIES: readonly string[] = [
+  V.mentionCount,
+  V.evidenceCount,
+  V.maxScore,
+  ...ASSERTION_VALUES.map((v) => assertionCountIri('mention', v)),
+  ...ASSERTION_VALUES.map((v) => assertionCountIri('evidence', v)),
+];

@@ -1,18 +1,22 @@
-import type { EmrRecord } from '@emr-re/tokenize';
+import type { Assertion, EmrRecord } from '@emr-re/tokenize';
 
-/** A record from its text, entities given as [mention, type] (found left to right) and relations by index. */
+/**
+ * A record from its text, entities given as [mention, type, assertion?] (found left to right) and relations by
+ * index.
+ */
 export function record(
   id: string,
   text: string,
-  entities: Array<[string, string]>,
+  entities: Array<[string, string, Assertion?]>,
   relations: Array<[number, string, number, number?]>,
 ): EmrRecord {
   let from = 0;
-  const found = entities.map(([mention, type], i) => {
+  const found = entities.map(([mention, type, assertion], i) => {
     const start = text.indexOf(mention, from);
     if (start < 0) throw new Error(`fixture: '${mention}' not in record ${id}`);
     from = start + mention.length;
-    return { id: `e${i}`, type, start, end: start + mention.length, text: mention };
+    const entity = { id: `e${i}`, type, start, end: start + mention.length, text: mention };
+    return assertion === undefined ? entity : { ...entity, assertion };
   });
   return {
     id,
@@ -94,5 +98,50 @@ export const paperRecords: EmrRecord[] = [
       ['心电图', 'test'],
     ],
     [[0, 'DAP', 1, 0.7]],
+  ),
+];
+
+/**
+ * Paper-schema predictions with assertions, as `applyAssertions` of @emr-re/ner leaves them: 高血压 once in the
+ * history (historical) and once now (present), each treated with 硝苯地平; a denied 胸痛 beside 心肌梗死; and a
+ * denied 糖尿病 with a relation the pipeline kept (the store does not filter).
+ */
+export const assertedRecords: EmrRecord[] = [
+  record(
+    'a1',
+    '既往高血压，予硝苯地平。',
+    [
+      ['高血压', 'disease', 'historical'],
+      ['硝苯地平', 'treatment', 'present'],
+    ],
+    [[1, 'TrAD', 0, 0.9]],
+  ),
+  record(
+    'a2',
+    '高血压，予硝苯地平。',
+    [
+      ['高血压', 'disease', 'present'],
+      ['硝苯地平', 'treatment', 'present'],
+    ],
+    [[1, 'TrAD', 0, 0.8]],
+  ),
+  record(
+    'a3',
+    '否认胸痛，心电图示心肌梗死。',
+    [
+      ['胸痛', 'symptom', 'absent'],
+      ['心电图', 'test'],
+      ['心肌梗死', 'disease', 'present'],
+    ],
+    [[1, 'TeRD', 2, 0.9]],
+  ),
+  record(
+    'a4',
+    '否认糖尿病，胰岛素。',
+    [
+      ['糖尿病', 'disease', 'absent'],
+      ['胰岛素', 'treatment', 'present'],
+    ],
+    [[1, 'TrAD', 0, 0.5]],
   ),
 ];
