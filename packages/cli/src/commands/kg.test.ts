@@ -110,8 +110,9 @@ describe('emr-re kg', () => {
       dir,
     );
     expect(evidence.out).toBe(
-      'record,headStart,headEnd,tailStart,tailEnd,score,model,modelVersion\r\n' +
-        'p1,0,3,7,11,0.9,cnn,0.1.0\r\np2,0,4,6,10,0.4,cnn,0.1.0\r\n',
+      // headAssertion and tailAssertion are empty: these predictions carry no assertions
+      'record,headStart,headEnd,tailStart,tailEnd,score,model,modelVersion,headAssertion,tailAssertion\r\n' +
+        'p1,0,3,7,11,0.9,cnn,0.1.0,,\r\np2,0,4,6,10,0.4,cnn,0.1.0,,\r\n',
     );
   });
 
