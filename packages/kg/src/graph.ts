@@ -1,4 +1,5 @@
-import type { EmrRecord } from '@emr-re/tokenize';
+import type { Assertion, EmrRecord } from '@emr-re/tokenize';
+import { addAssertion, evidenceAssertion, type AssertionCounts } from './assertion';
 
 /** A deduplicated entity of the knowledge graph: one node per (normalised text, type). */
 export interface KgNode {
@@ -7,6 +8,8 @@ export interface KgNode {
   name: string;
   /** How many mentions in the predictions were merged into this node. */
   mentions: number;
+  /** Those mentions by assertion (`present`, `historical`...), when any had one. */
+  assertions?: AssertionCounts;
 }
 
 /** Where one relation was read: record id and the character offsets of head and tail. */
@@ -15,6 +18,9 @@ export interface KgProvenance {
   head: [number, number];
   tail: [number, number];
   score?: number;
+  /** The assertions of the head and tail entities, when the prediction had them. */
+  headAssertion?: Assertion;
+  tailAssertion?: Assertion;
 }
 
 /** One edge per (head node, label, tail node); `score` is the highest probability seen, `count` the evidence. */
@@ -25,6 +31,11 @@ export interface KgEdge {
   score: number;
   count: number;
   provenance: KgProvenance[];
+  /**
+   * The provenance by assertion, when any entity behind it had one: each piece counts once, under its head's
+   * and tail's assertion combined (`evidenceAssertion`: a value other than `present` wins).
+   */
+  assertions?: AssertionCounts;
 }
 
 /** A medical knowledge graph built from predicted relations. */
@@ -64,6 +75,7 @@ export class KnowledgeGraphBuilder {
         this.nodes.set(key, node);
       }
       node.mentions += 1;
+      if (e.assertion !== undefined) node.assertions = addAssertion(node.assertions, e.assertion);
       nodeOf.set(e.id, node);
     }
     for (const r of record.relations) {
@@ -81,12 +93,17 @@ export class KnowledgeGraphBuilder {
       const score = r.score ?? 1;
       edge.score = Math.max(edge.score, score);
       edge.count += 1;
-      edge.provenance.push({
+      const provenance: KgProvenance = {
         recordId: record.id,
         head: [head.start, head.end],
         tail: [tail.start, tail.end],
         score: r.score,
-      });
+      };
+      if (head.assertion !== undefined) provenance.headAssertion = head.assertion;
+      if (tail.assertion !== undefined) provenance.tailAssertion = tail.assertion;
+      edge.provenance.push(provenance);
+      const assertion = evidenceAssertion(head.assertion, tail.assertion);
+      if (assertion !== undefined) edge.assertions = addAssertion(edge.assertions, assertion);
     }
   }
 

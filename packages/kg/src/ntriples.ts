@@ -1,4 +1,5 @@
-import type { KgNode, KnowledgeGraph } from './graph';
+import { ASSERTION_ORDER, type AssertionCounts } from './assertion';
+import type { KgNode, KgProvenance, KnowledgeGraph } from './graph';
 
 /**
  * The IRI namespace of every emr-re node, relation and property: `urn:emr-re:entity/TYPE/NAME`,
@@ -22,13 +23,30 @@ function literal(text: string): string {
   return `"${escaped}"`;
 }
 
+/** `<subject> <urn:emr-re:assertion/VALUE> "N"^^xsd:integer` for each value counted. */
+function assertionCounts(subject: string, counts: AssertionCounts | undefined): string[] {
+  return ASSERTION_ORDER.filter((v) => counts?.[v] !== undefined).map(
+    (v) => `${subject} <${NS}assertion/${v}> "${counts![v]}"^^<${XSD}integer> .`,
+  );
+}
+
+/** `RECORD#head=S,E;tail=S,E`, then `;headAssertion=V` and `;tailAssertion=V` when known. */
+function evidenceLiteral(pv: KgProvenance): string {
+  let text = `${pv.recordId}#head=${pv.head[0]},${pv.head[1]};tail=${pv.tail[0]},${pv.tail[1]}`;
+  if (pv.headAssertion !== undefined) text += `;headAssertion=${pv.headAssertion}`;
+  if (pv.tailAssertion !== undefined) text += `;tailAssertion=${pv.tailAssertion}`;
+  return literal(text);
+}
+
 function nodeIri(node: KgNode): string {
   return `<${NS}entity/${iriSegment(node.type)}/${iriSegment(node.name)}>`;
 }
 
 /**
  * The graph as N-Triples: each node typed and labelled; each edge as a direct triple plus an
- * `rdf:Statement` reification carrying score, count and provenance (record id and offsets).
+ * `rdf:Statement` reification carrying score, count and provenance (record id and offsets). When the
+ * predictions had entity assertions: `<urn:emr-re:assertion/VALUE>` counts on nodes (mentions) and statements
+ * (evidence), and each evidence literal ends in `;headAssertion=V;tailAssertion=V` (the sides known).
  */
 export function graphToNTriples(graph: KnowledgeGraph): string {
   const out: string[] = [];
@@ -38,6 +56,7 @@ export function graphToNTriples(graph: KnowledgeGraph): string {
     iriById.set(n.id, iri);
     out.push(`${iri} <${RDF}type> <${NS}type/${iriSegment(n.type)}> .`);
     out.push(`${iri} <${RDFS}label> ${literal(n.name)} .`);
+    out.push(...assertionCounts(iri, n.assertions));
   }
   graph.edges.forEach((e, i) => {
     const s = iriById.get(e.source)!;
@@ -51,11 +70,8 @@ export function graphToNTriples(graph: KnowledgeGraph): string {
     out.push(`${st} <${RDF}object> ${o} .`);
     out.push(`${st} <${NS}score> "${e.score}"^^<${XSD}double> .`);
     out.push(`${st} <${NS}count> "${e.count}"^^<${XSD}integer> .`);
-    for (const pv of e.provenance) {
-      out.push(
-        `${st} <${NS}evidence> ${literal(`${pv.recordId}#head=${pv.head[0]},${pv.head[1]};tail=${pv.tail[0]},${pv.tail[1]}`)} .`,
-      );
-    }
+    out.push(...assertionCounts(st, e.assertions));
+    for (const pv of e.provenance) out.push(`${st} <${NS}evidence> ${evidenceLiteral(pv)} .`);
   });
   return out.join('\n') + (out.length ? '\n' : '');
 }
