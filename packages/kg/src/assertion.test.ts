@@ -19,7 +19,8 @@ describe('evidenceAssertion', () => {
     expect(evidenceAssertion('historical', 'present')).toBe('historical');
     expect(evidenceAssertion('possible', 'absent')).toBe('absent');
     expect(evidenceAssertion('historical', 'family')).toBe('family');
-    expect(evidenceAssertion('possible', 'historical')).toBe('historical');
+    expect(evidenceAssertion('possible', 'historical')).toBe('possible');
+    expect(evidenceAssertion('historical', 'possible')).toBe('possible');
     expect(evidenceAssertion(undefined, 'possible')).toBe('possible');
     expect(evidenceAssertion('present', undefined)).toBe('present');
     expect(evidenceAssertion(undefined, undefined)).toBeUndefined();

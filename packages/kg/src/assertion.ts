@@ -1,11 +1,12 @@
 import type { Assertion } from '@emr-re/tokenize';
 
 /**
- * The assertion values from the one that says least about the patient now to "holds now": the value a piece of
- * evidence takes when its head and tail disagree (a relation holds for the patient now only when both of its
- * entities do, so any value that is not `present` wins, and `absent` wins over all).
+ * The value a piece of evidence takes when its head and tail disagree, first wins: a relation holds for the
+ * patient now only when both of its entities do, so any value that is not `present` wins. The order is that of
+ * `ASSERTION_PRIORITY` of @emr-re/ner (which value wins when several triggers reach one entity); kept here too
+ * because the graph does not depend on the recogniser.
  */
-export const ASSERTION_PRECEDENCE: readonly Assertion[] = ['absent', 'family', 'historical', 'possible', 'present'];
+export const ASSERTION_PRECEDENCE: readonly Assertion[] = ['absent', 'family', 'possible', 'historical', 'present'];
 
 /** The order in which per-value counts are listed (that of `ASSERTION_VALUES` of @emr-re/tokenize). */
 export const ASSERTION_ORDER: readonly Assertion[] = ['present', 'absent', 'possible', 'historical', 'family'];

@@ -6,7 +6,7 @@ import { bindNamedQuery, namedQuery } from './named-queries';
 import { openGraph, STORE_GRAPH } from './open-graph';
 import { graphLines } from './graph-lines';
 import type { QueryResult } from './types';
-import { assertedRecords, cmeieRecords, paperRecords } from './__tests__/records';
+import { assertedRecords, cmeieRecords, paperRecords, record } from './__tests__/records';
 
 const base = mkdtempSync(path.join(tmpdir(), 'emr-kg-assert-'));
 let n = 0;
@@ -115,15 +115,25 @@ describe('assertions in the store', () => {
     expect(await ask(dir, 'tests-for', '心肌梗死')).toEqual([
       { name: '心电图', type: 'test', relation: 'TeRD', evidence: '1', maxScore: '0.9', assertions: 'present=1' },
     ]);
-    // the paper schema's symptoms: records in common, by the assertion of the pair (胸痛 denied)
-    expect(await ask(dir, 'symptoms-of', '心肌梗死')).toEqual([
+    // the paper schema's symptoms: records in common, by the assertion of the pair (胸痛 denied in a3; a past
+    // 心肌梗死 with a suspected 胸痛 in b1: possible wins over historical)
+    const suspected = record(
+      'b1',
+      '既往心肌梗死，可疑胸痛。',
+      [
+        ['心肌梗死', 'disease', 'historical'],
+        ['胸痛', 'symptom', 'possible'],
+      ],
+      [],
+    );
+    expect(await ask(await storeOf([...assertedRecords, suspected]), 'symptoms-of', '心肌梗死')).toEqual([
       {
         name: '胸痛',
         type: 'symptom',
         relation: 'co-occurrence',
-        evidence: '1',
+        evidence: '2',
         maxScore: undefined,
-        assertions: 'absent=1',
+        assertions: 'absent=1 possible=1',
       },
     ]);
     const evidence = await ask(dir, 'evidence-of', '硝苯地平', 'TrAD', '高血压');
