@@ -8,6 +8,10 @@
 export type { KgNode, KgProvenance, KgEdge, KnowledgeGraph } from './graph';
 export { KnowledgeGraphBuilder, normaliseMention } from './graph';
 
+/** Entity assertions in the graph: how a piece of evidence combines its head's and tail's, counts by value. */
+export type { AssertionCounts } from './assertion';
+export { evidenceAssertion, ASSERTION_PRECEDENCE, ASSERTION_ORDER } from './assertion';
+
 /** The formats the writers produce, by the names `emr-re export-kg --to` takes. */
 export type { KgFormat } from './formats';
 export { KG_FORMATS } from './formats';
@@ -35,6 +39,7 @@ export {
   KG_DEFAULT_GRAPH,
   KG_PROLOGUE,
   KG_CLASSES,
+  assertionCountIri,
 } from './store/vocabulary';
 export type { KgClass } from './store/vocabulary';
 export { contentIri, relationIri } from './store/terms';
