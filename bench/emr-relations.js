@@ -298,7 +298,7 @@ async function main() {
 
   // ---- steps 0-3: the CMeIE-only model ----
   let window = 'record';
-  if ([0, 1, 2, 3].some((s) => steps.has(s)) || steps.has(4) || steps.has(5)) {
+  if (steps.size > 0) {
     const dir = path.join(values.runs, `cmeie-${tag}`);
     let model;
     if (fs.existsSync(path.join(dir, 'manifest.json')) && (await ra.isModelDirectory(dir))) {
