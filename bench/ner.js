@@ -18,10 +18,12 @@
  *
  * Usage:
  *   node bench/ner.js [--data ccks|cmeie] [--archs bigru-crf,bilstm-crf,resgru-crf] [--preset small|paper]
- *                     [--epochs N] [--seed S] [--model-seed M] [--limit N] [--backend wasm|cpu]
+ *                     [--epochs N] [--seed S] [--model-seed M] [--learning-rate LR] [--batch-size B]
+ *                     [--limit N] [--backend wasm|cpu]
  *                     [--torch] [--torch-archs bilstm-crf,bigru-crf] [--torch-threads T]
  *                     [--re-epochs N] [--re-archs resgru-att,pcnn] [--out results.jsonl] [--json]
  *       --seed fixes the split (default 42); --model-seed the taggers' config.seed (default the preset's);
+ *       --learning-rate and --batch-size override the preset's (both sides of --torch);
  *       --epochs defaults to the preset's; --limit keeps the first N record numbers (ccks) / sentences (cmeie) after
  *       the shuffle (a quick check); --torch also trains the same BiLSTM-CRF / BiGRU-CRF in PyTorch
  *       (bench/ner_torch.py, /usr/bin/python3) on the same split, read from the same files (the split's file names
@@ -54,6 +56,8 @@ const { values } = parseArgs({
     epochs: { type: 'string' },
     seed: { type: 'string', default: '42' },
     'model-seed': { type: 'string' },
+    'learning-rate': { type: 'string' },
+    'batch-size': { type: 'string' },
     limit: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
     torch: { type: 'boolean', default: false },
@@ -204,6 +208,8 @@ async function main() {
   const overrides = {};
   if (values.epochs) overrides.epochs = Number(values.epochs);
   if (values['model-seed']) overrides.seed = Number(values['model-seed']);
+  if (values['learning-rate']) overrides.learningRate = Number(values['learning-rate']);
+  if (values['batch-size']) overrides.batchSize = Number(values['batch-size']);
   const command = 'node bench/ner.js ' + process.argv.slice(2).join(' ');
 
   let train;
