@@ -637,7 +637,7 @@ function printTables(file) {
     const ece = r.calibration ? `${f3(r.calibration.testEce.before)} → ${f3(r.calibration.testEce.after)}` : '–';
     console.log(
       `| ${r.arch} | ${name} | ${r.window} | ${r.temperature.toFixed(2)} | ${r.threshold.toFixed(2)} | ${pct(r.test.micro.precision)} | ` +
-        `${pct(r.test.micro.recall)} | ${pct(r.test.micro.f1)} | ${pct(r.test.macro.f1)} | ${e.predicted} | ${pct(e.precision)} | ` +
+        `${pct(r.test.micro.recall)} | ${pct(r.test.micro.f1)} | ${pct(r.test.macro?.f1)} | ${e.predicted} | ${pct(e.precision)} | ` +
         `${pct(e.pairPrecision)} | ${e.absent} = ${pct(e.absentShare)} % (${e.absentWithoutSnap} = ${pct(e.absentShareWithoutSnap)} %) | ${ece} |`,
     );
   }
