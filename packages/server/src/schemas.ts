@@ -5,6 +5,9 @@ import type { JsonSchema } from './openapi';
  * them, and `/openapi.json` is generated from them: the one description of the wire format.
  */
 
+/** The assertion of an entity mention (issue 20): present, absent, possible, historical or family. */
+const assertionValue: JsonSchema = { type: 'string', enum: ['present', 'absent', 'possible', 'historical', 'family'] };
+
 /** `{error: {status, code, message}}`: every error answer. */
 export const errorSchema: JsonSchema = {
   type: 'object',
@@ -30,7 +33,7 @@ export const entityInSchema: JsonSchema = {
     end: { type: 'integer', minimum: 1 },
     text: { type: 'string' },
     score: { type: 'number' },
-    assertion: { type: 'string', enum: ['present', 'absent', 'possible', 'historical', 'family'] },
+    assertion: assertionValue,
   },
 };
 
@@ -48,7 +51,7 @@ export const entitySchema: JsonSchema = {
     end: { type: 'integer' },
     text: { type: 'string' },
     score: { type: 'number' },
-    assertion: { type: 'string', enum: ['present', 'absent', 'possible', 'historical', 'family'] },
+    assertion: assertionValue,
   },
 };
 
@@ -91,6 +94,14 @@ export const recordInSchema: JsonSchema = {
 /** A score threshold in [0, 1]. */
 export const scoreSchema: JsonSchema = { type: 'number', minimum: 0, maximum: 1 };
 
+/** Counts per assertion value (`{"historical": 3, "present": 5}`): the mentions of an entity or the evidence of an edge. */
+export const assertionCountsSchema: JsonSchema = {
+  type: 'object',
+  properties: Object.fromEntries(
+    ['present', 'absent', 'possible', 'historical', 'family'].map((v) => [v, { type: 'integer' }]),
+  ),
+};
+
 /** A node of the knowledge graph. */
 export const graphEntitySchema: JsonSchema = {
   type: 'object',
@@ -100,6 +111,7 @@ export const graphEntitySchema: JsonSchema = {
     type: { type: 'string' },
     name: { type: 'string' },
     mentions: { type: 'integer' },
+    assertions: assertionCountsSchema,
   },
 };
 
@@ -127,6 +139,9 @@ export const evidenceSchema: JsonSchema = {
     tail: offsetsSchema,
     score: { type: 'number' },
     model: modelStampSchema,
+    headAssertion: assertionValue,
+    tailAssertion: assertionValue,
+    assertion: assertionValue,
   },
 };
 
@@ -140,5 +155,6 @@ export const graphEdgeSchema: JsonSchema = {
     label: { type: 'string' },
     tail: graphEntitySchema,
     evidence: { type: 'array', items: evidenceSchema },
+    assertions: assertionCountsSchema,
   },
 };

@@ -360,6 +360,42 @@ describe('graph routes over an embedded store', () => {
     expect(missing.json.error.code).toBe('no-entity');
   });
 
+  it("answers with the assertions of an edge's evidence and of its entities", async () => {
+    // "既往哮喘病史，予沙丁胺醇治疗。": a historical disease treated with a present drug.
+    const text = '既往哮喘病史，予沙丁胺醇治疗。';
+    const record = {
+      id: 'assert-1',
+      text,
+      entities: [
+        { id: 'd', type: '疾病', start: 2, end: 4, assertion: 'historical' },
+        { id: 'm', type: '药物', start: 8, end: 12, assertion: 'present' },
+      ],
+      relations: [{ head: 'd', tail: 'm', label: '药物治疗' }],
+    };
+    // Entities without their text (the schema lets a request leave it out) take it from the offsets.
+    expect((await post(`${base}/v1/graph/add`, { records: [record] })).status).toBe(200);
+    const outside = { ...record, id: 'assert-2', entities: [{ ...record.entities[0], end: 40 }] };
+    const refused = await post(`${base}/v1/graph/add`, { records: [outside] });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.code).toBe('bad-offsets');
+    expect(refused.json.error.message).toContain('records[0].entities[0]');
+    expect(refused.json.error.message).not.toContain('哮喘');
+    const found = await get(`${base}/v1/graph/entities?q=${encodeURIComponent('哮喘')}`);
+    const entity = found.json.entities.find((e: { name: string; type: string }) => e.name === '哮喘');
+    expect(entity.assertions).toMatchObject({ historical: 1 });
+    const nb = await get(`${base}/v1/graph/entity/${encodeURIComponent(entity.iri)}`);
+    const edge = nb.json.edges.find((e: { label: string; tail: { name: string } }) => e.tail.name === '沙丁胺醇');
+    expect(edge.assertions).toMatchObject({ historical: 1 });
+    expect(edge.evidence).toContainEqual(
+      expect.objectContaining({
+        recordId: 'assert-1',
+        headAssertion: 'historical',
+        tailAssertion: 'present',
+        assertion: 'historical',
+      }),
+    );
+  });
+
   it('answers read-only SPARQL as JSON or application/sparql-query, and refuses an update without changing the store', async () => {
     const stats = await store.stats();
     const select = await post(`${readOnly}/v1/sparql`, { query: 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' });

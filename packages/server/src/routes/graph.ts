@@ -7,6 +7,7 @@ import { noteRecords } from '../context';
 import type { ServerContext } from '../context';
 import { RequestError } from '../errors';
 import { recordIds } from '../extract';
+import { withEntityTexts } from '../graph-records';
 import { errorSchema, graphEdgeSchema, graphEntitySchema, modelStampSchema, recordInSchema } from '../schemas';
 
 const sparqlResultSchema = {
@@ -199,7 +200,7 @@ export const graphRoutes: FastifyPluginAsync<{ context: ServerContext; store: Gr
       noteRecords(context, request, records);
       const { relations } = context.options.models.info;
       const model = request.body.model ?? { id: relations.id, version: relations.version };
-      return store.add(records, { model });
+      return store.add(withEntityTexts(records), { model });
     },
   );
 };
