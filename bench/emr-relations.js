@@ -616,11 +616,12 @@ function printTables(file) {
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line.trim()) continue;
     const r = JSON.parse(line);
-    rows.set(`${r.arch}\u0000${r.windowForced ?? ''}\u0000${r.step}\u0000${r.iteration ?? ''}`, r);
+    rows.set(`${r.arch}\u0000${r.seed}\u0000${r.windowForced ?? ''}\u0000${r.step}\u0000${r.iteration ?? ''}`, r);
   }
   const all = [...rows.values()].sort(
     (a, b) =>
       a.arch.localeCompare(b.arch) ||
+      a.seed - b.seed ||
       (a.windowForced ?? '').localeCompare(b.windowForced ?? '') ||
       a.step - b.step ||
       (a.iteration ?? 0) - (b.iteration ?? 0),
@@ -628,15 +629,17 @@ function printTables(file) {
   const pct = (x) => (x === null || x === undefined ? '–' : (100 * x).toFixed(1));
   const f3 = (x) => (x === null || x === undefined ? '–' : x.toFixed(3));
   console.log(
-    '| arch | step | window | T | threshold | micro P | micro R | micro F1 | macro F1 | edges | edge precision | pair precision | edges on absent entities (without SNAP) | ECE test before → after |',
+    '| arch | seed | step | window | T | threshold | micro P | micro R | micro F1 | macro F1 | edges | edge precision | pair precision | edges on absent entities (without SNAP) | ECE test before → after |',
   );
-  console.log('| :--- | :--- | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :--- | :--- |');
+  console.log(
+    '| :--- | ---: | :--- | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :--- | :--- |',
+  );
   for (const r of all) {
     const e = r.test.edges;
     const name = stepName(r);
     const ece = r.calibration ? `${f3(r.calibration.testEce.before)} → ${f3(r.calibration.testEce.after)}` : '–';
     console.log(
-      `| ${r.arch} | ${name} | ${r.window} | ${r.temperature.toFixed(2)} | ${r.threshold.toFixed(2)} | ${pct(r.test.micro.precision)} | ` +
+      `| ${r.arch} | ${r.seed} | ${name} | ${r.window} | ${r.temperature.toFixed(2)} | ${r.threshold.toFixed(2)} | ${pct(r.test.micro.precision)} | ` +
         `${pct(r.test.micro.recall)} | ${pct(r.test.micro.f1)} | ${pct(r.test.macro?.f1)} | ${e.predicted} | ${pct(e.precision)} | ` +
         `${pct(e.pairPrecision)} | ${e.absent} = ${pct(e.absentShare)} % (${e.absentWithoutSnap} = ${pct(e.absentShareWithoutSnap)} %) | ${ece} |`,
     );
@@ -647,15 +650,15 @@ function printTables(file) {
       '\nThe same models at threshold 0 (the top label) and at the lowest threshold with precision ≥ 0.85 on the selection documents:\n',
     );
     console.log(
-      '| arch | step | at 0: P / R / F1 | edges | threshold ≥ 0.85 on selection | there: P / R / F1 | edges |',
+      '| arch | seed | step | at 0: P / R / F1 | edges | threshold ≥ 0.85 on selection | there: P / R / F1 | edges |',
     );
-    console.log('| :--- | :--- | :--- | ---: | ---: | :--- | ---: |');
+    console.log('| :--- | ---: | :--- | :--- | ---: | ---: | :--- | ---: |');
     for (const r of extra) {
       const d = r.testAtDefaultThreshold;
       const p = r.testAtPreciseThreshold;
       const name = stepName(r);
       console.log(
-        `| ${r.arch} | ${name} | ${pct(d.micro.precision)} / ${pct(d.micro.recall)} / ${pct(d.micro.f1)} | ${d.edges.predicted} | ` +
+        `| ${r.arch} | ${r.seed} | ${name} | ${pct(d.micro.precision)} / ${pct(d.micro.recall)} / ${pct(d.micro.f1)} | ${d.edges.predicted} | ` +
           `${r.thresholdChoice.precise ? r.thresholdChoice.precise.threshold.toFixed(2) : 'none'} | ` +
           `${p ? `${pct(p.micro.precision)} / ${pct(p.micro.recall)} / ${pct(p.micro.f1)}` : '–'} | ${p ? p.edges.predicted : '–'} |`,
       );
@@ -670,8 +673,8 @@ function printTables(file) {
     `${m.predicted} | ${m.tp} | ${m.predicted ? pct(m.precision) : '–'} | ${m.support ? pct(m.recall) : '–'} | ` +
     `${m.support || m.predicted ? pct(m.f1) : '–'}`;
   console.log(
-    `\nPer relation: A = ${best.arch} ${stepName(best)}, the highest micro-F1 on the EMR dev documents ` +
-      `(${(100 * devF1(best)).toFixed(1)}); B = ${top.arch} ${stepName(top)}, the highest on test (shown, not chosen):\n`,
+    `\nPer relation: A = ${best.arch} seed ${best.seed} ${stepName(best)}, the highest micro-F1 on the EMR dev documents ` +
+      `(${(100 * devF1(best)).toFixed(1)}); B = ${top.arch} seed ${top.seed} ${stepName(top)}, the highest on test (shown, not chosen):\n`,
   );
   console.log(
     '| relation | test gold | A predicted | A correct | A P | A R | A F1 | B predicted | B correct | B P | B R | B F1 |',
