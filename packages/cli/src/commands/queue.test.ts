@@ -400,7 +400,11 @@ describe('emr-re queue', () => {
 
   it('--store: a redone chunk is added once from its stored output; a held store lock is waited for', async () => {
     expect((await emr(submit('redo', 60), tmp)).code).toBe(0);
-    const w = await emr(work('redo', ['--exit-when-idle', '--store', 'kg-redo', '--out-dir', 'outputs']), tmp);
+    // Two chunks at once in one process: its adds to the store take turns.
+    const w = await emr(
+      work('redo', ['--exit-when-idle', '--store', 'kg-redo', '--out-dir', 'outputs', '--concurrency', '2']),
+      tmp,
+    );
     expect(w.code).toBe(0);
     expect(w.stderr).toMatch(/job redo chunk 1 added to the store .*kg-redo \(60 records in/);
     const before = await graphOf('kg-redo');
