@@ -10,28 +10,15 @@ import { entityMetricsToJSON, scoreEntities } from '@emr-re/metrics';
 import { loadNer } from '@emr-re/ner';
 import { formatRecordLine } from '@emr-re/tokenize';
 import type { EmrRecord } from '@emr-re/tokenize';
-import { main } from '../cli';
-import type { CliIO } from '../io';
 import { toyRecords as sharedToyRecords } from '../../../../test/toy-records';
+import { runCli } from '../__tests__/run-cli';
 
 /** `n` toy records (the shared toy corpus, with its second sentence form). */
 function toyRecords(n: number, seed: number): EmrRecord[] {
   return sharedToyRecords(n, seed, { variants: true });
 }
 
-async function emr(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    isTTY: false,
-    cwd,
-    env: {},
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
+const emr = runCli;
 
 const NER_CONFIG = JSON.stringify({
   arch: 'bigru-crf',

@@ -17,24 +17,11 @@ import { acquireOutputLock, formatRecordLine } from '@emr-re/tokenize';
 import type { EmrRecord, OutputLockInfo } from '@emr-re/tokenize';
 import { connectRedis, encodeLines, jobKeys, processChunk } from '@emr-re/queue';
 import type { QueueWorkerEvent } from '@emr-re/queue';
-import { main } from '../cli';
 import { openGraphSink } from '../graph-sink';
-import type { CliIO } from '../io';
 import { toyRecords } from '../../../../test/toy-records';
+import { runCli } from '../__tests__/run-cli';
 
-async function emr(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    isTTY: false,
-    cwd,
-    env: {},
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
+const emr = runCli;
 
 /** A loopback port nobody listens on now. */
 async function freePort(): Promise<number> {

@@ -2,23 +2,10 @@
  * `emr-re serve` flags and log lines. Serving itself is tested in @emr-re/server (real HTTP, real browser) and end to
  * end by the contract check and bench/serve.js, which start the built binary and stop it with SIGTERM.
  */
-import { main } from '../cli';
-import type { CliIO } from '../io';
 import { logLine } from './serve';
+import { runCli } from '../__tests__/run-cli';
 
-async function emr(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    isTTY: false,
-    cwd: __dirname,
-    env: {},
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
+const emr = (args: string[]) => runCli(args, __dirname);
 
 describe('emr-re serve', () => {
   it('is listed in the usage and has help', async () => {

@@ -2,31 +2,12 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSchema, openCorpus, readAllRecords, writeJsonl } from '@emr-re/tokenize';
-import { main } from '../cli';
-import type { CliIO } from '../io';
 import { sharedData } from '../../../../test/shared-data';
+import { runCli } from '../__tests__/run-cli';
 
 const CMEIE = sharedData('cmeie/train.jsonl');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function emr(args: string[], cwd: string): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    isTTY: false,
-    cwd,
-    env: {},
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
+const emr = runCli;
 
 /** A tiny CNN config so that the end-to-end CLI runs take seconds. */
 const TINY = JSON.stringify({

@@ -9,23 +9,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { formatRecordLine } from '@emr-re/tokenize';
 import type { EmrRecord } from '@emr-re/tokenize';
-import { main } from '../cli';
-import type { CliIO } from '../io';
 import { toyRecords } from '../../../../test/toy-records';
+import { runCli } from '../__tests__/run-cli';
 
-async function emr(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    isTTY: false,
-    cwd,
-    env: {},
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
+const emr = runCli;
 
 const NER_CONFIG = { arch: 'bigru-crf', maxLength: 40, overlap: 8, charDim: 16, rnn: { units: 16, layers: 1 } };
 const RE_CONFIG = {
