@@ -351,6 +351,27 @@ describe('openGraph: queries and errors', () => {
     await expect(openGraph(future)).rejects.toThrow(/store version 99/);
   });
 
+  test('a directory another process is creating a store in (only its manifest temporary there) opens as a store', async () => {
+    // What a second queue worker sees while the first one writes kg.json: the temporary, not yet renamed.
+    const d = freshDir();
+    mkdirSync(d);
+    const temporary = `.kg.json.${process.pid}.${Date.now().toString(36)}.abc123.tmp`;
+    writeFileSync(path.join(d, temporary), '{');
+    const kg = await openGraph(d);
+    await kg.add([cmeieRecords[0]]);
+    expect((await kg.stats()).records).toBe(1);
+    await kg.close();
+    expect(JSON.parse(readFileSync(path.join(d, 'kg.json'), 'utf8')).format).toBe('emr-re-kg-store');
+    // Two openers racing on one empty directory both get the same store.
+    const e = freshDir();
+    const [x, y] = await Promise.all([openGraph(e), openGraph(e)]);
+    await x.add([cmeieRecords[1]]);
+    await y.add([cmeieRecords[2]]);
+    const z = await openGraph(e, { create: false });
+    expect((await z.stats()).records).toBe(2);
+    await Promise.all([x.close(), y.close(), z.close()]);
+  });
+
   test('two handles on one store: a writer reloads what the other wrote first', async () => {
     const d = freshDir();
     const a = await openGraph(d);

@@ -2,7 +2,13 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as oxigraph from 'oxigraph';
 import type { Assertion, EmrRecord } from '@emr-re/tokenize';
-import { ASSERTION_VALUES, acquireOutputLock, removeStaleTemporaries, writeFileAtomic } from '@emr-re/tokenize';
+import {
+  ASSERTION_VALUES,
+  acquireOutputLock,
+  parseTemporaryName,
+  removeStaleTemporaries,
+  writeFileAtomic,
+} from '@emr-re/tokenize';
 import { ASSERTION_ORDER, type AssertionCounts } from '../assertion';
 import { normaliseMention } from '../graph';
 import { GraphStoreError, SparqlError } from './errors';
@@ -76,7 +82,10 @@ export async function openGraph(dir: string, options: OpenGraphOptions = {}): Pr
 async function prepareDirectory(root: string, create: boolean): Promise<void> {
   const info = await fs.stat(root).catch(() => undefined);
   if (info !== undefined && !info.isDirectory()) throw new GraphStoreError(`${root} is a file, not a store directory`);
-  const entries = info === undefined ? [] : await fs.readdir(root);
+  // Another process creating the store at this moment has only its manifest's temporary here: still empty.
+  const entries = (info === undefined ? [] : await fs.readdir(root)).filter(
+    (entry) => parseTemporaryName(entry)?.target !== STORE_MANIFEST,
+  );
   if (entries.includes(STORE_MANIFEST)) {
     let m: Partial<Manifest>;
     try {
