@@ -111,6 +111,15 @@ describe('runPipeline on a tiny slice', () => {
     expect(report.emr?.rows.map((r) => r.model)).toEqual(['resgru-att seed (iteration 0)', 'resgru-att iteration 1']);
     const gold = Object.values(report.emr!.rows[0].report.perClass).reduce((n, c) => n + c.support, 0);
     expect(gold).toBeGreaterThan(0);
+    // Bootstrapping is judged on the EMR dev documents alone, and the graph's classifier is the iteration with the
+    // best micro-F1 there (the drop guard rolls back a worse one).
+    const choice = report.bootstrapChoice!;
+    expect(choice.judgedOn).toMatch(/^\d+ EMR dev documents/);
+    const judged = (report.bootstrap ?? []).map((r) => r.devF1 ?? -1);
+    expect(judged.length).toBe(2);
+    expect(choice.devMicroF1).toBe(Math.max(...judged));
+    expect(choice.iteration).toBe(judged[1] >= judged[0] ? 1 : 0);
+    expect(first.log.join('\n')).toContain(`the graph's classifier is iteration ${choice.iteration}`);
     // The annotated documents are in training (train part) and out of the pool and the NER training side.
     expect(report.run.dataSizes['EMR corpus test documents']).toBe(2);
     expect(report.run.dataSizes['EMR corpus train documents'] + report.run.dataSizes['EMR corpus dev documents']).toBe(

@@ -267,6 +267,16 @@ function dataSizeBlocks(data: ReportData): Block[] {
       },
     });
   }
+  const choice = data.bootstrapChoice;
+  if (choice) {
+    blocks.push({
+      kind: 'paragraph',
+      text:
+        `Iterations judged on ${choice.judgedOn}; stopped: ${choice.stopReason}. The graph is extracted by ` +
+        `iteration ${choice.iteration} of ${choice.model}` +
+        (choice.devMicroF1 === undefined ? '.' : ` (micro F1 ${percent(choice.devMicroF1)} % there).`),
+    });
+  }
   blocks.push({ kind: 'chart', chart: 'bootstrap' });
   return blocks;
 }

@@ -10,6 +10,7 @@ export type {
   DepthPoint,
   LossPoint,
   LossCurve,
+  BootstrapChoice,
   BootstrapRow,
   RelationCount,
   KnowledgeGraphSummary,

@@ -96,6 +96,20 @@ export interface BootstrapRow {
   rolledBack?: boolean;
 }
 
+/** Which bootstrapping iteration's classifier extracts the graph, and on what it was chosen. */
+export interface BootstrapChoice {
+  /** The bootstrapped model's name in the tables, e.g. "pcnn (best)+bootstrap". */
+  model: string;
+  /** The accepted iteration (0 = the seed classifier). */
+  iteration: number;
+  /** What the iterations were judged on, e.g. "9 EMR dev documents (341 candidates)". */
+  judgedOn: string;
+  /** Its micro F1 (0..1) there, when measured. */
+  devMicroF1?: number;
+  /** Why bootstrapping stopped (`runBootstrap`'s `stopReason`). */
+  stopReason: string;
+}
+
 /** Edge count of one relation label in the knowledge graph. */
 export interface RelationCount {
   label: string;
@@ -218,6 +232,8 @@ export interface ReportData {
   depth?: DepthPoint[];
   losses?: LossCurve[];
   bootstrap?: BootstrapRow[];
+  /** The bootstrapping iteration the graph's classifier comes from. */
+  bootstrapChoice?: BootstrapChoice;
   knowledgeGraph?: KnowledgeGraphSummary;
   /** The entity recogniser whose entities the EMR relations and the knowledge graph were extracted from. */
   ner?: NerSummary;
