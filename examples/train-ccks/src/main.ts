@@ -10,9 +10,13 @@ import { runPipeline } from './pipeline';
 const HELP = `usage: node examples/train-ccks/dist/main.js [options]
   --data DIR              folder with cmeie/ and ccks2017-cner/ (default ../shared/data)
   --out DIR               run directory; a re-run resumes finished stages (default runs/train-ccks)
-  --preset small|paper    model size (default small; paper = Table 3)
+  --preset small|paper|best  size of the --models (default small; paper = Table 3; best = small + entity pooling)
   --schema paper|cmeie|F  paper = Table 2 via the CMeIE mapping (default), cmeie = CMeIE's own schema
-  --models A,B,...        architectures to train and compare (default resgru-att,cnn,bigru-att; "all" = all eight)
+  --models A,B,...        architectures to train and compare (default resgru-att,cnn,bigru-att; "all" = all eight),
+                          with --preset: the paper's Table 5, scored on CMeIE test and the EMR test documents
+  --bootstrap-arch A      the model bootstrapped over the EMR pool that extracts the graph (default pcnn: better
+                          than ResGRU-Att on the EMR test documents, BENCHMARKS.md "Relations on real EMRs")
+  --bootstrap-preset P    its preset: small, paper or best (default best: small's sizes with entity pooling)
   --epochs N              training epochs per model (default: the preset's)
   --embedding-epochs N    character word2vec passes (default 3)
   --bootstrap-iterations K, --per-iteration N, --lambda P   (defaults 2, 1000, 0.7)
@@ -38,6 +42,8 @@ async function main(): Promise<number> {
       preset: { type: 'string', default: 'small' },
       schema: { type: 'string', default: 'paper' },
       models: { type: 'string', default: 'resgru-att,cnn,bigru-att' },
+      'bootstrap-arch': { type: 'string', default: 'pcnn' },
+      'bootstrap-preset': { type: 'string', default: 'best' },
       epochs: { type: 'string' },
       'embedding-epochs': { type: 'string', default: '3' },
       'bootstrap-iterations': { type: 'string', default: '2' },
@@ -69,6 +75,14 @@ async function main(): Promise<number> {
   for (const m of models)
     if (!(ARCHITECTURES as readonly string[]).includes(m))
       throw new UsageError(`--models: unknown architecture '${m}' (one of ${ARCHITECTURES.join(', ')})`);
+  const bootstrapArch = values['bootstrap-arch'] as Architecture;
+  if (!(ARCHITECTURES as readonly string[]).includes(bootstrapArch))
+    throw new UsageError(
+      `--bootstrap-arch: unknown architecture '${bootstrapArch}' (one of ${ARCHITECTURES.join(', ')})`,
+    );
+  const bootstrapPreset = values['bootstrap-preset'];
+  if (!isPresetName(bootstrapPreset))
+    throw new UsageError(`--bootstrap-preset must be small, paper or best, got '${bootstrapPreset}'`);
   const nerArchs = BUILTIN_NER_ARCHITECTURES.map((a) => a.name);
   if (!nerArchs.includes(values['ner-arch'])) {
     throw new UsageError(`--ner-arch: unknown architecture '${values['ner-arch']}' (one of ${nerArchs.join(', ')})`);
@@ -92,6 +106,8 @@ async function main(): Promise<number> {
     preset: values.preset,
     schema: values.schema,
     models,
+    bootstrapArch,
+    bootstrapPreset,
     epochs: int('epochs', values.epochs, 1),
     seed: int('seed', values.seed, 0)!,
     embeddingEpochs: int('embedding-epochs', values['embedding-epochs'], 1)!,

@@ -62,8 +62,15 @@ export interface PipelineOptions {
   preset: PresetName;
   /** `paper` (Table 2 via the CMeIE mapping) or `cmeie` (CMeIE's own schema), or a schema file. */
   schema: string;
-  /** Architectures to train and compare (Table 5); the first `resgru-att` among them is bootstrapped. */
+  /** Architectures to train and compare (Table 5), with `preset`. */
   models: Architecture[];
+  /**
+   * The architecture that is bootstrapped over the EMR pool and extracts the graph (default `pcnn`: better than
+   * ResGRU-Att at every EMR-trained step of BENCHMARKS.md "Relations on real EMRs").
+   */
+  bootstrapArch?: Architecture;
+  /** Its preset (default `best`: `small`'s sizes with entity pooling, issue 16); its character dimension is the embeddings'. */
+  bootstrapPreset?: PresetName;
   epochs?: number;
   seed: number;
   /** Character-embedding training passes. */
@@ -260,21 +267,31 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
     if (report.calibration) calibrations.push(report.calibration);
   }
 
-  const bootArch: Architecture = o.models.includes('resgru-att') ? 'resgru-att' : o.models[0];
+  // The paper's models above are the Table 5 comparison; the graph's model is its own architecture and preset.
+  const bootArch: Architecture = o.bootstrapArch ?? 'pcnn';
+  const bootPreset: PresetName = o.bootstrapPreset ?? 'best';
+  const bootName = `${bootArch} (${bootPreset})`;
+  const bootConfig: ModelConfig = configFor(bootArch, bootPreset, {
+    charDim: baseConfig.charDim,
+    seed: o.seed,
+    ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
+  });
   const bootDir = path.join(o.outDir, 'bootstrap');
   // Bootstrapping is judged on the EMR dev documents alone (CMeIE dev would outweigh them): an iteration whose EMR
   // dev micro-F1 falls below the accepted classifier's is rolled back and the loop stops, so the classifier that
   // extracts the graph is the one with the best EMR dev micro-F1 among the iterations run. Without EMR dev
   // documents (another schema, or no corpus) it is judged on `dev` with no guard, as before.
   const emrDev = emrCandidates(emrSplit.dev);
-  const bootJudge = emrDev.length > 0 ? `${emrSplit.dev.length} EMR dev documents (${emrDev.length} candidates)` : `dev`;
-  const boot = await stage(`bootstrap ${bootArch} with the EMR pool`, async () => {
+  const bootJudge =
+    emrDev.length > 0 ? `${emrSplit.dev.length} EMR dev documents (${emrDev.length} candidates)` : `dev`;
+  const boot = await stage(`bootstrap ${bootName} with the EMR pool`, async () => {
     const result = await runBootstrap({
       seed: train,
       pool,
       ...(emrDev.length > 0 ? { dev: emrDev, devDropTolerance: 0, guardMetric: 'micro' as const } : { dev }),
-      createClassifier: () =>
-        createRelationModel({ config: { ...baseConfig, arch: bootArch }, schema, vocabulary, embeddings }),
+      createClassifier: () => createRelationModel({ config: bootConfig, schema, vocabulary, embeddings }),
+      // Early stopping on the same dev set as the models above (the preset's patience).
+      fitOptions: { dev },
       lambda: o.lambda,
       perIteration: o.perIteration,
       maxIterations: o.bootstrapIterations,
@@ -288,7 +305,7 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
     const finalDir = path.join(o.outDir, 'models', `${bootArch}-bootstrapped`);
     try {
       // The model that extracts the EMR relations: its scores are calibrated on dev before it is saved.
-      const calibration = calibrationResult(`${bootArch}+bootstrap`, await classifier.calibrate(dev));
+      const calibration = calibrationResult(`${bootName}+bootstrap`, await classifier.calibrate(dev));
       await classifier.save(finalDir);
       const report = await evaluateModel(classifier, test);
       return { result, report, finalDir, calibration };
@@ -296,7 +313,7 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
       classifier.dispose();
     }
   });
-  results.push({ model: `${bootArch}+bootstrap`, report: boot.report });
+  results.push({ model: `${bootName}+bootstrap`, report: boot.report });
   calibrations.push(boot.calibration);
   const bootstrapRows: BootstrapRow[] = [
     {
@@ -323,7 +340,7 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
       ? boot.result.seedDev
       : boot.result.iterations.find((it) => it.iteration === chosenIteration)?.dev;
   const bootstrapChoice: BootstrapChoice = {
-    model: `${bootArch}+bootstrap`,
+    model: `${bootName}+bootstrap`,
     iteration: chosenIteration,
     judgedOn: bootJudge,
     devMicroF1: chosenDev?.micro.f1,
@@ -335,21 +352,29 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
       `; test micro-F1 ${boot.report.micro.f1.toFixed(3)}`,
   );
 
-  // The paper's Table 4 on real EMRs: the seed classifier and each iteration's, on the annotated test documents.
+  // The paper's Table 4 on real EMRs: the models above (trained on CMeIE + the EMR train documents, not
+  // bootstrapped), then the bootstrapped model's seed classifier and each accepted iteration's, on the annotated
+  // test documents.
   const emrEvaluation: EmrEvaluation | undefined =
     emr.test.length === 0
       ? undefined
-      : await stage(`score ${bootArch} on the ${emr.test.length} annotated EMR test documents`, async () => {
+      : await stage(`score the models on the ${emr.test.length} annotated EMR test documents`, async () => {
           const rows: ModelResult[] = [];
           const accepted = boot.result.iterations.filter((it) => !it.rolledBack).map((it) => it.iteration);
-          for (const k of [0, ...accepted]) {
-            const dir = path.join(bootDir, `iteration-${k}`, 'classifier');
+          const scored = [
+            ...o.models.map((arch) => ({ name: `${arch} (${o.preset})`, dir: path.join(o.outDir, 'models', arch) })),
+            ...[0, ...accepted].map((k) => ({
+              name: k === 0 ? `${bootName} seed (iteration 0)` : `${bootName} iteration ${k}`,
+              dir: path.join(bootDir, `iteration-${k}`, 'classifier'),
+            })),
+          ];
+          for (const { name, dir } of scored) {
             if (!existsSync(dir)) continue;
             const model = await loadRelationModel(dir);
             try {
               const predicted = await model.predict(emrTest.candidates);
               rows.push({
-                model: k === 0 ? `${bootArch} seed (iteration 0)` : `${bootArch} iteration ${k}`,
+                model: name,
                 report: scoreEmrTest(
                   emrTest,
                   predicted.map((p) => p.label),
@@ -470,7 +495,7 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
 
   const data: ReportData = {
     version: 1,
-    title: 'emr-re: ResGRU-Att on CMeIE with bootstrapping over CCKS 2017 EMRs',
+    title: `emr-re: ${o.models.join(', ')} (${o.preset}) on CMeIE and EMRs; ${bootName} bootstrapped over CCKS 2017 EMRs`,
     run: {
       date: new Date().toISOString(),
       command: o.command,
@@ -505,7 +530,7 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
     models: results,
     dataSize: [
       {
-        model: `${bootArch} (bootstrap, micro-F1 on ${emrDev.length > 0 ? 'EMR dev' : 'dev'})`,
+        model: `${bootName} (bootstrap, micro-F1 on ${emrDev.length > 0 ? 'EMR dev' : 'dev'})`,
         sizes: Object.fromEntries(
           bootstrapRows.filter((r) => r.devF1 !== undefined).map((r) => [String(r.labelled), r.devF1 as number]),
         ),
