@@ -27,6 +27,10 @@
  *       macro-F1 over its seeds (each run's best epoch) is shown: selection on dev, never on test.
  *       over model seeds: per (schema, arch) mean ± sample sd of test micro/macro F1, the rank of each arch within
  *       every seed, paired differences against resgru-att, and the attention statistics of the attention models.
+ *   --save-probs DIR: also writes DIR/<run key>.json, the labels and, for the dev and test candidates, their gold
+ *       labels and the model's probability rows (for bench/ensemble.js: seed averaging, a dev-chosen decision rule).
+ *   --override JSON: a partial ModelConfig merged over the preset (sizes: '{"cnn":{"filters":128}}'); --tag NAME
+ *       names that variant in the run key and the summary (required with --override, so runs stay apart).
  * Needs the built packages (npm run build). The data are read in place, never copied.
  */
 'use strict';
@@ -61,6 +65,9 @@ const { values } = parseArgs({
     baseline: { type: 'boolean', default: false },
     top: { type: 'string' },
     summary: { type: 'string' },
+    'save-probs': { type: 'string' },
+    override: { type: 'string' },
+    tag: { type: 'string' },
   },
 });
 
@@ -99,6 +106,7 @@ function entityOptionsOf(config) {
   if (config.entityPooling) parts.push(`pool ${config.entityPooling}`);
   if (config.entityAttention) parts.push('entity att');
   if (config.classWeights === 'balanced') parts.push('balanced');
+  if (config.tag) parts.push(config.tag);
   return parts.join(', ');
 }
 
@@ -402,6 +410,27 @@ function accumulateAttention(sum, a, z, head, tail, mask, rows, T, entityId) {
   }
 }
 
+/**
+ * Writes `dir/<key>.json`: the model's labels and, for dev and test, the candidates' gold labels and probability
+ * rows (rounded to 1e-5), so that seeds can be averaged and a decision rule chosen on dev after training.
+ */
+async function saveProbabilities(dir, key, model, dev, testCandidates, schema, ra) {
+  fs.mkdirSync(dir, { recursive: true });
+  const part = async (candidates) => ({
+    gold: candidates.map((c) => c.label),
+    probs: (await model.predictProba(candidates)).map((row) => Array.from(row, (x) => Math.round(x * 1e5) / 1e5)),
+  });
+  const body = {
+    key,
+    labels: model.labels,
+    dev: await part(ra.toCandidates(dev, schema, true)),
+    test: await part(testCandidates),
+  };
+  const file = path.join(dir, key.replace(/[^0-9A-Za-z.,-]+/g, '_') + '.json');
+  fs.writeFileSync(file + '.tmp', JSON.stringify(body));
+  fs.renameSync(file + '.tmp', file);
+}
+
 async function trainEmbeddings(trainRecords, dim, seed) {
   const { trainWord2Vec } = pkg('embeddings');
   const texts = trainRecords.map((r) => r.text);
@@ -508,7 +537,11 @@ async function main() {
     if (values['entity-pooling']) overrides.entityPooling = values['entity-pooling'];
     if (values['entity-attention']) overrides.entityAttention = true;
     if (values['class-weights']) overrides.classWeights = values['class-weights'];
-    const config = ra.configFor(arch, values.preset, overrides);
+    if (values.override && !values.tag) throw new Error('--override needs --tag NAME (the variant in the run key)');
+    const config = ra.configFor(arch, values.preset, {
+      ...overrides,
+      ...(values.override ? JSON.parse(values.override) : {}),
+    });
     const key = runKey(
       values.schema,
       arch,
@@ -520,7 +553,7 @@ async function main() {
       values.patience,
       values['attention-form'],
       values['learning-rate'],
-      config,
+      values.tag ? { ...config, tag: values.tag } : config,
     );
     if (done.has(key)) {
       process.stderr.write(`skip ${key} (already in ${values.out})\n`);
@@ -556,6 +589,8 @@ async function main() {
     const predictions = await model.predict(testCandidates);
     const report = scorePairs(predictions.map((p) => ({ gold: p.candidate.label, pred: p.label })));
     const attention = await attentionStats(ra, model, testCandidates);
+    if (values['save-probs'])
+      await saveProbabilities(values['save-probs'], key, model, dev, testCandidates, schema, ra);
     const row = {
       schema: values.schema,
       arch,
@@ -570,7 +605,7 @@ async function main() {
       backend: values.backend,
       records: { train: trainPart.length, dev: dev.length, test: test.length },
       candidates: { train: ra.toCandidates(trainPart, schema, true).length, test: testCandidates.length },
-      config,
+      config: values.tag ? { ...config, tag: values.tag } : config,
       fit: model.lastFitReport,
       trainSeconds,
       wallSeconds: (Date.now() - started) / 1000,

@@ -7,6 +7,7 @@ export {
   ARCHITECTURES,
   ATTENTION_FORMS,
   ConfigError,
+  ENTITY_MARKERS,
   ENTITY_POOLINGS,
   PAPER_DEFAULTS,
   mergeConfig,
@@ -18,6 +19,7 @@ export type {
   AttentionForm,
   ClassWeights,
   CnnConfig,
+  EntityMarkers,
   EntityPooling,
   ModelConfig,
   RnnConfig,
@@ -44,8 +46,10 @@ export {
 } from './encoders';
 export type { EncoderConfigKey, EncoderDefinition, EncoderInput, EntityInputs } from './encoders';
 export { entityTypeIds, featureTensors, labelIndices } from './features';
+export { charEmbeddingRows, markerSchemeOf } from './markers';
 export { RelationModel, createRelationModel, initialiseCharEmbeddings, loadRelationModel } from './model';
 export type { Prediction, RelationModelOptions } from './model';
+export { RelationEnsemble, loadRelationEnsemble } from './ensemble';
 export { toCandidates, train } from './train';
 export type { TrainOptions } from './train';
 export {
