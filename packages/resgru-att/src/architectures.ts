@@ -3,6 +3,7 @@ import { positionVocabularySize } from '@emr-re/tokenize';
 import { EntitySpanMask, EntityTypeEmbedding, SequenceMask, StepDropout, initializerSeeds } from '@emr-re/engine';
 import type { ModelConfig } from './config';
 import { encoderFor } from './encoders';
+import { charEmbeddingRows } from './markers';
 import type { EntityInputs, FeatureInput } from './encoders';
 
 export { FEATURE_INPUTS } from './encoders';
@@ -24,11 +25,14 @@ export function networkInputs(config: Pick<ModelConfig, 'arch' | 'entityTypes'>)
 
 /** Sizes a network needs beyond its configuration. */
 export interface NetworkShape {
-  /** Character vocabulary size (PAD and UNK included). */
+  /** Character vocabulary size (PAD and UNK included); the marker ids follow it when `config.entityMarkers` is on. */
   vocabularySize: number;
   /** Output labels (UNKNOWN_LABEL included). */
   labelCount: number;
-  /** Entity type ids (the schema's entity types + 1 for a type it lacks); needed when `config.entityTypes` is on. */
+  /**
+   * Entity type ids (the schema's entity types + 1 for a type it lacks); needed when `config.entityTypes` or
+   * `config.entityMarkers` is on.
+   */
   entityTypeCount?: number;
 }
 
@@ -41,7 +45,8 @@ type ST = tfl.SymbolicTensor;
  * Embedding layer: char ⊕ head-position ⊕ tail-position embeddings, `dv = charDim + 2 × positionDim`.
  * Entity-aware options (off by default) add: `entityTypes` `(batch, 2)` int32 input (head, tail type ids) whose
  * embedding is added at the entities' characters; span masks read from the position ids (distance 0) for
- * `entityPooling` and `entityAttention` (see `EncoderInput.entities`).
+ * `entityPooling` and `entityAttention` (see `EncoderInput.entities`); `entityMarkers` adds the marker ids'
+ * rows to the character embedding table, `(vocabularySize + entityMarkerCount(types), charDim)`.
  * Weights are initialised from `config.seed`: every initialiser gets its own seed from `initializerSeeds(config.seed)`
  * (tfjs initializers with explicit seeds, and the engine layers' `seed`), so the same seed builds the same weights.
  */
@@ -59,9 +64,11 @@ export function buildNetwork(config: ModelConfig, shape: NetworkShape): tfl.Laye
     : undefined;
 
   const positions = positionVocabularySize(config.maxDistance);
+  if (config.entityMarkers !== undefined && shape.entityTypeCount === undefined)
+    throw new Error('config.entityMarkers needs shape.entityTypeCount');
   const charEmb = tfl.layers
     .embedding({
-      inputDim: shape.vocabularySize,
+      inputDim: charEmbeddingRows(config, shape.vocabularySize, (shape.entityTypeCount ?? 1) - 1),
       outputDim: config.charDim,
       embeddingsInitializer: uniform(),
       name: 'char_embedding',

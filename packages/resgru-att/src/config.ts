@@ -7,6 +7,7 @@ import {
   mergeDeep,
   parseConfigJson,
 } from '@emr-re/engine';
+import { MARKERS_PER_WINDOW } from '@emr-re/tokenize';
 import { findEncoder, registeredArchitectures } from './encoders/registry';
 
 // The layer option and the error class live in the engine; re-exported here, where they always were.
@@ -99,7 +100,21 @@ export interface ModelConfig {
    * then does not apply. Saved only when true.
    */
   entityAttention?: boolean;
+  /**
+   * Typed entity markers (default off; Baldini Soares et al. 2019, Zhou & Chen 2021): `'typed'` inserts
+   * `[H:type] … [/H]` and `[T:type] … [/T]` tokens around the head and the tail in the character sequence (one start
+   * marker per role and schema entity type, one end marker per role; ids after the character vocabulary, trained
+   * embeddings). The characters are cropped to `maxLength - 4` so the window with its markers still fits; the
+   * markers are part of their entity's span (distance 0), so `entityPooling: 'start'` reads `[H:type]`/`[T:type]`.
+   */
+  entityMarkers?: EntityMarkers;
 }
+
+/** The kinds of entity markers: typed (`[H:type]`, `[T:type]`, `[/H]`, `[/T]`). */
+export const ENTITY_MARKERS = ['typed'] as const;
+
+/** One of `ENTITY_MARKERS`. */
+export type EntityMarkers = (typeof ENTITY_MARKERS)[number];
 
 /** How `entityPooling` reads an entity's states. */
 export const ENTITY_POOLINGS = ['max', 'start'] as const;
@@ -148,6 +163,7 @@ const TOP_KEYS = new Set([
   'entityTypes',
   'entityPooling',
   'entityAttention',
+  'entityMarkers',
 ]);
 
 /**
@@ -231,6 +247,14 @@ function entityOptions(check: ConfigChecks, merged: Record<string, unknown>, con
     if (!(ENTITY_POOLINGS as readonly unknown[]).includes(pooling))
       check.fail('entityPooling', `must be one of ${ENTITY_POOLINGS.join(', ')} (got ${JSON.stringify(pooling)})`);
     config.entityPooling = pooling as EntityPooling;
+  }
+  const markers = merged.entityMarkers;
+  if (markers !== undefined) {
+    if (!(ENTITY_MARKERS as readonly unknown[]).includes(markers))
+      check.fail('entityMarkers', `must be one of ${ENTITY_MARKERS.join(', ')} (got ${JSON.stringify(markers)})`);
+    if (config.maxLength <= MARKERS_PER_WINDOW)
+      check.fail('entityMarkers', `needs maxLength above ${MARKERS_PER_WINDOW} (got ${config.maxLength})`);
+    config.entityMarkers = markers as EntityMarkers;
   }
   if (config.entityAttention && !findEncoder(config.arch)!.configKeys.includes('attentionForm'))
     check.fail(

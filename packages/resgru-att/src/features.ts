@@ -3,6 +3,7 @@ import { CharVocabulary, SchemaError, UNKNOWN_LABEL, encodeBatch, schemaIndex } 
 import type { Candidate, Schema } from '@emr-re/tokenize';
 import type { ModelConfig } from './config';
 import type { FeatureInput } from './architectures';
+import { markerSchemeOf } from './markers';
 
 /**
  * Entity type ids of a batch, flat `(batch, 2)` int32: head then tail, each its index in `entityTypes` (the
@@ -21,16 +22,21 @@ export function entityTypeIds(candidates: readonly Candidate[], entityTypes: rea
 /**
  * Feature tensors of a batch of candidates, in the order of `inputs`: chars, headPosition and tailPosition
  * `(batch, maxLength)` int32; mask and segments `(batch, maxLength)` float32; entityTypes `(batch, 2)` int32
- * (`entityTypeIds` over `entityTypes`, which that input needs). The caller disposes them.
+ * (`entityTypeIds` over `entityTypes`, which that input needs). With `config.entityMarkers` the characters carry
+ * the typed markers (ids after the vocabulary, over `entityTypes`). The caller disposes them.
  */
 export function featureTensors(
   candidates: Candidate[],
   vocabulary: CharVocabulary,
-  config: Pick<ModelConfig, 'maxLength' | 'maxDistance'>,
+  config: Pick<ModelConfig, 'maxLength' | 'maxDistance' | 'entityMarkers'>,
   inputs: readonly FeatureInput[],
   entityTypes?: readonly string[],
 ): tf.Tensor2D[] {
-  const encoded = encodeBatch(candidates, vocabulary, { maxLength: config.maxLength, maxDistance: config.maxDistance });
+  const encoded = encodeBatch(candidates, vocabulary, {
+    maxLength: config.maxLength,
+    maxDistance: config.maxDistance,
+    markers: markerSchemeOf(config, vocabulary.size, entityTypes),
+  });
   const shape: [number, number] = [candidates.length, config.maxLength];
   return inputs.map((name) => {
     switch (name) {

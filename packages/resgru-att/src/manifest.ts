@@ -13,6 +13,7 @@ import {
   writeCheckedDirectory,
 } from '@emr-re/engine';
 import { ModelConfig, validateConfig } from './config';
+import { charEmbeddingRows } from './markers';
 
 /** A model directory that is missing, damaged, from another format version, or altered after saving. */
 export class ModelFormatError extends EmrReError {
@@ -122,7 +123,7 @@ function modelFormatError(file: string, reason: string): ModelFormatError {
 /**
  * Reads and verifies a model directory: manifest format and version, the SHA-256 of every file, then
  * config, schema, labels, vocabulary and network, then that the network agrees with them (input length,
- * output units, character embedding matrix `(vocabulary size, charDim)`). The network is rebuilt from its
+ * output units, character embedding matrix `(vocabulary size [+ entity markers], charDim)`). The network is rebuilt from its
  * JSON topology with the registered layer classes only; nothing in the directory is executed.
  * @throws ModelFormatError naming the file at fault.
  */
@@ -190,12 +191,14 @@ export async function readModelDirectory(dir: string): Promise<ModelParts> {
     );
   }
   const [rows, width] = embeddingShape;
-  if (rows !== vocabulary.size) {
+  const expectedRows = charEmbeddingRows(config, vocabulary.size, schema.entityTypes.length);
+  if (rows !== expectedRows) {
     network.dispose();
+    const markers = expectedRows - vocabulary.size;
     throw new ModelFormatError(
       file('vocabulary.json'),
-      `has ${vocabulary.size} tokens but the character embedding matrix has ${rows} rows ` +
-        '(the vocabulary and weights.bin were not saved together)',
+      `has ${vocabulary.size} tokens${markers > 0 ? ` (+ ${markers} entity markers)` : ''} but the character ` +
+        `embedding matrix has ${rows} rows (the vocabulary and weights.bin were not saved together)`,
     );
   }
   if (width !== config.charDim) {

@@ -1,4 +1,6 @@
 import { UsageError } from './errors';
+import { MARKERS_PER_WINDOW, placeEntityMarkers } from './markers';
+import type { EntityMarkerScheme } from './markers';
 import type { Candidate } from './types';
 import type { CharVocabulary } from './vocabulary';
 
@@ -8,6 +10,11 @@ export interface FeatureOptions {
   maxLength: number;
   /** Relative distances are clipped to `[-maxDistance, maxDistance]`. */
   maxDistance: number;
+  /**
+   * Typed entity markers inserted around the head and the tail (default none; see `placeEntityMarkers`). The
+   * characters are then cropped to `maxLength - MARKERS_PER_WINDOW` so that the window with its markers fits.
+   */
+  markers?: EntityMarkerScheme;
 }
 
 /** One encoded candidate; every array has `maxLength` entries, padding after `length`. */
@@ -59,6 +66,12 @@ function checkOptions(options: FeatureOptions): void {
     throw new UsageError(`maxLength must be a positive integer, got ${options.maxLength}`);
   if (!Number.isInteger(options.maxDistance) || options.maxDistance < 1)
     throw new UsageError(`maxDistance must be a positive integer, got ${options.maxDistance}`);
+  if (options.markers !== undefined) {
+    if (options.maxLength <= MARKERS_PER_WINDOW)
+      throw new UsageError(`maxLength must exceed ${MARKERS_PER_WINDOW} with entity markers, got ${options.maxLength}`);
+    if (!Number.isInteger(options.markers.firstId) || options.markers.firstId < 1)
+      throw new UsageError(`markers.firstId must be a positive integer, got ${options.markers.firstId}`);
+  }
 }
 
 /**
@@ -87,23 +100,32 @@ function encodeInto(
   out: EncodedBatch,
   row: number,
 ): number {
-  const { maxLength, maxDistance } = options;
-  const { start, end } = candidateWindow(c, maxLength);
+  const { maxLength, maxDistance, markers } = options;
+  const window = candidateWindow(c, markers ? maxLength - MARKERS_PER_WINDOW : maxLength);
   const { head, tail, sentence } = c;
   const headFirst = head.start < tail.start || (head.start === tail.start && head.end <= tail.end);
   const first = headFirst ? head : tail;
   const second = headFirst ? tail : head;
+  const placed = markers ? placeEntityMarkers(c, window, markers) : [];
   const base = row * maxLength;
-  for (let p = start; p < end; p++) {
-    const j = base + p - start;
-    out.charIds[j] = vocab.id(sentence.text[p - sentence.start]);
-    out.headPosition[j] = positionId(relativeDistance(p, head.start, head.end), maxDistance);
-    out.tailPosition[j] = positionId(relativeDistance(p, tail.start, tail.end), maxDistance);
-    out.segments[j] = p < first.end ? 1 : p < second.start ? 2 : 3;
+  let j = base;
+  // A marker takes the distances and segment of its entity's boundary character, except its own distance: 0, so
+  // that the markers belong to the span (entity pooling reads spans from distance 0; 'start' then reads [H:type]).
+  const put = (id: number, anchor: number, role?: 'head' | 'tail') => {
+    out.charIds[j] = id;
+    out.headPosition[j] = positionId(role === 'head' ? 0 : relativeDistance(anchor, head.start, head.end), maxDistance);
+    out.tailPosition[j] = positionId(role === 'tail' ? 0 : relativeDistance(anchor, tail.start, tail.end), maxDistance);
+    out.segments[j] = anchor < first.end ? 1 : anchor < second.start ? 2 : 3;
     out.mask[j] = 1;
+    j++;
+  };
+  let k = 0;
+  for (let p = window.start; p <= window.end; p++) {
+    for (; k < placed.length && placed[k].offset === p; k++) put(placed[k].id, placed[k].anchor, placed[k].role);
+    if (p < window.end) put(vocab.id(sentence.text[p - sentence.start]), p);
   }
   // Padding stays 0 (typed arrays start zeroed).
-  return end - start;
+  return j - base;
 }
 
 function allocate(batch: number, maxLength: number): EncodedBatch {
@@ -119,7 +141,10 @@ function allocate(batch: number, maxLength: number): EncodedBatch {
   };
 }
 
-/** Encodes one candidate: characters of its window (see `candidateWindow`), two position features, PCNN segments, mask. */
+/**
+ * Encodes one candidate: characters of its window (see `candidateWindow`), two position features, PCNN segments,
+ * mask; with `options.markers`, the typed entity markers inserted around the two spans (see `placeEntityMarkers`).
+ */
 export function encodeCandidate(
   candidate: Candidate,
   vocab: CharVocabulary,

@@ -20,5 +20,6 @@ export * from './clauses';
 export * from './candidates';
 export * from './vocabulary';
 export * from './features';
+export * from './markers';
 export * from './offsets';
 export * from './random';
