@@ -17,6 +17,7 @@ const DETERMINED = [
   'emr-metrics.json',
   'ner-metrics.json',
   'emr-predictions.jsonl',
+  'graph-threshold.json',
   'kg.nt',
   'kg.jsonl',
   path.join('store', 'graph.nq'),
@@ -135,11 +136,23 @@ describe('runPipeline on a tiny slice', () => {
     // Calibration of the trained model and of the bootstrapped one.
     expect(report.calibration?.map((c) => c.model)).toEqual(['resgru-att', 'pcnn (best)+bootstrap']);
     for (const c of report.calibration ?? []) expect(c.temperature).toBeGreaterThan(0);
+    // The graph's threshold, chosen on the EMR dev document, and the relations of the predictions reach it.
+    const threshold = report.graphThreshold!;
+    expect(threshold.sweep).toHaveLength(20);
+    expect(threshold.test?.atZero.threshold).toBe(0);
+    expect(threshold.test?.atThreshold.threshold).toBe(threshold.threshold);
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, 'a', 'graph-threshold.json'), 'utf8')) as {
+      threshold: number;
+    };
+    expect(saved.threshold).toBe(threshold.threshold);
     // The store holds what the predictions hold.
     const predicted = fs
       .readFileSync(path.join(dir, 'a', 'emr-predictions.jsonl'), 'utf8')
       .split('\n')
       .filter((l) => l !== '');
+    for (const line of predicted)
+      for (const r of (JSON.parse(line) as { relations: Array<{ score: number }> }).relations)
+        expect(r.score).toBeGreaterThanOrEqual(threshold.threshold);
     expect(report.graphStore?.records).toBeGreaterThan(0);
     expect(report.graphStore?.records).toBeLessThanOrEqual(predicted.length);
     const html = fs.readFileSync(path.join(dir, 'a', 'report', 'report.html'), 'utf8');

@@ -39,12 +39,14 @@ import {
 } from '@emr-re/tokenize';
 import { emrTestSet, readEmrCorpusParts, scoreEmrTest, type EmrCorpusParts } from './emr-corpus';
 import { fillGraphStore } from './graph-store';
+import { chooseGraphThreshold, edgeScore } from './graph-threshold';
 import {
   writeReport,
   type BootstrapChoice,
   type BootstrapRow,
   type CalibrationResult,
   type EmrEvaluation,
+  type GraphThresholdSummary,
   type LossCurve,
   type ModelResult,
   type NerSummary,
@@ -408,8 +410,9 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
 
   // The EMRs are split by record number (the four sections of an EMR on one side); the recogniser learns from the
   // training side and is scored on the held-out side, whose raw text it has never seen.
-  // The recogniser never trains on the annotated EMR test documents: every section of their EMRs leaves its training side.
-  const emrTestNumbers = new Set(emr.test.map((r) => ccksRecordNumber(r.id)));
+  // The recogniser never trains on the annotated EMR test documents, nor on the EMR dev documents the graph's
+  // threshold is chosen on: every section of their EMRs leaves its training side.
+  const emrTestNumbers = new Set([...emr.test, ...emrSplit.dev].map((r) => ccksRecordNumber(r.id)));
   const nerSplitAll = splitByRecordNumber(ccks, 0.2, o.seed);
   const nerSplit = {
     ...nerSplitAll,
@@ -444,11 +447,55 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
   });
   o.log(`   NER: strict micro-F1 ${nerResult.report.micro.f1.toFixed(3)} on ${nerSplit.test.length} held-out records`);
 
+  // The graph's threshold: the recogniser and the graph's classifier run on the EMR dev documents' raw text, and
+  // the lowest probability whose edge precision there reaches the target is kept (graph-threshold.ts); the test
+  // documents' edge precision and recall are reported at it and at 0.
+  const graphThreshold: GraphThresholdSummary | undefined =
+    emrSplit.dev.length === 0
+      ? undefined
+      : await stage(`choose the graph's threshold on the ${emrSplit.dev.length} EMR dev documents`, async () => {
+          const pipeline = await loadPipeline({ ner: nerDir, relations: boot.finalDir });
+          try {
+            const raw = (records: EmrRecord[]) => records.map((r) => ({ id: r.id, text: r.text }));
+            const choice = chooseGraphThreshold(emrSplit.dev, await pipeline.extract(raw(emrSplit.dev)));
+            const summary: GraphThresholdSummary = {
+              ...choice,
+              chosenOn: `${emrSplit.dev.length} EMR dev documents, raw text: the recogniser's entities, relations as triples (same spans, types and label)`,
+            };
+            if (emr.test.length > 0) {
+              const testPredicted = await pipeline.extract(raw(emr.test));
+              summary.test = {
+                description: `${emr.test.length} EMR test documents, raw text, the same extraction`,
+                atThreshold: edgeScore(emr.test, testPredicted, choice.threshold),
+                atZero: edgeScore(emr.test, testPredicted, 0),
+              };
+            }
+            await writeFileAtomic(path.join(o.outDir, 'graph-threshold.json'), JSON.stringify(summary, null, 2) + '\n');
+            return summary;
+          } finally {
+            pipeline.dispose();
+          }
+        });
+  const minScore = graphThreshold?.threshold ?? 0;
+  if (graphThreshold) {
+    const dev = graphThreshold.sweep.find((s) => s.threshold === minScore)!;
+    const test = graphThreshold.test;
+    o.log(
+      `   graph threshold ${minScore.toFixed(2)} (${graphThreshold.reached ? 'the lowest' : 'none reached the target: the one'} with EMR dev edge precision ` +
+        `${graphThreshold.reached ? `≥ ${graphThreshold.target}` : 'highest'}: ${dev.precision.toFixed(3)}, ${dev.edges} edges)` +
+        (test
+          ? `; EMR test edge P/R ${test.atThreshold.precision.toFixed(3)}/${test.atThreshold.recall.toFixed(3)} ` +
+            `(at 0: ${test.atZero.precision.toFixed(3)}/${test.atZero.recall.toFixed(3)})`
+          : ''),
+    );
+  }
+
   const kg = await stage(
     'extract EMR entities and relations from raw text and export the knowledge graph',
     async () => {
-      // As `emr-re extract` does: raw text in, the recogniser's entities, relations between them (gold entities unused).
-      const pipeline = await loadPipeline({ ner: nerDir, relations: boot.finalDir });
+      // As `emr-re extract --min-score` does: raw text in, the recogniser's entities, relations between them whose
+      // probability reaches the graph's threshold (gold entities unused).
+      const pipeline = await loadPipeline({ ner: nerDir, relations: boot.finalDir }, { minRelationScore: minScore });
       try {
         const predicted: EmrRecord[] = [];
         for await (const record of pipeline.extractStream(ccks.map((r) => ({ id: r.id, text: r.text })))) {
@@ -485,7 +532,7 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
     split:
       `CCKS 2017 by record number, 80/20, seed ${o.seed}` +
       (emrTestNumbers.size > 0
-        ? `; the ${emrTestNumbers.size} EMRs of the annotated relation test documents left out of training`
+        ? `; the ${emrTestNumbers.size} EMRs of the annotated relation test and dev documents left out of training`
         : ''),
     trainRecords: nerSplit.train.length,
     testRecords: nerSplit.test.length,
@@ -540,6 +587,7 @@ export async function runPipeline(o: PipelineOptions): Promise<ReportData> {
     bootstrap: bootstrapRows,
     bootstrapChoice,
     knowledgeGraph: { nodes: kg.nodes, edges: kg.edges, topRelations: kg.topRelations },
+    graphThreshold,
     ner,
     emr: emrEvaluation,
     calibration: calibrations,

@@ -7,7 +7,7 @@ import {
 } from '@emr-re/metrics';
 import type { MetricsReport } from '@emr-re/metrics';
 import { escapeMarkdownCell } from './escape';
-import type { ReportData } from './types';
+import type { EdgeScore, ReportData } from './types';
 
 /** One table cell; `strong` cells are the bold total rows (`**micro**`). */
 export interface TableCell {
@@ -438,6 +438,7 @@ function knowledgeGraphBlocks(data: ReportData): Block[] {
   const kg = data.knowledgeGraph;
   if (!kg) return [heading, { kind: 'note', text: 'No knowledge graph in this run.' }];
   const blocks: Block[] = [heading, { kind: 'paragraph', text: `${kg.nodes} nodes, ${kg.edges} edges.` }];
+  blocks.push(...graphThresholdBlocks(data));
   if (kg.topRelations.length > 0) {
     blocks.push({
       kind: 'table',
@@ -448,6 +449,42 @@ function knowledgeGraphBlocks(data: ReportData): Block[] {
       },
     });
   }
+  return blocks;
+}
+
+/** The relation threshold of the graph: how it was chosen, the test documents' edge scores at it and at 0, the sweep. */
+function graphThresholdBlocks(data: ReportData): Block[] {
+  const g = data.graphThreshold;
+  if (!g) return [];
+  const at = g.sweep.find((s) => s.threshold === g.threshold);
+  const blocks: Block[] = [
+    {
+      kind: 'paragraph',
+      text:
+        `Relations with a probability of at least ${g.threshold.toFixed(2)} make the graph (and the store): ` +
+        (g.reached
+          ? `the lowest threshold whose edge precision reaches ${percent(g.target)} % on ${g.chosenOn}`
+          : `no threshold reached ${percent(g.target)} % edge precision on ${g.chosenOn}; this one has the highest`) +
+        (at ? ` (${percent(at.precision)} %, ${at.edges} edges).` : '.'),
+    },
+  ];
+  const row = (name: string, s: EdgeScore): TableCell[] =>
+    [
+      name,
+      s.threshold.toFixed(2),
+      String(s.edges),
+      String(s.correct),
+      String(s.gold),
+      percent(s.precision),
+      percent(s.recall),
+      percent(s.f1),
+    ].map(plain);
+  const header = ['Documents', 'Threshold', 'Edges', 'Correct', 'Gold', 'Edge P (%)', 'Edge R (%)', 'F1 (%)'];
+  const rows: TableCell[][] = [];
+  if (g.test) rows.push(row(`test, at the threshold`, g.test.atThreshold), row('test, at 0', g.test.atZero));
+  rows.push(...g.sweep.map((s) => row('dev', s)));
+  blocks.push({ kind: 'table', table: { header, align: 'lrrrrrrr', rows } });
+  if (g.test) blocks.push({ kind: 'note', text: `Test: ${g.test.description}.` });
   return blocks;
 }
 

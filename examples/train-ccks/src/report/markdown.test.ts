@@ -320,3 +320,50 @@ describe('renderMarkdown', () => {
     );
   });
 });
+
+describe('renderMarkdown: the graph model and its threshold', () => {
+  const score = (threshold: number, edges: number, correct: number) => ({
+    threshold,
+    edges,
+    correct,
+    gold: 10,
+    precision: edges === 0 ? 0 : correct / edges,
+    recall: correct / 10,
+    f1: edges === 0 ? 0 : (2 * correct) / (edges + 10),
+  });
+  const md = renderMarkdown({
+    ...fullReport(),
+    bootstrapChoice: {
+      model: 'pcnn (best)+bootstrap',
+      iteration: 1,
+      judgedOn: '9 EMR dev documents (341 candidates)',
+      devMicroF1: 0.8,
+      stopReason: 'max-iterations',
+    },
+    graphThreshold: {
+      threshold: 0.05,
+      target: 0.85,
+      reached: true,
+      chosenOn: '9 EMR dev documents',
+      sweep: [score(0, 10, 8), score(0.05, 8, 7)],
+      test: { description: '40 EMR test documents', atThreshold: score(0.05, 9, 8), atZero: score(0, 12, 9) },
+    },
+  });
+
+  test('names the iteration the graph comes from and where it was chosen', () => {
+    expect(md).toContain(
+      'Iterations judged on 9 EMR dev documents (341 candidates); stopped: max-iterations. The graph is extracted by ' +
+        'iteration 1 of pcnn (best)+bootstrap (micro F1 80.00 % there).',
+    );
+  });
+
+  test('states the threshold and tabulates test at it and at 0, then the dev sweep', () => {
+    expect(md).toContain(
+      'Relations with a probability of at least 0.05 make the graph (and the store): the lowest threshold whose edge ' +
+        'precision reaches 85.00 % on 9 EMR dev documents (87.50 %, 8 edges).',
+    );
+    expect(md).toContain('| test, at the threshold | 0.05 | 9 | 8 | 10 | 88.89 | 80.00 | 84.21 |');
+    expect(md).toContain('| test, at 0 | 0.00 | 12 | 9 | 10 | 75.00 | 90.00 | 81.82 |');
+    expect(md).toContain('| dev | 0.00 | 10 | 8 | 10 | 80.00 | 80.00 | 80.00 |');
+  });
+});

@@ -110,6 +110,40 @@ export interface BootstrapChoice {
   stopReason: string;
 }
 
+/** The extracted relations of annotated documents at one probability threshold, scored as triples (same spans, types and label). */
+export interface EdgeScore {
+  threshold: number;
+  /** Relations kept (score ≥ threshold), i.e. the graph's edges on those documents. */
+  edges: number;
+  /** Of them, gold relations. */
+  correct: number;
+  /** Gold relations of the documents. */
+  gold: number;
+  /** Edge precision, recall and F1 (0..1; 0 when the denominator is 0). */
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+/** A threshold chosen for an edge precision target, with every threshold tried. */
+export interface GraphThresholdChoice {
+  threshold: number;
+  /** The edge precision aimed at (0..1). */
+  target: number;
+  /** False when no threshold reached the target: then `threshold` is the one with the best precision. */
+  reached: boolean;
+  /** Every threshold tried, lowest first. */
+  sweep: EdgeScore[];
+}
+
+/** The probability threshold the graph and the store were built with (`graph-threshold.json`). */
+export interface GraphThresholdSummary extends GraphThresholdChoice {
+  /** What it was chosen on, e.g. "9 EMR dev documents, the recogniser's entities". */
+  chosenOn: string;
+  /** The same extraction on held-out documents at the chosen threshold and at 0 (the top label). */
+  test?: { description: string; atThreshold: EdgeScore; atZero: EdgeScore };
+}
+
 /** Edge count of one relation label in the knowledge graph. */
 export interface RelationCount {
   label: string;
@@ -235,6 +269,8 @@ export interface ReportData {
   /** The bootstrapping iteration the graph's classifier comes from. */
   bootstrapChoice?: BootstrapChoice;
   knowledgeGraph?: KnowledgeGraphSummary;
+  /** The relation probability threshold of the graph, chosen on the EMR dev documents. */
+  graphThreshold?: GraphThresholdSummary;
   /** The entity recogniser whose entities the EMR relations and the knowledge graph were extracted from. */
   ner?: NerSummary;
   /** Relation scores on the annotated EMR test documents, seed and per bootstrapping iteration. */
