@@ -13,8 +13,10 @@
  * threshold on "is there a relation at all"). τ ∈ {0, .25, .5, .75, 1} and β ∈ {.25, .35, .5, .7, 1, 1.4} are chosen
  * on the dev candidates only, by the mean of dev micro- and macro-F1; the test rows are never looked at to choose.
  *
- * Usage: node bench/ensemble.js --probs DIR [--match TEXT] [--schema cmeie|paper] [--seed 42] [--json]
- *   --match: only files whose key contains TEXT; --seed: the record split of the runs (bench/models.js --seed).
+ * Usage: node bench/ensemble.js --probs DIR [--match TEXT[,TEXT...]] [--combine] [--schema cmeie|paper] [--seed 42] [--json]
+ *   --match: only files whose key contains one of the TEXTs; --combine: all matched runs are one group (an ensemble
+ *   across architectures or options; "single" is then over its members); --seed: the record split of the runs
+ *   (bench/models.js --seed).
  * Needs the built packages (npm run build). The data are read in place, never copied.
  */
 'use strict';
@@ -27,6 +29,7 @@ const { values } = parseArgs({
   options: {
     probs: { type: 'string' },
     match: { type: 'string' },
+    combine: { type: 'boolean', default: false },
     schema: { type: 'string', default: 'cmeie' },
     seed: { type: 'string', default: '42' },
     json: { type: 'boolean', default: false },
@@ -105,20 +108,24 @@ async function main() {
     .map((f) => path.join(values.probs, f));
   const runs = files
     .map((f) => JSON.parse(fs.readFileSync(f, 'utf8')))
-    .filter((r) => r.key.startsWith(`${values.schema}|`) && (!values.match || r.key.includes(values.match)));
+    .filter(
+      (r) =>
+        r.key.startsWith(`${values.schema}|`) &&
+        (!values.match || values.match.split(',').some((m) => r.key.includes(m))),
+    );
   const groups = new Map();
   for (const r of runs) {
     const parts = r.key.split('|');
     const seed = parts[6];
     parts[6] = '*';
-    const key = parts.join('|');
+    const key = values.combine ? `combined: ${values.match ?? 'all'}` : parts.join('|');
     if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push({ ...r, modelSeed: seed });
+    groups.get(key).push({ ...r, modelSeed: values.combine ? `${parts[1]}/${seed}` : seed });
   }
   let priors;
   const out = [];
   for (const [key, members] of [...groups.entries()].sort()) {
-    members.sort((a, b) => Number(a.modelSeed) - Number(b.modelSeed));
+    members.sort((a, b) => (a.modelSeed < b.modelSeed ? -1 : a.modelSeed > b.modelSeed ? 1 : 0));
     const labels = members[0].labels;
     if (members.some((m) => m.labels.join() !== labels.join() || m.test.gold.join() !== members[0].test.gold.join()))
       throw new Error(`${key}: runs disagree on labels or test candidates`);
@@ -131,12 +138,16 @@ async function main() {
     const dev = { gold: members[0].dev.gold, probs: averageRows(members.map((m) => m.dev)) };
     const testAvg = averageRows(members.map((m) => m.test));
     const average = score(members[0].test.gold, decide(testAvg, labels, priors, 0, 1));
+    const devSingle = members.map((m) => score(m.dev.gold, decide(m.dev.probs, labels, priors, 0, 1)));
+    const devAverage = score(dev.gold, decide(dev.probs, labels, priors, 0, 1));
     const rule = chooseRule(dev, labels, priors);
     const averageRuled = score(members[0].test.gold, decide(testAvg, labels, priors, rule.tau, rule.beta));
     out.push({
       group: key,
       seeds: members.map((m) => m.modelSeed),
       single,
+      devSingle,
+      devAverage,
       ruled: ruled.map((r) => ({ tau: r.rule.tau, beta: r.rule.beta, ...r.test })),
       average,
       averageRule: { tau: rule.tau, beta: rule.beta, devMicro: rule.dev.micro, devMacro: rule.dev.macro },
@@ -148,12 +159,13 @@ async function main() {
     return;
   }
   process.stdout.write(
-    '| Runs (key, seed *) | seeds | single micro | single macro | rule micro | rule macro | average micro | average macro | average + rule (τ, β) micro | macro |\n' +
-      '|:--|:--|--:|--:|--:|--:|--:|--:|--:|--:|\n',
+    '| Runs (key, seed *) | seeds | dev single micro / macro | dev average micro / macro | single micro | single macro | rule micro | rule macro | average micro | average macro | average + rule (τ, β) micro | macro |\n' +
+      '|:--|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n',
   );
   for (const g of out) {
     process.stdout.write(
-      `| ${g.group} | ${g.seeds.join(', ')} | ${meanSd(g.single.map((s) => s.micro))} | ${meanSd(g.single.map((s) => s.macro))} | ` +
+      `| ${g.group} | ${g.seeds.join(', ')} | ${pct(mean(g.devSingle.map((s) => s.micro)))} / ${pct(mean(g.devSingle.map((s) => s.macro)))} | ` +
+        `${pct(g.devAverage.micro)} / ${pct(g.devAverage.macro)} | ${meanSd(g.single.map((s) => s.micro))} | ${meanSd(g.single.map((s) => s.macro))} | ` +
         `${meanSd(g.ruled.map((s) => s.micro))} | ${meanSd(g.ruled.map((s) => s.macro))} | ${pct(g.average.micro)} | ${pct(g.average.macro)} | ` +
         `(${g.averageRule.tau}, ${g.averageRule.beta}) ${pct(g.averageRuled.micro)} | ${pct(g.averageRuled.macro)} |\n`,
     );

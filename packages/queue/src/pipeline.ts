@@ -8,8 +8,11 @@ import type { RelationExtractor } from '@emr-re/resgru-att';
 export interface PipelineDirectories {
   /** A directory written by `emr-re ner train`. */
   ner: string;
-  /** A directory written by `emr-re train`. */
-  relations: string;
+  /**
+   * A directory written by `emr-re train`; several (e.g. the same configuration trained with several seeds) are
+   * used as one ensemble averaging their probabilities, at k times the relation step's time.
+   */
+  relations: string | readonly string[];
 }
 
 /** Options of `Pipeline.extract`. */

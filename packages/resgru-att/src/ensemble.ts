@@ -1,5 +1,6 @@
 import { UsageError } from '@emr-re/tokenize';
-import type { Candidate } from '@emr-re/tokenize';
+import type { Candidate, Schema } from '@emr-re/tokenize';
+import type { ModelConfig } from './config';
 import { loadRelationModel, type Prediction, type RelationModel } from './model';
 import { argmax } from './trainer';
 
@@ -24,7 +25,21 @@ export class RelationEnsemble {
         );
       if (JSON.stringify(m.schema) !== schema)
         throw new UsageError(`ensemble member ${i + 1} was trained under another schema than member 1`);
+      if ((m.config.crossSentence ?? false) !== (members[0].config.crossSentence ?? false))
+        throw new UsageError(
+          `ensemble member ${i + 1} pairs entities across sentences and member 1 does not, or the reverse`,
+        );
     });
+  }
+
+  /** The schema candidates are generated under (every member's). */
+  get schema(): Schema {
+    return this.members[0].schema;
+  }
+
+  /** The first member's configuration (the members agree on the schema and on `crossSentence`). */
+  get config(): ModelConfig {
+    return this.members[0].config;
   }
 
   /** Per candidate, the mean of the members' probability rows (each restricted to the allowed labels). */

@@ -1,5 +1,6 @@
 import { ASSERTION_VALUES, CorpusFormatError, UNKNOWN_LABEL, generateCandidates } from '@emr-re/tokenize';
 import type { Candidate, EmrRecord, Entity, Relation, Schema } from '@emr-re/tokenize';
+import { RelationEnsemble, loadRelationEnsemble } from './ensemble';
 import { RelationModel, loadRelationModel } from './model';
 
 /** Options of `RelationExtractor.predict`. */
@@ -65,10 +66,10 @@ export function checkedEntities(record: RecordInput, index: number): Entity[] {
  * classifies them, and returns the records with `relations` replaced by the predicted ones.
  */
 export class RelationExtractor {
-  /** The underlying classifier. */
-  readonly classifier: RelationModel;
+  /** The underlying classifier: one model, or an ensemble averaging several. */
+  readonly classifier: RelationModel | RelationEnsemble;
 
-  constructor(classifier: RelationModel) {
+  constructor(classifier: RelationModel | RelationEnsemble) {
     this.classifier = classifier;
   }
 
@@ -128,11 +129,15 @@ export class RelationExtractor {
 }
 
 /**
- * Loads a model directory (verified against its manifest) as a relation extractor.
+ * Loads a model directory (verified against its manifest) as a relation extractor; several directories (e.g. one
+ * configuration trained with several seeds) become an ensemble averaging their probabilities (k models: k times
+ * the prediction time).
  * @example
  * const m = await loadModel('models/resgru-att');
  * const out = await m.predict(records);
+ * const averaged = await loadModel(['models/seed-1', 'models/seed-2', 'models/seed-3']);
  */
-export async function loadModel(dir: string): Promise<RelationExtractor> {
-  return new RelationExtractor(await loadRelationModel(dir));
+export async function loadModel(dir: string | readonly string[]): Promise<RelationExtractor> {
+  if (typeof dir === 'string') return new RelationExtractor(await loadRelationModel(dir));
+  return new RelationExtractor(dir.length === 1 ? await loadRelationModel(dir[0]) : await loadRelationEnsemble(dir));
 }
