@@ -22,7 +22,7 @@
  *       appends a reference row (no model): each (head type, tail type) gets its most frequent training label.
  *   node bench/models.js --tables results.jsonl[,more.jsonl] [--init random|word2vec] [--top N]
  *       prints Markdown Tables 5 (micro P/R/F1, plus macro) and 6 (per-class F1; the N most frequent classes).
- *   node bench/models.js --summary results.jsonl[,more.jsonl] [--epochs N] [--patience P] [--tuned]
+ *   node bench/models.js --summary results.jsonl[,more.jsonl] [--epochs N] [--patience P] [--tuned] [--init random|word2vec]
  *       --tuned: of each arch's variants (learning rate, attention form), only the one with the best mean dev
  *       macro-F1 over its seeds (each run's best epoch) is shown: selection on dev, never on test.
  *       over model seeds: per (schema, arch) mean ± sample sd of test micro/macro F1, the rank of each arch within
@@ -158,7 +158,8 @@ const meanSd = (xs) => `${pct(mean(xs))} ± ${pct(sd(xs))}`;
 
 /** Mean ± sd over model seeds, per-seed ranks and paired differences to resgru-att (see the usage). */
 function printSummary(files) {
-  let rows = readResults(files).filter((r) => r.modelSeed !== undefined && r.init === 'random');
+  // One initialisation at a time (--init, default random), so that word2vec runs are not ranked with random ones.
+  let rows = readResults(files).filter((r) => r.modelSeed !== undefined && r.init === (values.init ?? 'random'));
   rows = values.tuned
     ? tunedOnDev(rows)
     : rows.map((r) => (variantOf(r) ? { ...r, arch: `${r.arch} [${variantOf(r)}]` } : r));
