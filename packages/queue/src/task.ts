@@ -10,8 +10,8 @@ export type PoolModels =
       kind: 'extract';
       /** A directory written by `emr-re ner train`. */
       ner: string;
-      /** A directory written by `emr-re train`. */
-      relations: string;
+      /** A directory written by `emr-re train`, or several: an ensemble averaging their probabilities. */
+      relations: string | readonly string[];
     }
   | {
       /** `emr-re predict`: relations between the entities records already carry. */

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { entityMetricsToJSON, scoreEntities } from '@emr-re/metrics';
 import { loadNer } from '@emr-re/ner';
+import { loadPipeline } from '@emr-re/queue';
 import { formatRecordLine } from '@emr-re/tokenize';
 import type { EmrRecord } from '@emr-re/tokenize';
 import { toyRecords as sharedToyRecords } from '../../../../test/toy-records';
@@ -76,6 +77,23 @@ beforeAll(async () => {
     tmp,
   );
   expect(re.code).toBe(0);
+  // The same relation config with another seed: the second member of an ensemble.
+  const re2 = await emr(
+    [
+      'train',
+      '--train',
+      'train.jsonl',
+      '--schema',
+      'cmeie',
+      '--config',
+      JSON.stringify({ ...JSON.parse(RE_CONFIG), seed: 2 }),
+      '--out',
+      're2',
+      '--quiet',
+    ],
+    tmp,
+  );
+  expect(re2.code).toBe(0);
 }, 120000);
 
 afterAll(async () => {
@@ -170,6 +188,64 @@ describe('emr-re extract', () => {
     );
     expect(scored.code).toBe(0);
     expect(JSON.parse(scored.stdout).micro.f1).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('--relations twice extracts with the ensemble of both models, in this process and in worker threads', async () => {
+    const pipeline = await loadPipeline({
+      ner: path.join(tmp, 'ner'),
+      relations: [path.join(tmp, 're'), path.join(tmp, 're2')],
+    });
+    const expected = (await pipeline.extract(test.map((x, i) => ({ id: `line-${i + 1}`, text: x.text })))).map((r) => ({
+      ...r,
+      relations: r.relations.map((rel) => ({ ...rel, score: Math.round((rel.score ?? 0) * 1e4) })),
+    }));
+    pipeline.dispose();
+    const single = await fs.readFile(path.join(tmp, 'ex.jsonl'), 'utf8').catch(() => '');
+    for (const workers of ['1', '2']) {
+      const out = `ens-${workers}.jsonl`;
+      const r = await emr(
+        [
+          'extract',
+          '--ner',
+          'ner',
+          '--relations',
+          're',
+          '--relations',
+          're2',
+          '--data',
+          'raw.txt',
+          '--format',
+          'text',
+          '--workers',
+          workers,
+          '--out',
+          out,
+          '--quiet',
+        ],
+        tmp,
+      );
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const got = (await fs.readFile(path.join(tmp, out), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as EmrRecord)
+        .map((rec) => ({
+          ...rec,
+          relations: rec.relations.map((rel) => ({ ...rel, score: Math.round((rel.score ?? 0) * 1e4) })),
+        }));
+      expect(got).toEqual(JSON.parse(JSON.stringify(expected)));
+      expect(got.reduce((n, rec) => n + rec.relations.length, 0)).toBeGreaterThan(0);
+    }
+    // The averaged scores are not those of the first model alone.
+    expect(await fs.readFile(path.join(tmp, 'ens-1.jsonl'), 'utf8')).not.toBe(single);
+    const missing = await emr(
+      ['extract', '--ner', 'ner', '--relations', 're', '--relations', 'nope', '--data', 'raw.txt', '--out', 'x.jsonl'],
+      tmp,
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/--relations .*nope: no such file/);
   });
 
   it('refuses GB18030 text by file and line, and an empty line unless --skip-invalid, which counts it', async () => {

@@ -24,6 +24,8 @@ relation model (emr-re train), streaming in bounded memory, and writes canonical
 Entities already in the input are ignored: everything comes from the text. Train both models on one --schema.
   --format F          ${CORPUS_FORMATS.join('|')} (default text: one record per line, or a folder of .txt files)
   --encoding E        the input's text encoding (default utf-8; e.g. gb18030)
+  --relations DIR     given more than once (e.g. one config trained with several seeds): the relation models are
+                      one ensemble averaging their probabilities (k models: k times the relation step's time)
   --min-entity-score P, --min-score P   keep entities / relations scoring at least P (default 0)
   --batch-size N      records per batch (default 64)
   --workers N         worker threads running the models, each with its own backend and copy of the models
@@ -39,7 +41,7 @@ export const run: CommandRun = defineCommand({
   help: HELP,
   flags: {
     ner: { type: 'string' },
-    relations: { type: 'string' },
+    relations: { type: 'string', multiple: true },
     data: { type: 'string' },
     format: { type: 'string' },
     encoding: { type: 'string' },
@@ -73,11 +75,13 @@ export const run: CommandRun = defineCommand({
       throw new UsageError(`--batch-size must be a positive integer, got '${values['batch-size']}'`);
     const workers = workersArgument(values.workers);
     const nerDir = inputPath(values.ner, '--ner', io.cwd);
-    const relationsDir = inputPath(values.relations, '--relations', io.cwd);
+    const relationsDirs = (values.relations as unknown as string[]).map((dir) => inputPath(dir, '--relations', io.cwd));
+    // One directory is that model; several are one ensemble (loadModel of @emr-re/resgru-att).
+    const relationsDir = relationsDirs.length === 1 ? relationsDirs[0] : relationsDirs;
     const dataPath = inputPath(values.data, '--data', io.cwd);
     const inputs = [
       { flag: '--ner', path: nerDir },
-      { flag: '--relations', path: relationsDir },
+      ...relationsDirs.map((dir) => ({ flag: '--relations', path: dir })),
       { flag: '--data', path: dataPath },
     ];
     const claimed = await claimOutput(
