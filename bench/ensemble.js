@@ -13,8 +13,8 @@
  * threshold on "is there a relation at all"). τ ∈ {0, .25, .5, .75, 1} and β ∈ {.25, .35, .5, .7, 1, 1.4} are chosen
  * on the dev candidates only, by the mean of dev micro- and macro-F1; the test rows are never looked at to choose.
  *
- * Usage: node bench/ensemble.js --probs DIR [--match TEXT[,TEXT...]] [--combine] [--schema cmeie|paper] [--seed 42] [--json]
- *   --match: only files whose key contains one of the TEXTs; --combine: all matched runs are one group (an ensemble
+ * Usage: node bench/ensemble.js --probs DIR [--match TEXT[;TEXT...]] [--combine] [--schema cmeie|paper] [--seed 42] [--json]
+ *   --match: only files whose key contains one of the TEXTs (separated by ';', as keys hold commas); --combine: all matched runs are one group (an ensemble
  *   across architectures or options; "single" is then over its members); --seed: the record split of the runs
  *   (bench/models.js --seed).
  * Needs the built packages (npm run build). The data are read in place, never copied.
@@ -111,7 +111,7 @@ async function main() {
     .filter(
       (r) =>
         r.key.startsWith(`${values.schema}|`) &&
-        (!values.match || values.match.split(',').some((m) => r.key.includes(m))),
+        (!values.match || values.match.split(';').some((m) => r.key.includes(m))),
     );
   const groups = new Map();
   for (const r of runs) {
