@@ -9,40 +9,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { CharVocabulary, entityMarkerCount, generateCandidates } from '@emr-re/tokenize';
-import type { Candidate } from '@emr-re/tokenize';
 import { EntitySpanMask, selectBackend } from '@emr-re/engine';
 import { buildNetwork, networkInputs } from './architectures';
-import { ARCHITECTURES, Architecture, ConfigError, ModelConfig, validateConfig } from './config';
+import { ARCHITECTURES, ConfigError, ModelConfig, validateConfig } from './config';
 import { featureTensors } from './features';
 import { ModelFormatError } from './manifest';
 import { createRelationModel, loadRelationModel } from './model';
-import { TOY_SCHEMA, syntheticRecords } from './__tests__/synthetic';
+import { TOY_SCHEMA } from './__tests__/synthetic';
+import { SHAPE, TYPES, candidates, tiny, vocabulary } from './__tests__/tiny';
 import { TYPED_SCHEMA, typedRecords } from './__tests__/typed';
 
-function tiny(arch: Architecture, overrides: Partial<ModelConfig> = {}): ModelConfig {
-  return validateConfig({
-    arch,
-    maxLength: 32,
-    charDim: 8,
-    positionDim: 4,
-    maxDistance: 32,
-    cnn: { filters: 6, windows: [3], blocks: 1 },
-    rnn: { units: 6, layers: 1 },
-    dropout: 0.1,
-    batchSize: 16,
-    learningRate: 0.01,
-    epochs: 2,
-    seed: 3,
-    ...overrides,
-  });
-}
-
-const candidates = (n: number, seed: number): Candidate[] =>
-  syntheticRecords(n, seed).flatMap((r) => generateCandidates(r, TOY_SCHEMA));
 const probe = candidates(6, 21);
-const vocabulary = CharVocabulary.build(candidates(30, 20).map((c) => c.sentence.text));
-const TYPES = TOY_SCHEMA.entityTypes;
-const SHAPE = { vocabularySize: vocabulary.size, labelCount: 3, entityTypeCount: TYPES.length + 1 };
 const MARKERS = entityMarkerCount(TYPES.length); // 2 × (3 + 1) + 2 = 10
 
 beforeAll(async () => {
