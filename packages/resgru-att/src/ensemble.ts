@@ -1,8 +1,7 @@
 import { UsageError } from '@emr-re/tokenize';
 import type { Candidate, Schema } from '@emr-re/tokenize';
 import type { ModelConfig } from './config';
-import { loadRelationModel, type Prediction, type RelationModel } from './model';
-import { argmax } from './trainer';
+import { loadRelationModel, topPredictions, type Prediction, type RelationModel } from './model';
 
 /**
  * Several trained relation models used as one: each candidate's probability row is the mean of the members' rows
@@ -56,11 +55,7 @@ export class RelationEnsemble {
 
   /** The most probable label of each candidate under the averaged rows, with its probability. */
   async predict(candidates: Candidate[]): Promise<Prediction[]> {
-    const rows = await this.predictProba(candidates);
-    return rows.map((row, i) => {
-      const best = argmax(row);
-      return { candidate: candidates[i], label: this.labels[best], score: row[best] };
-    });
+    return topPredictions(candidates, await this.predictProba(candidates), this.labels);
   }
 
   /** Frees every member's tensors. */

@@ -18,6 +18,18 @@ export interface Prediction {
   score: number;
 }
 
+/** Each candidate's most probable label under its probability row (`rows[i]` over `labels`), with that probability. */
+export function topPredictions(
+  candidates: readonly Candidate[],
+  rows: readonly Float32Array[],
+  labels: readonly string[],
+): Prediction[] {
+  return rows.map((row, i) => {
+    const best = argmax(row);
+    return { candidate: candidates[i], label: labels[best], score: row[best] };
+  });
+}
+
 /** What `createRelationModel` needs. */
 export interface RelationModelOptions {
   config: ModelConfig;
@@ -185,11 +197,7 @@ export class RelationModel implements RelationClassifier {
 
   /** The most probable label of each candidate with its probability. */
   async predict(candidates: Candidate[]): Promise<Prediction[]> {
-    const rows = await this.predictProba(candidates);
-    return rows.map((row, i) => {
-      const best = argmax(row);
-      return { candidate: candidates[i], label: this.labels[best], score: row[best] };
-    });
+    return topPredictions(candidates, await this.predictProba(candidates), this.labels);
   }
 
   /**

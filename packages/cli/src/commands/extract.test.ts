@@ -21,6 +21,21 @@ function toyRecords(n: number, seed: number): EmrRecord[] {
 
 const emr = runCli;
 
+/** The records of a JSONL file under the test folder. */
+async function readRecords(file: string): Promise<EmrRecord[]> {
+  return (await fs.readFile(path.join(tmp, file), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as EmrRecord);
+}
+
+/** The records with relation scores rounded to 1e-4 (backends in threads may differ in the last float bits). */
+const roundedScores = (records: EmrRecord[]): EmrRecord[] =>
+  records.map((r) => ({
+    ...r,
+    relations: r.relations.map((rel) => ({ ...rel, score: Math.round((rel.score ?? 0) * 1e4) })),
+  }));
+
 const NER_CONFIG = JSON.stringify({
   arch: 'bigru-crf',
   maxLength: 40,
@@ -126,10 +141,7 @@ describe('emr-re ner', () => {
       tmp,
     );
     expect(r.code).toBe(0);
-    const out = (await fs.readFile(path.join(tmp, 'ents.jsonl'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const out = await readRecords('ents.jsonl');
     expect(out.map((x: EmrRecord) => x.text)).toEqual(test.map((x) => x.text));
     for (const rec of out as EmrRecord[])
       for (const e of rec.entities) {
@@ -162,10 +174,7 @@ describe('emr-re extract', () => {
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const out = (await fs.readFile(path.join(tmp, 'ex.jsonl'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as EmrRecord);
+    const out = await readRecords('ex.jsonl');
     expect(out.map((x) => [x.id, x.text])).toEqual(test.map((x, i) => [`line-${i + 1}`, x.text]));
     const byType: Record<string, number> = {};
     const byLabel: Record<string, number> = {};
@@ -195,10 +204,7 @@ describe('emr-re extract', () => {
       ner: path.join(tmp, 'ner'),
       relations: [path.join(tmp, 're'), path.join(tmp, 're2')],
     });
-    const expected = (await pipeline.extract(test.map((x, i) => ({ id: `line-${i + 1}`, text: x.text })))).map((r) => ({
-      ...r,
-      relations: r.relations.map((rel) => ({ ...rel, score: Math.round((rel.score ?? 0) * 1e4) })),
-    }));
+    const expected = roundedScores(await pipeline.extract(test.map((x, i) => ({ id: `line-${i + 1}`, text: x.text }))));
     pipeline.dispose();
     const single = await fs.readFile(path.join(tmp, 'ex.jsonl'), 'utf8').catch(() => '');
     for (const workers of ['1', '2']) {
@@ -226,14 +232,7 @@ describe('emr-re extract', () => {
       );
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      const got = (await fs.readFile(path.join(tmp, out), 'utf8'))
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as EmrRecord)
-        .map((rec) => ({
-          ...rec,
-          relations: rec.relations.map((rel) => ({ ...rel, score: Math.round((rel.score ?? 0) * 1e4) })),
-        }));
+      const got = roundedScores(await readRecords(out));
       expect(got).toEqual(JSON.parse(JSON.stringify(expected)));
       expect(got.reduce((n, rec) => n + rec.relations.length, 0)).toBeGreaterThan(0);
     }
@@ -274,10 +273,7 @@ describe('emr-re extract', () => {
     const skipped = await emr([...base, '--data', 'gaps.txt', '--out', 'gaps.jsonl', '--skip-invalid'], tmp);
     expect(skipped.code).toBe(0);
     expect(skipped.stderr).toMatch(/skipped 1 invalid record \(empty-text 1\)/);
-    const ids = (await fs.readFile(path.join(tmp, 'gaps.jsonl'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l).id);
+    const ids = (await readRecords('gaps.jsonl')).map((r) => r.id);
     expect(ids).toEqual(['line-1', 'line-3']);
   });
 
@@ -291,10 +287,7 @@ describe('emr-re extract', () => {
       tmp,
     );
     expect(r.code).toBe(0);
-    const [rec] = (await fs.readFile(path.join(tmp, 'long.jsonl'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as EmrRecord);
+    const [rec] = await readRecords('long.jsonl');
     expect(rec.text.length).toBe(long.length);
     expect(rec.entities.length).toBeGreaterThan(1000);
     for (const e of rec.entities) expect(long.slice(e.start, e.end)).toBe(e.text);

@@ -1,7 +1,10 @@
 /** The tiny models and toy candidates the entity-option tests train and probe. */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { CharVocabulary, generateCandidates } from '@emr-re/tokenize';
 import type { Candidate } from '@emr-re/tokenize';
 import { validateConfig } from '../config';
+import type { FeatureInput } from '../architectures';
 import type { Architecture, ModelConfig } from '../config';
 import { TOY_SCHEMA, syntheticRecords } from './synthetic';
 
@@ -34,3 +37,44 @@ export const TYPES = TOY_SCHEMA.entityTypes;
 export const vocabulary = CharVocabulary.build(candidates(30, 20).map((c) => c.sentence.text));
 /** The network shape of a model over `vocabulary` and the toy schema (3 labels). */
 export const SHAPE = { vocabularySize: vocabulary.size, labelCount: 3, entityTypeCount: TYPES.length + 1 };
+
+/**
+ * Expects the network's output on `features` not to move when the padding of chars and positions is scribbled on
+ * (call inside `tf.tidy`). Returns the unscribbled output.
+ */
+export function expectPaddingIgnored(
+  network: tfl.LayersModel,
+  features: tf.Tensor[],
+  inputs: readonly FeatureInput[],
+): tf.Tensor {
+  const p = network.predict(features) as tf.Tensor;
+  const mask = features[inputs.indexOf('mask')];
+  const scribbled = features.map((f, k) =>
+    ['chars', 'headPosition', 'tailPosition'].includes(inputs[k])
+      ? tf.add(f, tf.cast(tf.mul(tf.sub(1, mask), 5), 'int32'))
+      : f,
+  );
+  const q = network.predict(scribbled) as tf.Tensor;
+  expect(tf.max(tf.abs(tf.sub(p, q))).dataSync()[0]).toBeLessThan(1e-5);
+  return p;
+}
+
+/** The gradients of a 3-class training loss (candidate i labelled i mod 3) on `features` for `vars` (inside `tf.tidy`). */
+export function lossGradients(
+  network: tfl.LayersModel,
+  features: tf.Tensor[],
+  rows: number,
+  vars: tf.Variable[],
+): tf.NamedTensorMap {
+  const labels = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: rows }, (_, i) => i % 3),
+      'int32',
+    ),
+    3,
+  );
+  return tf.variableGrads(
+    () => tf.losses.softmaxCrossEntropy(labels, tf.log(network.apply(features, { training: true }) as tf.Tensor)),
+    vars,
+  ).grads;
+}
