@@ -20,7 +20,10 @@ import type { CommandRun } from '../io';
 import { defineCommand } from '../command';
 import {
   backendArgument,
+  ENTITY_OPTION_FLAGS,
+  entityOptionHelp,
   configFromFlags,
+  entityOptionOverrides,
   corpusFormat,
   encodingArgument,
   inputPath,
@@ -62,7 +65,7 @@ repeat. Every iteration is committed to the run directory; an interrupted run co
   --pseudo-weight W     loss weight of moved pairs: a number in (0, 1] or 'probability' (each pair's probability
                         when it moved); seed pairs weigh 1 (default 1: every labelled pair counts the same)
   --pool-gold           the pool's own relations are gold: count wrongly moved labels (drift) per iteration
-  --embeddings FILE     word2vec vectors to initialise the character embeddings
+${entityOptionHelp(24)}  --embeddings FILE     word2vec vectors to initialise the character embeddings
   --cross-sentence      candidate windows are whole records, not sentences
   --backend B           auto|${BACKEND_NAMES.join('|')} (default auto)
   --encoding E          the input files' text encoding (default utf-8; e.g. gb18030)
@@ -193,6 +196,7 @@ export const run: CommandRun = defineCommand({
     'skip-invalid': { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    ...ENTITY_OPTION_FLAGS,
   },
   required: [
     ['seed', '--seed FILE (the labelled seed set) is required; the random seed is --random-seed N'],
@@ -230,6 +234,7 @@ export const run: CommandRun = defineCommand({
           values['random-seed'] !== undefined ? '--random-seed' : '--seed-number',
         ),
         crossSentence: values['cross-sentence'],
+        options: entityOptionOverrides(values),
       },
       io.cwd,
     );

@@ -20,7 +20,10 @@ import { defineCommand } from '../command';
 import { claimOutput } from '../outputs';
 import {
   backendArgument,
+  ENTITY_OPTION_FLAGS,
+  entityOptionHelp,
   configFromFlags,
+  entityOptionOverrides,
   corpusFormat,
   encodingArgument,
   inputPath,
@@ -41,7 +44,7 @@ Trains a relation classifier and writes a model directory (config, vocabulary, l
   --arch A            ${ARCHITECTURES.join('|')}
   --preset P          ${PRESET_NAMES.join('|')} (default paper = Table 3 of the paper; small trains in minutes on a CPU; best = small
                       sizes with entity pooling, chosen on dev)
-  --embeddings FILE   word2vec text vectors to initialise the character embeddings (dimension = charDim)
+${entityOptionHelp(22)}  --embeddings FILE   word2vec text vectors to initialise the character embeddings (dimension = charDim)
   --epochs N, --seed N   override the config's epochs and seed
   --cross-sentence    candidate windows are whole records, not sentences (default with --format cmeie,
                       whose relations often cross 。; a --config with "crossSentence" keeps its value)
@@ -78,6 +81,7 @@ export const run: CommandRun = defineCommand({
     'skip-invalid': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     'no-calibrate': { type: 'boolean', default: false },
+    ...ENTITY_OPTION_FLAGS,
   },
   required: [
     ['train', '--train FILE is required'],
@@ -96,6 +100,7 @@ export const run: CommandRun = defineCommand({
         seed: intArgument(values.seed, '--seed'),
         crossSentence: values['cross-sentence'],
         format,
+        options: entityOptionOverrides(values),
       },
       io.cwd,
     );
