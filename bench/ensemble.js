@@ -24,6 +24,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { pkg, CMEIE, shuffled } = require('./common');
+const { mean, pct, meanSd } = require('./results');
 
 const { values } = parseArgs({
   options: {
@@ -39,11 +40,6 @@ const { values } = parseArgs({
 const TAUS = [0, 0.25, 0.5, 0.75, 1];
 const BETAS = [0.25, 0.35, 0.5, 0.7, 1, 1.4];
 const UNKNOWN = 'unknown';
-
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sd = (xs) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
-const pct = (x) => (x * 100).toFixed(2);
-const meanSd = (xs) => `${pct(mean(xs))} ± ${pct(sd(xs))}`;
 
 /** The training candidates' label shares (+1 smoothing) in `labels` order, from the split bench/models.js uses. */
 async function trainPriors(labels) {

@@ -39,6 +39,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 
 const { pkg, CMEIE, CCKS, shuffled } = require('./common');
+const { readResults, entityOptionsOf, variantOf, mean, pct, meanSd } = require('./results');
 
 const { values } = parseArgs({
   options: {
@@ -71,15 +72,6 @@ const { values } = parseArgs({
   },
 });
 
-function readResults(files) {
-  const rows = [];
-  for (const file of files) {
-    if (!fs.existsSync(file)) continue;
-    for (const line of fs.readFileSync(file, 'utf8').split('\n')) if (line.trim()) rows.push(JSON.parse(line));
-  }
-  return rows;
-}
-
 /** Rebuilds the fields of a MetricsReport the table functions read from a MetricsJSON. */
 function asReport(metrics) {
   return { micro: metrics.micro, macro: metrics.macro, perClass: metrics.perClass, support: metrics.support };
@@ -96,28 +88,6 @@ function runKey(schema, arch, init, preset, limit, epochs, modelSeed, patience, 
   const withLr = learningRate === undefined ? withForm : `${withForm}|lr${Number(learningRate)}`;
   const options = entityOptionsOf(config);
   return options ? `${withLr}|${options}` : withLr;
-}
-
-/** The entity-aware options and class weighting a config turns on ("types, pool max, entity att, balanced"), or ''. */
-function entityOptionsOf(config) {
-  if (!config) return '';
-  const parts = [];
-  if (config.entityTypes) parts.push('types');
-  if (config.entityPooling) parts.push(`pool ${config.entityPooling}`);
-  if (config.entityAttention) parts.push('entity att');
-  if (config.classWeights === 'balanced') parts.push('balanced');
-  if (config.tag) parts.push(config.tag);
-  return parts.join(', ');
-}
-
-/** The variant of a run beyond its preset ("tanh-score, lr 0.001, types"), or '' for the preset itself. */
-function variantOf(r) {
-  const parts = [];
-  if (r.config.attentionForm) parts.push(r.config.attentionForm);
-  if (r.learningRateFlag !== undefined) parts.push(`lr ${r.learningRateFlag}`);
-  const options = entityOptionsOf(r.config);
-  if (options) parts.push(options);
-  return parts.join(', ');
 }
 
 /** Mean over a variant's runs of the best dev macro-F1 (the early-stopping epoch's). */
@@ -149,12 +119,6 @@ function tunedOnDev(rows) {
   }
   return out;
 }
-
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-/** Sample standard deviation (n − 1); 0 for a single value. */
-const sd = (xs) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
-const pct = (x) => (x * 100).toFixed(2);
-const meanSd = (xs) => `${pct(mean(xs))} ± ${pct(sd(xs))}`;
 
 /** Mean ± sd over model seeds, per-seed ranks and paired differences to resgru-att (see the usage). */
 function printSummary(files) {
