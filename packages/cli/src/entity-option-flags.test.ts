@@ -68,7 +68,7 @@ describe('entity option flags', () => {
   });
 });
 
-describe('emr-re train with entity option flags', () => {
+describe('emr-re train and bootstrap with entity option flags', () => {
   let tmp: string;
   beforeAll(async () => {
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'emr-re-entity-flags-'));
@@ -103,6 +103,27 @@ describe('emr-re train with entity option flags', () => {
     expect(r.code).toBe(0);
     const config = JSON.parse(await fs.readFile(path.join(tmp, 'model', 'config.json'), 'utf8'));
     expect(config).toMatchObject({ arch: 'bigru-att', entityTypes: true, entityPooling: 'max', entityAttention: true });
+  });
+
+  it('reach the model of every bootstrap iteration', async () => {
+    const lines = (await fs.readFile(path.join(tmp, 'slice.cmeie.jsonl'), 'utf8')).trim().split('\n');
+    await fs.writeFile(path.join(tmp, 'seed.cmeie.jsonl'), lines.slice(0, 10).join('\n') + '\n');
+    await fs.writeFile(path.join(tmp, 'pool.cmeie.jsonl'), lines.slice(10).join('\n') + '\n');
+    const r = await runCli(
+      [
+        ...['bootstrap', '--seed', 'seed.cmeie.jsonl', '--pool', 'pool.cmeie.jsonl', '--format', 'cmeie'],
+        ...['--schema', 'cmeie', '--config', tiny, '--entity-types', '--entity-pooling', 'start'],
+        ...['--max-iterations', '1', '--backend', 'wasm', '--quiet', '--out', 'run'],
+      ],
+      tmp,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    for (const dir of ['run/model', 'run/iteration-1/classifier']) {
+      const config = JSON.parse(await fs.readFile(path.join(tmp, dir, 'config.json'), 'utf8'));
+      expect(config).toMatchObject({ arch: 'bigru-att', entityTypes: true, entityPooling: 'start' });
+      expect(config.entityAttention).toBeUndefined();
+    }
   });
 
   it('exits 2 with one line on a bad value, writing nothing', async () => {
