@@ -36,13 +36,16 @@ function group(rows) {
   return out;
 }
 
-/** Mean ± sd of the paired differences `metric(run) − metric(plain run)` over the seeds both have, or '-'. */
+/** The differences `metric(run) − metric(plain run)` over the seeds both have ([] for the plain variant itself). */
+function pairedDiffs(runs, plain, metric) {
+  if (!plain || runs === plain) return [];
+  return [...runs.keys()].filter((s) => plain.has(s)).map((s) => metric(runs.get(s)) - metric(plain.get(s)));
+}
+
+/** Mean ± sd of `pairedDiffs` with the number of seeds, or '-'. */
 function pairedDifference(runs, plain, metric) {
-  if (!plain || runs === plain) return '-';
-  const seeds = [...runs.keys()].filter((s) => plain.has(s));
-  if (seeds.length === 0) return '-';
-  const d = seeds.map((s) => metric(runs.get(s)) - metric(plain.get(s)));
-  return `${meanSd(d)} (${seeds.length})`;
+  const d = pairedDiffs(runs, plain, metric);
+  return d.length === 0 ? '-' : `${meanSd(d)} (${d.length})`;
 }
 
 const micro = (r) => r.metrics.micro.f1;
@@ -70,11 +73,8 @@ function printSchema(schema, archs) {
           `${meanSd(over(runs, macro))} | ${pairedDifference(runs, plain, bestDev)} | ` +
           `${pairedDifference(runs, plain, micro)} | ${pairedDifference(runs, plain, macro)} | ${minutes(runs)} |`,
       );
-      if (plain && runs !== plain) {
-        const seeds = [...runs.keys()].filter((s) => plain.has(s));
-        const d = seeds.map((s) => bestDev(runs.get(s)) - bestDev(plain.get(s)));
-        if (d.length > 0) (gains.get(variant) ?? gains.set(variant, []).get(variant)).push({ arch, gain: mean(d) });
-      }
+      const d = pairedDiffs(runs, plain, bestDev);
+      if (d.length > 0) (gains.get(variant) ?? gains.set(variant, []).get(variant)).push({ arch, gain: mean(d) });
     }
     const [pick] = ordered.filter(([, runs]) => runs.size >= Number(values['min-seeds']));
     if (pick) picks.push(`${arch}: ${pick[0]} (dev macro ${pct(mean(over(pick[1], bestDev)))})`);

@@ -45,6 +45,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 
 const { pkg, CMEIE, CCKS, shuffled } = require('./common');
+const { readResults } = require('./results');
 
 const { values } = parseArgs({
   options: {
@@ -435,17 +436,8 @@ function selectionName(r) {
   return parts.join(', ');
 }
 
-function readRows(files) {
-  const rows = [];
-  for (const file of files) {
-    if (!fs.existsSync(file)) continue;
-    for (const line of fs.readFileSync(file, 'utf8').split('\n')) if (line.trim()) rows.push(JSON.parse(line));
-  }
-  return rows;
-}
-
 function printTables(files) {
-  const rows = readRows(files);
+  const rows = readResults(files);
   const out = (s) => process.stdout.write(s + '\n');
   const converged = rows.filter((r) => r.pool === 'cmeie' && r.trainingRule && r.trainingRule.earlyStopping);
   const cmeie = rows.filter((r) => r.pool === 'cmeie' && !(r.trainingRule && r.trainingRule.earlyStopping));

@@ -39,7 +39,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 
 const { pkg, CMEIE, CCKS, shuffled } = require('./common');
-const { readResults, entityOptionsOf, variantOf, mean, pct, meanSd } = require('./results');
+const { readResults, entityOptionsOf, variantOf, bestDev, mean, pct, meanSd } = require('./results');
 
 const { values } = parseArgs({
   options: {
@@ -92,7 +92,7 @@ function runKey(schema, arch, init, preset, limit, epochs, modelSeed, patience, 
 
 /** Mean over a variant's runs of the best dev macro-F1 (the early-stopping epoch's). */
 function meanBestDev(runs) {
-  return mean(runs.map((r) => Math.max(...(r.fit.devMacroF1 ?? [0]))));
+  return mean(runs.map(bestDev));
 }
 
 /**
@@ -167,7 +167,7 @@ function printSummary(files) {
         `| ${a} | ${own.join(', ')} | ${meanSd(micro)} | ${meanSd(macro)} | ${complete.map((s) => rank(a, s, 'micro')).join(', ')} | ` +
           `${complete.map((s) => rank(a, s, 'macro')).join(', ')} | ${diff} | ` +
           `${own.map((s) => `${run(a, s).fit.bestEpoch ?? '-'}/${run(a, s).fit.epochs}`).join(', ')} | ` +
-          `${meanSd(own.map((s) => Math.max(...(run(a, s).fit.devMacroF1 ?? [0]))))} | ` +
+          `${meanSd(own.map((s) => bestDev(run(a, s))))} | ` +
           `${(mean(own.map((s) => run(a, s).trainSeconds ?? run(a, s).wallSeconds)) / 60).toFixed(1)} |\n`,
       );
     }
