@@ -10,13 +10,13 @@ import { runPipeline } from './pipeline';
 const HELP = `usage: node examples/train-ccks/dist/main.js [options]
   --data DIR              folder with cmeie/ and ccks2017-cner/ (default ../shared/data)
   --out DIR               run directory; a re-run resumes finished stages (default runs/train-ccks)
-  --preset small|paper|best  size of the --models (default small; paper = Table 3; best = small + entity pooling)
+  --preset small|paper|best  size of the --models (default small; paper = Table 3; best = small + entity types and pooling)
   --schema paper|cmeie|F  paper = Table 2 via the CMeIE mapping (default), cmeie = CMeIE's own schema
   --models A,B,...        architectures to train and compare (default resgru-att,cnn,bigru-att; "all" = all eight),
                           with --preset: the paper's Table 5, scored on CMeIE test and the EMR test documents
   --bootstrap-arch A      the model bootstrapped over the EMR pool that extracts the graph (default pcnn: better
                           than ResGRU-Att on the EMR test documents, BENCHMARKS.md "Relations on real EMRs")
-  --bootstrap-preset P    its preset: small, paper or best (default best: small's sizes with entity pooling)
+  --bootstrap-preset P    its preset: small, paper or best (default best: small's sizes, entity types and pooling)
   --epochs N              training epochs per model (default: the preset's)
   --embedding-epochs N    character word2vec passes (default 3)
   --bootstrap-iterations K, --per-iteration N, --lambda P   (defaults 2, 1000, 0.7)

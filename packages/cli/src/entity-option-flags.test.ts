@@ -6,8 +6,8 @@ import { configFromFlags, entityOptionHelp, entityOptionOverrides } from './flag
 import { sharedData } from '../../../test/shared-data';
 import { runCli } from './__tests__/run-cli';
 
-// --entity-types, --entity-pooling, --entity-attention and --class-weights set config keys on top of a preset or
-// a --config, so that the CMeIE-best recipe (best + entity types) needs no hand-written config.
+// --entity-types, --no-entity-types, --entity-pooling, --entity-attention and --class-weights set config keys on top
+// of a preset or a --config, so that every variant of the ablation needs no hand-written config.
 describe('entity option flags', () => {
   it('map to config keys; absent flags set nothing', () => {
     expect(entityOptionOverrides({})).toEqual({});
@@ -31,14 +31,24 @@ describe('entity option flags', () => {
     );
   });
 
-  it('add to --preset best and keep its other keys', async () => {
+  it('add to --preset small and keep its other keys', async () => {
     const config = await configFromFlags(
-      { arch: 'bigru-att', preset: 'best', crossSentence: false, options: { entityTypes: true } },
+      { arch: 'bigru-att', preset: 'small', crossSentence: false, options: { entityTypes: true } },
       process.cwd(),
     );
-    expect(config).toMatchObject({ ...PRESETS.best, arch: 'bigru-att', entityTypes: true });
-    const plain = await configFromFlags({ arch: 'bigru-att', preset: 'best', crossSentence: false }, process.cwd());
-    expect(plain.entityTypes).toBeFalsy();
+    expect(config).toMatchObject({ ...PRESETS.small, arch: 'bigru-att', entityTypes: true });
+    const plain = await configFromFlags({ arch: 'bigru-att', preset: 'small', crossSentence: false }, process.cwd());
+    expect('entityTypes' in plain).toBe(false);
+  });
+
+  it('turn the types of --preset best off with --no-entity-types, and change its pooling', async () => {
+    const options = entityOptionOverrides({ 'no-entity-types': true, 'entity-pooling': 'start' });
+    const config = await configFromFlags({ arch: 'resgru-att', preset: 'best', crossSentence: false, options }, '.');
+    expect('entityTypes' in config).toBe(false);
+    expect(config).toMatchObject({ epochs: PRESETS.best.epochs, patience: PRESETS.best.patience, entityPooling: 'start' });
+    expect(() => entityOptionOverrides({ 'entity-types': true, 'no-entity-types': true })).toThrow(
+      '--entity-types and --no-entity-types are exclusive',
+    );
   });
 
   it('override the same key of a --config', async () => {
@@ -61,7 +71,7 @@ describe('entity option flags', () => {
 
   it('help lines start their descriptions at the given column', () => {
     const lines = entityOptionHelp(24).trimEnd().split('\n');
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(6);
     for (const line of lines) expect(line.slice(0, 24).trimEnd().length).toBeLessThan(23);
     for (const line of lines) expect(line[24]).not.toBe(' ');
     expect(lines[0].startsWith('  --entity-types')).toBe(true);

@@ -103,6 +103,7 @@ export async function readRecords(
 /** The flags of the entity-aware model options (issue 16), shared by `train` and `bootstrap`. */
 export const ENTITY_OPTION_FLAGS = {
   'entity-types': { type: 'boolean', default: false },
+  'no-entity-types': { type: 'boolean', default: false },
   'entity-pooling': { type: 'string' },
   'entity-attention': { type: 'boolean', default: false },
   'class-weights': { type: 'string' },
@@ -112,6 +113,7 @@ export const ENTITY_OPTION_FLAGS = {
 export function entityOptionHelp(column: number): string {
   const rows: [string, string[]][] = [
     ['--entity-types', ["add an embedding of the head's and the tail's type at their characters (entityTypes)"]],
+    ['--no-entity-types', ['turn entityTypes off (e.g. --preset best without it)']],
     [
       '--entity-pooling P',
       ["max|start: the encoder's states at the two entities beside the sentence pooling (entityPooling)"],
@@ -121,7 +123,7 @@ export function entityOptionHelp(column: number): string {
       '--class-weights W',
       [
         'balanced: each class weighs the inverse of its frequency in the loss (classWeights)',
-        'these four set config keys on top of --preset or --config',
+        'these set config keys on top of --preset or --config',
       ],
     ],
   ];
@@ -134,12 +136,16 @@ export function entityOptionHelp(column: number): string {
 /** The config keys that `ENTITY_OPTION_FLAGS` set; only the flags given appear. */
 export function entityOptionOverrides(values: {
   'entity-types'?: boolean;
+  'no-entity-types'?: boolean;
   'entity-pooling'?: string;
   'entity-attention'?: boolean;
   'class-weights'?: string;
 }): Partial<ModelConfig> {
   const overrides: Partial<ModelConfig> = {};
+  if (values['entity-types'] && values['no-entity-types'])
+    throw new UsageError('--entity-types and --no-entity-types are exclusive');
   if (values['entity-types']) overrides.entityTypes = true;
+  if (values['no-entity-types']) overrides.entityTypes = false;
   const pooling = values['entity-pooling'];
   if (pooling !== undefined) {
     if (pooling !== 'max' && pooling !== 'start')

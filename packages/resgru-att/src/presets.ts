@@ -12,7 +12,7 @@ export type PresetName = (typeof PRESET_NAMES)[number];
  * (one window of 3, 48 filters, 2 residual blocks = a 5-layer ResNet, one BiGRU layer of 48 units,
  * 80-character windows) that trains on 1,000 CMeIE sentences (~15,000 candidates) × 3 epochs in minutes on
  * two cores with the wasm backend (measured ~0.5 s a step of 64 on a shared 2-core machine). `best`: `small`'s
- * sizes, up to 10 epochs (patience 4), and entity pooling (max), the option chosen on dev (issue 16).
+ * sizes, up to 10 epochs (patience 4), entity types and entity pooling (max), the options chosen on dev (issue 16).
  */
 export const PRESETS: Record<PresetName, ModelConfig> = {
   paper: PAPER_DEFAULTS,
@@ -34,8 +34,9 @@ export const PRESETS: Record<PresetName, ModelConfig> = {
     minCount: 1,
   },
   // `best`: the `small` sizes trained up to 10 epochs (patience 4, about twice `small`'s time) with the entity-aware
-  // option that dev macro-F1 picked (the largest mean gain over PCNN, BiGRU-Att and ResGRU-Att on the paper schema,
-  // BENCHMARKS.md "Models / Session 4"): entity pooling, max over the spans.
+  // options that dev macro-F1 picked with word2vec at three seeds or more (the largest mean gain over PCNN, BiGRU-Att
+  // and ResGRU-Att on both CMeIE and the paper schema, BENCHMARKS.md "Models / Session 7"): the head's and the tail's
+  // type embedding at their spans, and entity pooling, max over the spans.
   best: {
     version: 1,
     arch: 'resgru-att',
@@ -52,6 +53,7 @@ export const PRESETS: Record<PresetName, ModelConfig> = {
     seed: 1,
     patience: 4,
     minCount: 1,
+    entityTypes: true,
     entityPooling: 'max',
   },
 };

@@ -43,7 +43,7 @@ Trains a relation classifier and writes a model directory (config, vocabulary, l
   --config JSON|FILE  a full or partial model config (JSON text or a file); exclusive with --arch/--preset
   --arch A            ${ARCHITECTURES.join('|')}
   --preset P          ${PRESET_NAMES.join('|')} (default paper = Table 3 of the paper; small trains in minutes on a CPU; best = small
-                      sizes with entity pooling, chosen on dev)
+                      sizes with entity types and entity pooling, chosen on dev)
 ${entityOptionHelp(22)}  --embeddings FILE   word2vec text vectors to initialise the character embeddings (dimension = charDim)
   --epochs N, --seed N   override the config's epochs and seed
   --cross-sentence    candidate windows are whole records, not sentences (default with --format cmeie,
