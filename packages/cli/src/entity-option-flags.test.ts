@@ -45,7 +45,11 @@ describe('entity option flags', () => {
     const options = entityOptionOverrides({ 'no-entity-types': true, 'entity-pooling': 'start' });
     const config = await configFromFlags({ arch: 'resgru-att', preset: 'best', crossSentence: false, options }, '.');
     expect('entityTypes' in config).toBe(false);
-    expect(config).toMatchObject({ epochs: PRESETS.best.epochs, patience: PRESETS.best.patience, entityPooling: 'start' });
+    expect(config).toMatchObject({
+      epochs: PRESETS.best.epochs,
+      patience: PRESETS.best.patience,
+      entityPooling: 'start',
+    });
     expect(() => entityOptionOverrides({ 'entity-types': true, 'no-entity-types': true })).toThrow(
       '--entity-types and --no-entity-types are exclusive',
     );
